@@ -1,0 +1,49 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from xuanshu.campaigns.loader import CampaignFileError, parse_campaign
+from xuanshu.campaigns.models import Campaign
+from xuanshu.campaigns.services import load_campaign
+
+
+class Command(BaseCommand):
+    help = "Campaign files: `campaign load FILE [--rehearsal]`, `campaign list`."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        load = sub.add_parser("load", help="Create or update a campaign from its TOML file (idempotent)")
+        load.add_argument("file")
+        load.add_argument(
+            "--rehearsal", action="store_true",
+            help="Demo/rehearsal: shift the schedule so nomination opens today, and label the campaign as demo",
+        )
+        check = sub.add_parser("check", help="Validate a campaign file without loading it")
+        check.add_argument("file")
+        sub.add_parser("list", help="List loaded campaigns")
+
+    def handle(self, *args, action, **options):
+        if action == "list":
+            for campaign in Campaign.objects.prefetch_related("stages"):
+                stages = ", ".join(str(stage) for stage in campaign.stages.all())
+                self.stdout.write(f"{campaign.slug}\t{campaign}\t{stages}")
+            return
+        path = Path(options["file"])
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise CommandError(f"{path}: cannot read campaign file: {error}") from None
+        try:
+            spec = parse_campaign(text, str(path))
+        except CampaignFileError as error:
+            raise CommandError(str(error)) from None
+        if action == "check":
+            self.stdout.write(f"{path}: ok ({spec.slug})")
+            return
+        result = load_campaign(spec=spec, source_text=text, rehearsal=options["rehearsal"])
+        if result.created:
+            self.stdout.write(self.style.SUCCESS(f"created campaign {spec.slug}"))
+        elif result.changes:
+            self.stdout.write(self.style.SUCCESS(f"updated campaign {spec.slug}: {', '.join(sorted(result.changes))}"))
+        else:
+            self.stdout.write(f"campaign {spec.slug} unchanged")

@@ -1,0 +1,54 @@
+"""Web form channel: store the accepted post raw, then interpret it into a nomination draft."""
+from xuanshu.campaigns.models import Campaign
+from xuanshu.core.phones import parse_cn_phone, to_e164
+from xuanshu.intake.channels.webform.forms import normalise_text
+from xuanshu.intake.enums import Channel
+from xuanshu.intake.models import InboundMessage
+from xuanshu.intake.services import Receipt, receive_inbound
+from xuanshu.nominations.services import NominationDraft
+
+# The fields a citizen types, kept exactly as posted (the CSRF token and honeypot are not input).
+SUBMITTED_FIELDS = [
+    "nominee_name", "nominee_kind", "category", "area", "place_detail", "deeds",
+    "nominator_name", "nominator_phone", "nominator_email", "consent",
+]
+
+
+def receive_webform(*, campaign: Campaign, form, post_data, client_ip: str, user_agent: str) -> Receipt:
+    """Store a validated form post unchanged, with its photos re-encoded; returns the receipt."""
+    payload = {
+        "fields": {name: post_data.get(name, "") for name in SUBMITTED_FIELDS},
+        "photos": [
+            {"name": name, "original_sha256": image.original_sha256, "original_size": image.original_size}
+            for name, image in form.reencoded_photos
+        ],
+        "user_agent": user_agent[:500],
+        "privacy_notice": campaign.privacy_notice,
+    }
+    return receive_inbound(
+        channel=Channel.WEBFORM,
+        external_id=form.cleaned_data["submission_token"],
+        campaign=campaign,
+        sender=client_ip,
+        payload=payload,
+        images=form.reencoded_photos,
+    )
+
+
+def interpret(inbound: InboundMessage) -> NominationDraft:
+    """Read the stored post into a draft; the form already validated it, so this is a faithful copy."""
+    fields = inbound.payload["fields"]
+    number = parse_cn_phone(fields.get("nominator_phone", ""))
+    consented = fields.get("consent") in ("on", "true", "1", True)
+    return NominationDraft(
+        nominee_name=normalise_text(fields["nominee_name"]),
+        nominee_kind=fields["nominee_kind"],
+        category_code=fields.get("category") or None,
+        area_code=fields.get("area") or None,
+        place_detail=fields.get("place_detail", ""),
+        deeds=fields["deeds"],
+        nominator_name=fields.get("nominator_name", ""),
+        nominator_phone=to_e164(number) if number else "",
+        nominator_email=normalise_text(fields.get("nominator_email", "")),
+        consent_at=inbound.received_at if consented else None,
+    )

@@ -1,0 +1,139 @@
+"""The public nomination form, shaped by the campaign (categories, areas, limits)."""
+import unicodedata
+import uuid
+
+from django import forms
+from django.core.validators import validate_email
+from django.utils.translation import gettext_lazy as _
+
+from xuanshu.campaigns.enums import NomineeKind
+from xuanshu.campaigns.models import Campaign
+from xuanshu.core.phones import parse_cn_phone
+from xuanshu.intake.images import ImageRejected, reencode_image
+
+IMAGE_ERRORS = {
+    "too_large": _("“%(name)s” is larger than %(mb)s MB."),
+    "not_image": _("“%(name)s” is not a picture we can open. Please upload a JPG or PNG photo."),
+    "too_many_pixels": _("“%(name)s” has too many pixels. Please upload a smaller photo."),
+    "unsupported_format": _("“%(name)s” is not a supported picture format. Please upload a JPG or PNG photo."),
+}
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultiplePhotoField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, (list, tuple)) else ([data] if data else [])
+        return [super(MultiplePhotoField, self).clean(item, initial) for item in files]
+
+
+def normalise_text(value: str) -> str:
+    """Full-width letters and digits to half-width; keep Chinese punctuation as written."""
+    return unicodedata.normalize("NFKC", value).strip() if value else ""
+
+
+class NominationForm(forms.Form):
+    submission_token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    nominee_name = forms.CharField(label=_("Name of the nominee (person or group)"), max_length=50)
+    nominee_kind = forms.ChoiceField(label=_("Individual or group"), widget=forms.RadioSelect)
+    category = forms.ChoiceField(label=_("Category"), widget=forms.RadioSelect)
+    area = forms.ChoiceField(label=_("Where in the city"))
+    place_detail = forms.CharField(
+        label=_("Town, street or village (optional)"), max_length=100, required=False,
+    )
+    deeds = forms.CharField(label=_("Deeds"), widget=forms.Textarea(attrs={"rows": 8}), max_length=5000)
+    photos = MultiplePhotoField(label=_("Photos (optional)"), required=False)
+    nominator_name = forms.CharField(label=_("Your name"), max_length=50)
+    nominator_phone = forms.CharField(
+        label=_("Your phone"), max_length=40,
+        help_text=_("A mobile number, or a landline with area code such as 0635-8451234"),
+    )
+    nominator_email = forms.CharField(label=_("Your e-mail (optional)"), max_length=254, required=False)
+    consent = forms.BooleanField(
+        label=_("I have read and agree to the personal-information notice"),
+        error_messages={"required": _("Please read and agree to the personal-information notice before submitting.")},
+    )
+    # Honeypot: hidden from people by CSS; bots fill every field they see.
+    website = forms.CharField(required=False, label=_("Leave this empty"))
+
+    def __init__(self, *args, campaign: Campaign, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.campaign = campaign
+        self.fields["submission_token"].initial = uuid.uuid4().hex
+        kinds = dict(NomineeKind.choices)
+        self.fields["nominee_kind"].choices = [(kind, kinds[kind]) for kind in campaign.nominee_kinds]
+        self.fields["nominee_kind"].initial = campaign.nominee_kinds[0]
+        self.fields["category"].choices = [(c.code, c.name) for c in campaign.categories.all()]
+        self.fields["area"].choices = [("", _("Choose…"))] + [(a.code, a.name) for a in campaign.areas.all()]
+        self.fields["deeds"].help_text = _("At least %(n)s characters: what they did, when and where.") % {"n": campaign.deeds_min_length}
+        self.fields["photos"].help_text = _("Up to %(count)s photos, each at most %(mb)s MB.") % {
+            "count": campaign.max_photos, "mb": campaign.max_photo_bytes // (1024 * 1024),
+        }
+        self.reencoded_photos = []
+
+    def clean_submission_token(self):
+        token = self.cleaned_data["submission_token"]
+        if not token.isalnum():
+            raise forms.ValidationError(_("The form has expired. Please reload the page."))
+        return token
+
+    def clean_nominee_name(self):
+        name = normalise_text(self.cleaned_data["nominee_name"])
+        if len(name) < 2:
+            raise forms.ValidationError(_("Please enter the full name of the person or group."))
+        return name
+
+    def clean_deeds(self):
+        deeds = self.cleaned_data["deeds"].strip()
+        length = len("".join(deeds.split()))
+        if length < self.campaign.deeds_min_length:
+            raise forms.ValidationError(
+                _("Please describe the deeds in at least %(min)s characters (now %(now)s).")
+                % {"min": self.campaign.deeds_min_length, "now": length}
+            )
+        return deeds
+
+    def clean_nominator_phone(self):
+        number = parse_cn_phone(self.cleaned_data["nominator_phone"])
+        if number is None:
+            raise forms.ValidationError(
+                _("Enter a valid mainland mobile number or a landline with area code, such as 13812345678 or 0635-8451234.")
+            )
+        return self.cleaned_data["nominator_phone"].strip()
+
+    def clean_nominator_email(self):
+        email = normalise_text(self.cleaned_data["nominator_email"])
+        if email:
+            try:
+                validate_email(email)
+            except forms.ValidationError:
+                raise forms.ValidationError(_("Enter a valid e-mail address, or leave it empty.")) from None
+        return email
+
+    def clean_website(self):
+        if self.cleaned_data["website"]:
+            raise forms.ValidationError(_("The submission could not be accepted. Please reload the page and try again."))
+        return ""
+
+    def clean_photos(self):
+        uploads = self.cleaned_data["photos"]
+        if len(uploads) > self.campaign.max_photos:
+            raise forms.ValidationError(_("At most %(count)s photos.") % {"count": self.campaign.max_photos})
+        errors, photos = [], []
+        mb = self.campaign.max_photo_bytes // (1024 * 1024)
+        for upload in uploads:
+            if upload.size > self.campaign.max_photo_bytes:
+                errors.append(IMAGE_ERRORS["too_large"] % {"name": upload.name, "mb": mb})
+                continue
+            try:
+                photos.append((upload.name, reencode_image(upload.read(), max_bytes=self.campaign.max_photo_bytes)))
+            except ImageRejected as rejection:
+                errors.append(IMAGE_ERRORS[rejection.code] % {"name": upload.name, "mb": mb})
+        if errors:
+            raise forms.ValidationError(errors)
+        self.reencoded_photos = photos
+        return [name for name, _ in photos]

@@ -1,0 +1,24 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Channel(models.TextChoices):
+    WEBFORM = "webform", _("Web form")
+    WECHAT = "wechat", _("WeChat official account")
+    EMAIL = "email", _("E-mail")
+    API = "api", _("App tip station")
+    HOTLINE = "hotline", _("Hotline")
+
+
+class InboundStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    PROCESSED = "processed", _("Processed")
+    FAILED = "failed", _("Failed")
+
+
+# Processing may be re-run from any state: the raw record is the source of truth.
+INBOUND_TRANSITIONS = {
+    InboundStatus.PENDING: {InboundStatus.PROCESSED, InboundStatus.FAILED},
+    InboundStatus.FAILED: {InboundStatus.PROCESSED, InboundStatus.FAILED},
+    InboundStatus.PROCESSED: {InboundStatus.PROCESSED, InboundStatus.FAILED},
+}

@@ -1,0 +1,69 @@
+from django.db import models
+from django.utils import timezone
+
+from xuanshu.intake.enums import Channel, InboundStatus
+
+
+class InboundMessage(models.Model):
+    """A submission from any channel, stored unchanged before anything interprets it.
+
+    `raw_body` holds bytes as received (an e-mail, a WeChat XML post); `payload` holds structured
+    input (web form fields, API JSON). Neither is ever modified after insert.
+    """
+
+    campaign = models.ForeignKey("campaigns.Campaign", null=True, blank=True, on_delete=models.PROTECT, related_name="inbound_messages")
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    external_id = models.CharField(max_length=255, help_text="The channel's own id: MsgId, Message-ID, form token")
+    raw_body = models.BinaryField(null=True, blank=True)
+    payload = models.JSONField(null=True, blank=True)
+    sender = models.CharField(max_length=255, blank=True, help_text="openid, e-mail address, client address")
+    received_at = models.DateTimeField(default=timezone.now, db_index=True)
+    reference = models.CharField(max_length=32, null=True, blank=True, unique=True, help_text="Acknowledged to the sender")
+    status = models.CharField(max_length=20, choices=InboundStatus.choices, default=InboundStatus.PENDING)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    is_demo = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "external_id"], name="inbound_unique_per_channel"),
+        ]
+        indexes = [models.Index(fields=["status", "received_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.channel}:{self.external_id}"
+
+    @property
+    def raw_text(self) -> str:
+        """The raw body for display; undecodable bytes are shown, never hidden."""
+        if self.raw_body is None:
+            return ""
+        return bytes(self.raw_body).decode("utf-8", errors="backslashreplace")
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    return f"inbound/{instance.inbound.received_at:%Y/%m}/{instance.sha256[:2]}/{instance.sha256}{instance.extension}"
+
+
+class Attachment(models.Model):
+    """A file that came with an inbound message. Images are stored re-encoded, without metadata."""
+
+    inbound = models.ForeignKey(InboundMessage, on_delete=models.PROTECT, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path, max_length=255)
+    original_name = models.CharField(max_length=255)
+    original_sha256 = models.CharField(max_length=64, help_text="Digest of the bytes as uploaded")
+    original_size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64, help_text="Digest of the stored (re-encoded) bytes")
+    content_type = models.CharField(max_length=100)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    @property
+    def extension(self) -> str:
+        return {"image/jpeg": ".jpg", "image/png": ".png"}.get(self.content_type, ".bin")

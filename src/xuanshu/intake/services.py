@@ -1,0 +1,146 @@
+"""Writers of the raw inbound store: receive (idempotent, with acknowledgement) and process."""
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from xuanshu.campaigns.models import Campaign
+from xuanshu.core.errors import IllegalTransition
+from xuanshu.core.services import record_activity
+from xuanshu.intake.enums import INBOUND_TRANSITIONS, InboundStatus
+from xuanshu.intake.images import ReencodedImage
+from xuanshu.intake.models import Attachment, InboundMessage
+
+logger = logging.getLogger("xuanshu.intake")
+
+
+@dataclass(frozen=True)
+class Receipt:
+    inbound: InboundMessage
+    created: bool
+
+    @property
+    def reference(self) -> str | None:
+        return self.inbound.reference
+
+
+def allocate_reference(campaign: Campaign) -> str:
+    """Next reference number of the campaign (CCLC2024-000123); call inside a transaction."""
+    locked = Campaign.objects.select_for_update().only("id", "reference_prefix", "last_reference_number").get(pk=campaign.pk)
+    locked.last_reference_number += 1
+    Campaign.objects.filter(pk=locked.pk).update(last_reference_number=locked.last_reference_number)
+    return f"{locked.reference_prefix}-{locked.last_reference_number:06d}"
+
+
+def receive_inbound(
+    *,
+    channel: str,
+    external_id: str,
+    campaign: Campaign | None,
+    sender: str = "",
+    payload: dict | None = None,
+    raw_body: bytes | None = None,
+    images: Sequence[tuple[str, ReencodedImage]] = (),
+    wants_reference: bool = True,
+    received_at=None,
+    is_demo: bool = False,
+) -> Receipt:
+    """Store a submission unchanged and its acknowledgement (reference) in one transaction.
+
+    Idempotent on (channel, external_id): a retry returns the first receipt and stores nothing.
+    Processing is enqueued after commit and can be re-run from the stored record.
+    """
+    for attempt in range(2):
+        existing = InboundMessage.objects.filter(channel=channel, external_id=external_id).first()
+        if existing:
+            return Receipt(inbound=existing, created=False)
+        stored_files: list[Attachment] = []
+        try:
+            with transaction.atomic():
+                inbound = InboundMessage.objects.create(
+                    campaign=campaign,
+                    channel=channel,
+                    external_id=external_id,
+                    raw_body=raw_body,
+                    payload=payload,
+                    sender=sender[:255],
+                    received_at=received_at or timezone.now(),
+                    reference=allocate_reference(campaign) if (wants_reference and campaign) else None,
+                    is_demo=is_demo,
+                )
+                for position, (original_name, image) in enumerate(images):
+                    attachment = Attachment(
+                        inbound=inbound,
+                        original_name=original_name[:255],
+                        original_sha256=image.original_sha256,
+                        original_size=image.original_size,
+                        sha256=image.sha256,
+                        content_type=image.content_type,
+                        width=image.width,
+                        height=image.height,
+                        position=position,
+                    )
+                    attachment.file.save("upload", ContentFile(image.data), save=False)
+                    stored_files.append(attachment)
+                    attachment.save()
+                transaction.on_commit(lambda inbound_id=inbound.pk: _enqueue_processing(inbound_id))
+            return Receipt(inbound=inbound, created=True)
+        except IntegrityError:
+            # A concurrent retry of the same message won the insert; its receipt is ours.
+            for attachment in stored_files:
+                attachment.file.delete(save=False)
+            if attempt:
+                raise
+        except BaseException:
+            for attachment in stored_files:
+                attachment.file.delete(save=False)
+            raise
+    raise AssertionError("unreachable")
+
+
+def _enqueue_processing(inbound_id: int) -> None:
+    from xuanshu.intake.tasks import process_inbound_task
+
+    process_inbound_task(inbound_id)
+
+
+def set_inbound_status(*, inbound: InboundMessage, status: str, error: str = "", actor=None) -> InboundMessage:
+    """The only writer of an inbound message's processing status."""
+    with transaction.atomic():
+        locked = InboundMessage.objects.select_for_update().get(pk=inbound.pk)
+        if status not in INBOUND_TRANSITIONS[InboundStatus(locked.status)]:
+            raise IllegalTransition(f"inbound {locked.status} -> {status}")
+        old = {"status": locked.status, "error": locked.error}
+        locked.status = status
+        locked.error = error
+        locked.attempts += 1
+        locked.processed_at = timezone.now()
+        locked.save(update_fields=["status", "error", "attempts", "processed_at"])
+        record_activity(
+            actor=actor, actor_label="pipeline", action=f"inbound.{status}", subject=locked,
+            old_value=old, new_value={"status": status, "error": error},
+        )
+    inbound.status, inbound.error, inbound.attempts, inbound.processed_at = (
+        locked.status, locked.error, locked.attempts, locked.processed_at,
+    )
+    return inbound
+
+
+def process_inbound(*, inbound_id: int, actor=None) -> InboundMessage:
+    """Interpret a stored message into a nomination; a failure is kept on the message, never dropped."""
+    from xuanshu.intake.channels import interpreter_for
+    from xuanshu.nominations.services import create_nomination_from_draft
+
+    inbound = InboundMessage.objects.select_related("campaign").get(pk=inbound_id)
+    try:
+        with transaction.atomic():
+            draft = interpreter_for(inbound.channel)(inbound)
+            if draft is not None:
+                create_nomination_from_draft(inbound=inbound, draft=draft, actor=actor)
+    except Exception as error:  # noqa: BLE001 - any failure must stay visible on the record
+        logger.exception("processing inbound %s failed", inbound_id)
+        return set_inbound_status(inbound=inbound, status=InboundStatus.FAILED, error=f"{type(error).__name__}: {error}", actor=actor)
+    return set_inbound_status(inbound=inbound, status=InboundStatus.PROCESSED, actor=actor)

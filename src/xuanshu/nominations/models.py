@@ -1,0 +1,70 @@
+from django.conf import settings
+from django.db import models
+
+from xuanshu.campaigns.enums import NomineeKind
+from xuanshu.core.masking import mask_email, mask_phone
+from xuanshu.core.models import TimeStampedModel
+from xuanshu.intake.enums import Channel
+from xuanshu.nominations.enums import NominationState
+
+
+class Nomination(TimeStampedModel):
+    """One nomination as a citizen made it, with the structured fields editors review."""
+
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.PROTECT, related_name="nominations")
+    reference = models.CharField(max_length=32, unique=True)
+    inbound = models.OneToOneField("intake.InboundMessage", on_delete=models.PROTECT, related_name="nomination")
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    received_at = models.DateTimeField()
+    state = models.CharField(max_length=20, choices=NominationState.choices, default=NominationState.RECEIVED)
+
+    nominee_name = models.CharField(max_length=100)
+    nominee_kind = models.CharField(max_length=20, choices=NomineeKind.choices, default=NomineeKind.INDIVIDUAL)
+    category = models.ForeignKey("campaigns.Category", null=True, blank=True, on_delete=models.PROTECT)
+    area = models.ForeignKey("campaigns.Area", null=True, blank=True, on_delete=models.PROTECT)
+    place_detail = models.CharField(max_length=200, blank=True)
+    deeds = models.TextField()
+
+    nominator_name = models.CharField(max_length=100, blank=True)
+    nominator_phone = models.CharField(max_length=20, blank=True, help_text="E.164")
+    nominator_email = models.EmailField(blank=True)
+    consent_at = models.DateTimeField(null=True, blank=True)
+    is_demo = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        permissions = [
+            ("review_nomination", "Can review nominations: change state and fields"),
+            ("view_contact", "Can reveal nominators' unmasked contacts"),
+            ("export_nomination", "Can export nominations"),
+        ]
+        # The queue always filters by campaign and sorts by received_at; each filter gets its own index.
+        indexes = [
+            models.Index(fields=["campaign", "-received_at"], name="nom_campaign_received"),
+            models.Index(fields=["campaign", "state", "-received_at"], name="nom_campaign_state"),
+            models.Index(fields=["campaign", "channel", "-received_at"], name="nom_campaign_channel"),
+            models.Index(fields=["campaign", "category", "-received_at"], name="nom_campaign_category"),
+            models.Index(fields=["campaign", "area", "-received_at"], name="nom_campaign_area"),
+            models.Index(fields=["nominee_name"], name="nom_nominee_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.nominee_name}"
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.nominator_phone)
+
+    @property
+    def masked_email(self) -> str:
+        return mask_email(self.nominator_email)
+
+
+class NominationNote(models.Model):
+    nomination = models.ForeignKey(Nomination, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]

@@ -1,0 +1,62 @@
+"""Reads of nominations: the review queue, its filters, and the nominator's status lookup."""
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from xuanshu.core.phones import last_four_digits
+from xuanshu.nominations.models import Nomination
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    campaign_id: int | None = None
+    channel: str = ""
+    category_id: int | None = None
+    state: str = ""
+    area_id: int | None = None
+    received_from: dt.datetime | None = None
+    received_until: dt.datetime | None = None
+    search: str = ""
+
+
+def review_queue(filters: QueueFilters) -> QuerySet[Nomination]:
+    """The filtered queue, newest first, with what a row shows loaded up front (no N+1)."""
+    queryset = Nomination.objects.select_related("campaign", "category", "area").defer(
+        "deeds", "nominator_email", "place_detail"
+    )
+    if filters.campaign_id:
+        queryset = queryset.filter(campaign_id=filters.campaign_id)
+    if filters.channel:
+        queryset = queryset.filter(channel=filters.channel)
+    if filters.category_id:
+        queryset = queryset.filter(category_id=filters.category_id)
+    if filters.state:
+        queryset = queryset.filter(state=filters.state)
+    if filters.area_id:
+        queryset = queryset.filter(area_id=filters.area_id)
+    if filters.received_from:
+        queryset = queryset.filter(received_at__gte=filters.received_from)
+    if filters.received_until:
+        queryset = queryset.filter(received_at__lt=filters.received_until)
+    if filters.search:
+        term = filters.search.strip()
+        match = Q(reference__iexact=term) | Q(nominee_name__icontains=term) | Q(nominator_name__icontains=term)
+        if len(term) >= 2:
+            match |= Q(deeds__icontains=term) | Q(place_detail__icontains=term)
+        queryset = queryset.filter(match)
+    return queryset.order_by("-received_at", "-id")
+
+
+def nomination_for_status_lookup(*, reference: str, phone_last4: str) -> Nomination | None:
+    """The nomination whose reference and nominator phone's last 4 digits both match, else None."""
+    nomination = (
+        Nomination.objects.select_related("campaign", "category")
+        .filter(reference=reference.strip().upper())
+        .first()
+    )
+    if nomination is None or not nomination.nominator_phone:
+        return None
+    if last_four_digits(nomination.nominator_phone) != phone_last4.strip():
+        return None
+    return nomination

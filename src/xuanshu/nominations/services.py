@@ -1,0 +1,161 @@
+"""The only writers of nominations: creation from an inbound message, state, fields and notes."""
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from xuanshu.campaigns.enums import NomineeKind
+from xuanshu.campaigns.models import Area, Category
+from xuanshu.core.errors import DomainError, IllegalTransition, PermissionDenied
+from xuanshu.core.masking import mask_email, mask_phone
+from xuanshu.core.phones import parse_cn_phone, to_e164
+from xuanshu.core.services import record_activity
+from xuanshu.intake.models import InboundMessage
+from xuanshu.nominations.enums import REASON_REQUIRED, TRANSITIONS, NominationState
+from xuanshu.nominations.models import Nomination, NominationNote
+
+
+@dataclass(frozen=True)
+class NominationDraft:
+    """What a channel's interpreter read out of an inbound message."""
+
+    nominee_name: str
+    nominee_kind: str
+    deeds: str
+    category_code: str | None = None
+    area_code: str | None = None
+    place_detail: str = ""
+    nominator_name: str = ""
+    nominator_phone: str = ""
+    nominator_email: str = ""
+    consent_at: dt.datetime | None = None
+
+
+def create_nomination_from_draft(*, inbound: InboundMessage, draft: NominationDraft, actor=None) -> Nomination:
+    """Create the nomination for an inbound message; re-running for the same message returns it unchanged."""
+    existing = Nomination.objects.filter(inbound=inbound).first()
+    if existing:
+        return existing
+    campaign = inbound.campaign
+    if campaign is None or not inbound.reference:
+        raise DomainError("inbound message has no campaign or reference", code="not_a_nomination")
+    nomination = Nomination(
+        campaign=campaign,
+        reference=inbound.reference,
+        inbound=inbound,
+        channel=inbound.channel,
+        received_at=inbound.received_at,
+        nominee_name=draft.nominee_name.strip(),
+        nominee_kind=draft.nominee_kind,
+        category=Category.objects.get(campaign=campaign, code=draft.category_code) if draft.category_code else None,
+        area=Area.objects.get(campaign=campaign, code=draft.area_code) if draft.area_code else None,
+        place_detail=draft.place_detail.strip(),
+        deeds=draft.deeds.strip(),
+        nominator_name=draft.nominator_name.strip(),
+        nominator_phone=draft.nominator_phone,
+        nominator_email=draft.nominator_email.strip(),
+        consent_at=draft.consent_at,
+        is_demo=inbound.is_demo,
+    )
+    nomination.full_clean()
+    with transaction.atomic():
+        nomination.save()
+        record_activity(
+            actor=actor, actor_label=f"channel:{inbound.channel}", action="nomination.create", subject=nomination,
+            new_value={"state": nomination.state, "inbound": inbound.pk},
+        )
+    return nomination
+
+
+def _require(actor, permission: str) -> None:
+    if actor is not None and not actor.has_perm(permission):
+        raise PermissionDenied(_("You do not have permission to do this."))
+
+
+def set_nomination_state(*, nomination: Nomination, new_state: str, actor, reason: str = "") -> Nomination:
+    """The only writer of a nomination's state: checks TRANSITIONS, audits in the same transaction."""
+    _require(actor, "nominations.review_nomination")
+    if new_state not in NominationState.values:
+        raise IllegalTransition(_("Unknown state: %(state)s") % {"state": new_state})
+    reason = (reason or "").strip()
+    if new_state in REASON_REQUIRED and not reason:
+        raise DomainError(_("Please give a reason for this change."), code="reason_required")
+    with transaction.atomic():
+        locked = Nomination.objects.select_for_update().get(pk=nomination.pk)
+        old_state = locked.state
+        if new_state not in TRANSITIONS[old_state]:
+            raise IllegalTransition(
+                _("A nomination cannot go from “%(old)s” to “%(new)s”.")
+                % {"old": NominationState(old_state).label, "new": NominationState(new_state).label}
+            )
+        locked.state = new_state
+        locked.save(update_fields=["state", "updated_at"])
+        record_activity(
+            actor=actor, action=f"nomination.{new_state}", subject=locked,
+            old_value={"state": old_state}, new_value={"state": new_state}, reason=reason,
+        )
+    nomination.state = new_state
+    nomination.updated_at = locked.updated_at
+    return nomination
+
+
+EDITABLE_FIELDS = [
+    "nominee_name", "nominee_kind", "category", "area", "place_detail", "deeds",
+    "nominator_name", "nominator_phone", "nominator_email",
+]
+_CONTACT_MASKS = {"nominator_phone": mask_phone, "nominator_email": mask_email}
+
+
+def update_nomination_fields(*, nomination: Nomination, actor, changes: dict, reason: str = "") -> Nomination:
+    """Correct a nomination's structured fields; each changed field is audited with old and new values.
+
+    Contacts are written to the audit log masked, so the log does not become a second copy of them.
+    """
+    _require(actor, "nominations.review_nomination")
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise DomainError(f"not editable: {', '.join(sorted(unknown))}")
+    changes = dict(changes)
+    if changes.get("nominator_phone"):
+        number = parse_cn_phone(changes["nominator_phone"])
+        if number is None:
+            raise DomainError(_("Enter a valid mainland mobile number or a landline with area code."), code="phone")
+        changes["nominator_phone"] = to_e164(number)
+    if "nominee_kind" in changes and changes["nominee_kind"] not in NomineeKind.values:
+        raise DomainError(_("Choose individual or group."), code="nominee_kind")
+    with transaction.atomic():
+        locked = Nomination.objects.select_for_update().get(pk=nomination.pk)
+        old, new = {}, {}
+        for field, value in changes.items():
+            current = getattr(locked, field)
+            if current == value:
+                continue
+            mask = _CONTACT_MASKS.get(field)
+            old[field] = mask(current) if mask else _plain(current)
+            new[field] = mask(value) if mask else _plain(value)
+            setattr(locked, field, value)
+        if not new:
+            return nomination
+        locked.full_clean()
+        locked.save()
+        record_activity(actor=actor, action="nomination.edit", subject=locked, old_value=old, new_value=new, reason=reason)
+    return locked
+
+
+def _plain(value):
+    return str(value) if value is not None and not isinstance(value, (str, int, bool)) else value
+
+
+def add_nomination_note(*, nomination: Nomination, author, body: str) -> NominationNote:
+    """Attach an editor's note to a nomination."""
+    _require(author, "nominations.add_nominationnote")
+    body = (body or "").strip()
+    if not body:
+        raise DomainError(_("The note is empty."), code="empty_note")
+    if len(body) > 5000:
+        raise DomainError(_("The note is too long (at most 5000 characters)."), code="note_too_long")
+    with transaction.atomic():
+        note = NominationNote.objects.create(nomination=nomination, author=author, body=body)
+        record_activity(actor=author, action="nomination.note", subject=nomination, new_value={"note": note.pk})
+    return note

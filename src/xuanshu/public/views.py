@@ -1,0 +1,102 @@
+"""Citizen pages (H5): thin views that parse input, call a service, render."""
+from django.core import signing
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from xuanshu.campaigns.models import Campaign
+from xuanshu.campaigns.selectors import campaign_with_choices, campaigns_open_for_nomination
+from xuanshu.core.ratelimit import client_ip, hit
+from xuanshu.intake.channels.webform.adapter import receive_webform
+from xuanshu.intake.channels.webform.forms import NominationForm
+from xuanshu.nominations.enums import PUBLIC_STATE_LABELS
+from xuanshu.nominations.selectors import nomination_for_status_lookup
+
+THANKS_SALT = "xuanshu.public.thanks"
+
+
+def _campaign_or_404(slug: str) -> Campaign:
+    try:
+        return campaign_with_choices(slug)
+    except Campaign.DoesNotExist:
+        raise Http404(_("No such campaign.")) from None
+
+
+def home(request):
+    campaigns = list(campaigns_open_for_nomination())
+    if len(campaigns) == 1:
+        return HttpResponseRedirect(reverse("public:campaign", args=[campaigns[0].slug]))
+    return render(request, "public/home.html", {"campaigns": campaigns or Campaign.objects.all()[:20]})
+
+
+def campaign_page(request, slug):
+    campaign = _campaign_or_404(slug)
+    return render(request, "public/campaign.html", {"campaign": campaign, "nomination_open": campaign.stage_open("nomination")})
+
+
+@require_http_methods(["GET", "POST"])
+def nominate(request, slug):
+    campaign = _campaign_or_404(slug)
+    if not campaign.stage_open("nomination"):
+        return render(request, "public/closed.html", {"campaign": campaign}, status=403 if request.method == "POST" else 200)
+    if request.method == "GET":
+        return render(request, "public/nominate.html", {"campaign": campaign, "form": NominationForm(campaign=campaign)})
+
+    ip = client_ip(request)
+    # Generous enough for a school or office behind one address, tight enough to stop a script.
+    if not hit("nominate", ip, limit=30, window_seconds=600):
+        form = NominationForm(campaign=campaign)
+        return render(request, "public/nominate.html", {
+            "campaign": campaign, "form": form,
+            "page_error": _("Too many submissions from your network. Please try again in ten minutes."),
+        }, status=429)
+    form = NominationForm(request.POST, request.FILES, campaign=campaign)
+    if not form.is_valid():
+        return render(request, "public/nominate.html", {"campaign": campaign, "form": form}, status=400)
+    receipt = receive_webform(
+        campaign=campaign, form=form, post_data=request.POST,
+        client_ip=ip, user_agent=request.META.get("HTTP_USER_AGENT", ""),
+    )
+    token = signing.dumps(receipt.reference, salt=THANKS_SALT)
+    return HttpResponseRedirect(reverse("public:nominate_thanks", args=[campaign.slug, token]))
+
+
+def nominate_thanks(request, slug, token):
+    campaign = _campaign_or_404(slug)
+    try:
+        reference = signing.loads(token, salt=THANKS_SALT, max_age=7 * 24 * 3600)
+    except signing.BadSignature:
+        raise Http404(_("This confirmation link is not valid.")) from None
+    return render(request, "public/thanks.html", {"campaign": campaign, "reference": reference})
+
+
+@require_http_methods(["GET", "POST"])
+def status_lookup(request, slug):
+    campaign = _campaign_or_404(slug)
+    context = {"campaign": campaign, "reference": "", "error": "", "result": None}
+    if request.method == "POST":
+        reference = request.POST.get("reference", "").strip().upper()[:32]
+        last4 = request.POST.get("phone_last4", "").strip()[:4]
+        context["reference"] = reference
+        ip = client_ip(request)
+        if not (hit("status-ip", ip, limit=20, window_seconds=600) and hit("status-ref", reference, limit=10, window_seconds=3600)):
+            context["error"] = _("Too many lookups. Please try again later.")
+            return render(request, "public/status.html", context, status=429)
+        if not reference or not (len(last4) == 4 and last4.isdigit()):
+            context["error"] = _("Enter the reference number and the last 4 digits of your phone.")
+            return render(request, "public/status.html", context, status=400)
+        nomination = nomination_for_status_lookup(reference=reference, phone_last4=last4)
+        if nomination is None or nomination.campaign_id != campaign.pk:
+            context["error"] = _("No nomination matches this reference number and phone.")
+            return render(request, "public/status.html", context, status=404)
+        context["result"] = {
+            "reference": nomination.reference,
+            "nominee_name": nomination.nominee_name,
+            "category": nomination.category.name if nomination.category else "",
+            "received_at": timezone.localtime(nomination.received_at),
+            "state_label": PUBLIC_STATE_LABELS[nomination.state],
+        }
+    return render(request, "public/status.html", context)
