@@ -47,11 +47,13 @@ def receive_inbound(
     wants_reference: bool = True,
     received_at=None,
     is_demo: bool = False,
+    enqueue_processing: bool = True,
 ) -> Receipt:
     """Store a submission unchanged and its acknowledgement (reference) in one transaction.
 
     Idempotent on (channel, external_id): a retry returns the first receipt and stores nothing.
-    Processing is enqueued after commit and can be re-run from the stored record.
+    Processing is enqueued after commit and can be re-run from the stored record; a caller that
+    interprets the message itself (demo seeding, editors keying in a call) passes enqueue_processing=False.
     """
     for attempt in range(2):
         existing = InboundMessage.objects.filter(channel=channel, external_id=external_id).first()
@@ -86,7 +88,8 @@ def receive_inbound(
                     attachment.file.save("upload", ContentFile(image.data), save=False)
                     stored_files.append(attachment)
                     attachment.save()
-                transaction.on_commit(lambda inbound_id=inbound.pk: _enqueue_processing(inbound_id))
+                if enqueue_processing:
+                    transaction.on_commit(lambda inbound_id=inbound.pk: _enqueue_processing(inbound_id))
             return Receipt(inbound=inbound, created=True)
         except IntegrityError:
             # A concurrent retry of the same message won the insert; its receipt is ours.

@@ -1,0 +1,149 @@
+"""Console review queue at scale: server time of the first page with 100k nominations.
+
+    .venv/bin/python bench/console_queue.py --db sqlite   [--count 100000] [--runs 40]
+    .venv/bin/python bench/console_queue.py --db postgres [--count 100000] [--runs 40]
+
+Seeds a separate database (var/bench-console.sqlite3, or the PostgreSQL database xuanshu_bench)
+once with bulk inserts, then times GET /console/ through the whole Django stack (middleware, auth,
+view, template) with the test client, in-process, so the figure is server time without network.
+Prints p50/p95 per scenario and the number of SQL queries each page ran.
+"""
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+
+def configure(db: str) -> None:
+    if db == "sqlite":
+        os.environ["DATABASE_URL"] = f"sqlite:///{ROOT / 'var' / 'bench-console.sqlite3'}"
+    else:
+        import psycopg
+
+        with psycopg.connect("postgres://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
+            if not conn.execute("select 1 from pg_database where datname = 'xuanshu_bench'").fetchone():
+                conn.execute("create database xuanshu_bench")
+        os.environ["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/xuanshu_bench"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "xuanshu.settings"
+    os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1")
+    import django
+
+    django.setup()
+
+
+def seed(count: int) -> None:
+    """Bulk-insert synthetic nominations (bench data only: services are bypassed for speed)."""
+    import datetime as dt
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from xuanshu.campaigns.models import Campaign
+    from xuanshu.intake.models import InboundMessage
+    from xuanshu.nominations.demo import demo_draft
+    from xuanshu.nominations.enums import NominationState
+    from xuanshu.nominations.models import Nomination
+
+    call_command("migrate", verbosity=0)
+    call_command("campaign", "load", "--rehearsal", str(ROOT / "campaigns" / "chucai-liaocheng-2024.toml"))
+    campaign = Campaign.objects.prefetch_related("categories", "areas").get(slug="chucai-liaocheng-2024")
+    have = Nomination.objects.filter(campaign=campaign).count()
+    if have >= count:
+        print(f"database already holds {have} nominations")
+        return
+    rng = random.Random(7)
+    categories = {c.code: c for c in campaign.categories.all()}
+    areas = {a.code: a for a in campaign.areas.all()}
+    states = NominationState.values
+    channels = ["webform", "wechat", "email", "api", "hotline"]
+    now = timezone.now()
+    batch = 5000
+    started = time.perf_counter()
+    for start in range(have, count, batch):
+        size = min(batch, count - start)
+        drafts = [demo_draft(rng, campaign) for _ in range(size)]
+        times = [now - dt.timedelta(seconds=rng.randint(0, 90 * 24 * 3600)) for _ in range(size)]
+        inbound = InboundMessage.objects.bulk_create([
+            InboundMessage(campaign=campaign, channel=rng.choice(channels), external_id=f"bench-{start + i}",
+                           payload={"fields": {"deeds": d.deeds}}, received_at=t, status="processed",
+                           reference=f"BENCH-{start + i:07d}")
+            for i, (d, t) in enumerate(zip(drafts, times))
+        ])
+        Nomination.objects.bulk_create([
+            Nomination(campaign=campaign, reference=m.reference, inbound=m, channel=m.channel, received_at=m.received_at,
+                       state=rng.choice(states), nominee_name=d.nominee_name, nominee_kind=d.nominee_kind,
+                       category=categories[d.category_code], area=areas[d.area_code], place_detail=d.place_detail,
+                       deeds=d.deeds, nominator_name=d.nominator_name, nominator_phone=d.nominator_phone)
+            for m, d in zip(inbound, drafts)
+        ])
+    print(f"seeded {count - have} nominations in {time.perf_counter() - started:.1f} s")
+
+
+def measure(runs: int) -> list[tuple[str, float, float, int, int]]:
+    from django.contrib.auth.models import Group, User
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from xuanshu.campaigns.models import Campaign
+
+    campaign = Campaign.objects.get(slug="chucai-liaocheng-2024")
+    area = campaign.areas.get(code="linqing")
+    category = campaign.categories.get(code="good-conduct")
+    user, created = User.objects.get_or_create(username="bench-editor", defaults={"is_staff": True})
+    if created:
+        user.groups.add(Group.objects.get(name="editor"))
+    client = Client()
+    client.force_login(user)
+    base = f"/console/?campaign={campaign.pk}"
+    scenarios = [
+        ("unfiltered", "/console/"),
+        ("campaign", base),
+        ("state=in_review", f"{base}&state=in_review"),
+        ("county+category", f"{base}&area={area.pk}&category={category.pk}"),
+        ("channel+dates", f"{base}&channel=wechat&received_from=2026-10-01&received_until=2026-11-15"),
+        ("search name", f"{base}&q=王桂芳"),
+        ("search deeds", f"{base}&q=徒骇河"),
+        ("page 200", f"{base}&page=200"),
+    ]
+    results = []
+    for label, url in scenarios:
+        response = client.get(url)
+        assert response.status_code == 200, (label, response.status_code)
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        timings = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            client.get(url)
+            timings.append((time.perf_counter() - started) * 1000)
+        timings.sort()
+        p95 = timings[min(len(timings) - 1, int(round(0.95 * (len(timings) - 1))))]
+        results.append((label, statistics.median(timings), p95, len(queries.captured_queries), len(response.content)))
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--count", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=40)
+    args = parser.parse_args()
+    configure(args.db)
+    seed(args.count)
+    from xuanshu.nominations.models import Nomination
+
+    print(f"{args.db}: {Nomination.objects.count()} nominations, {args.runs} runs per scenario, server time of GET /console/")
+    print(f"{'scenario':<18}{'p50 ms':>9}{'p95 ms':>9}{'queries':>9}{'bytes':>9}")
+    for label, p50, p95, queries, size in measure(args.runs):
+        print(f"{label:<18}{p50:>9.1f}{p95:>9.1f}{queries:>9}{size:>9}")
+
+
+if __name__ == "__main__":
+    main()

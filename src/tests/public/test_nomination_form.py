@@ -1,0 +1,198 @@
+"""The public nomination form: the happy path, idempotency, and every kind of bad input."""
+import os
+import re
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from tests.helpers import jpeg_bytes, png_bytes
+from xuanshu.campaigns.models import Stage
+from xuanshu.intake.models import Attachment, InboundMessage
+from xuanshu.nominations.models import Nomination
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    cache.clear()
+
+
+def valid_post(token="a1b2c3d4", **overrides):
+    data = {
+        "submission_token": token,
+        "nominee_name": "田玉柱",
+        "nominee_kind": "individual",
+        "category": "good-conduct",
+        "area": "chiping",
+        "place_detail": "博平镇",
+        "deeds": "田玉柱大爷三十年如一日义务清扫村里的道路，还自费为村里的留守老人修缮房屋，村民们都很感动。",
+        "nominator_name": "王小红",
+        "nominator_phone": "138 1234 5678",
+        "nominator_email": "",
+        "consent": "on",
+        "website": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def nominate_url(campaign):
+    return reverse("public:nominate", args=[campaign.slug])
+
+
+def stored_counts():
+    media_files = sum(len(files) for _, _, files in os.walk(settings.MEDIA_ROOT))
+    return (InboundMessage.objects.count(), Nomination.objects.count(), Attachment.objects.count(), media_files)
+
+
+def test_form_page_renders_in_chinese_for_a_phone(client, campaign):
+    response = client.get(nominate_url(campaign), HTTP_USER_AGENT="Mozilla/5.0 (iPhone) MicroMessenger/8.0.50")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'name="viewport"' in html
+    assert "提交推荐" in html
+    assert "csrfmiddlewaretoken" in html
+    assert 'name="website"' in html  # honeypot present
+    assert all(category.name in html for category in campaign.categories.all())
+    assert "茌平区" in html
+
+
+def test_valid_nomination_is_stored_raw_then_processed(client, campaign):
+    photo = SimpleUploadedFile("现场.jpg", jpeg_bytes(exif_gps=True), content_type="image/jpeg")
+    response = client.post(nominate_url(campaign), {**valid_post(), "photos": [photo]}, follow=True)
+    html = response.content.decode()
+    reference = re.search(r'id="reference">([A-Z0-9\-]+)<', html).group(1)
+    assert re.fullmatch(r"CCLC2024-\d{6}", reference)
+    assert "感谢" in html
+
+    inbound = InboundMessage.objects.get(reference=reference)
+    assert (inbound.channel, inbound.external_id, inbound.status, inbound.error) == ("webform", "a1b2c3d4", "processed", "")
+    assert inbound.payload["fields"]["nominator_phone"] == "138 1234 5678"  # raw, exactly as typed
+    nomination = Nomination.objects.get(reference=reference)
+    assert (
+        nomination.nominee_name, nomination.nominee_kind, nomination.category.code, nomination.area.code,
+        nomination.nominator_phone, nomination.state, nomination.channel, nomination.inbound_id,
+    ) == ("田玉柱", "individual", "good-conduct", "chiping", "+8613812345678", "received", "webform", inbound.pk)
+    assert nomination.consent_at == inbound.received_at
+    attachment = inbound.attachments.get()
+    assert (attachment.original_name, attachment.content_type) == ("现场.jpg", "image/jpeg")
+    assert b"GPS" not in attachment.file.read()
+
+
+def test_double_submit_of_the_same_form_gives_one_record_and_the_same_reference(client, campaign):
+    first = client.post(nominate_url(campaign), valid_post(token="samesame"))
+    second = client.post(nominate_url(campaign), valid_post(token="samesame"))
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"]
+    assert (InboundMessage.objects.count(), Nomination.objects.count()) == (1, 1)
+
+
+def test_references_are_sequential_per_campaign(client, campaign):
+    client.post(nominate_url(campaign), valid_post(token="t1"))
+    client.post(nominate_url(campaign), valid_post(token="t2"))
+    assert sorted(Nomination.objects.values_list("reference", flat=True)) == ["CCLC2024-000001", "CCLC2024-000002"]
+
+
+def _big_jpeg(size_bytes: int) -> bytes:
+    return jpeg_bytes() + b"\0" * (size_bytes - len(jpeg_bytes()))
+
+
+BAD_INPUTS = [
+    ("bad phone", valid_post(nominator_phone="12345"), {}, "nominator_phone", "请输入有效的手机号码或带区号的固话号码"),
+    ("landline without area code", valid_post(nominator_phone="8451234"), {}, "nominator_phone", "请输入有效的手机号码或带区号的固话号码"),
+    ("missing consent", valid_post(consent=""), {}, "consent", "请阅读并同意个人信息保护告知后再提交"),
+    ("short deeds", valid_post(deeds="做了好事"), {}, "deeds", "请至少用30个字描述事迹"),
+    ("missing name", valid_post(nominee_name=""), {}, "nominee_name", "这个字段是必填项"),
+    ("unknown category", valid_post(category="astronauts"), {}, "category", "选择一个有效的选项"),
+    ("bad e-mail", valid_post(nominator_email="not-an-email"), {}, "nominator_email", "请输入有效的电子邮箱地址，或留空"),
+    ("exe disguised as jpg", valid_post(), {"photos": [("照片.jpg", b"MZ\x90\x00\x03 not an image at all", "image/jpeg")]},
+     "photos", "不是可以打开的图片"),
+    ("oversized photo", valid_post(), {"photos": [("big.jpg", _big_jpeg(10 * 1024 * 1024 + 1), "image/jpeg")]},
+     "photos", "超过 10 MB"),
+    ("too many photos", valid_post(), {"photos": [(f"p{i}.png", png_bytes(), "image/png") for i in range(10)]},
+     "photos", "最多上传9张照片"),
+]
+
+
+@pytest.mark.parametrize(("label", "data", "files", "field", "message"), BAD_INPUTS, ids=[b[0] for b in BAD_INPUTS])
+def test_bad_input_shows_a_chinese_message_next_to_the_field_and_stores_nothing(client, campaign, label, data, files, field, message):
+    before = stored_counts()
+    post = dict(data)
+    for name, items in files.items():
+        post[name] = [SimpleUploadedFile(filename, content, content_type=ctype) for filename, content, ctype in items]
+    response = client.post(nominate_url(campaign), post)
+    html = response.content.decode()
+    assert response.status_code == 400
+    block = re.search(rf'<div class="field[^"]*has-error[^"]*" id="field-{field}">(.*?)</div>\s*(?:<div class="field|</fieldset>)', html, re.S)
+    assert block, f"no error block for {field}"
+    assert message in block.group(1)
+    assert stored_counts() == before
+
+
+def test_valid_photos_are_not_stored_when_another_field_is_wrong(client, campaign):
+    before = stored_counts()
+    photo = SimpleUploadedFile("ok.jpg", jpeg_bytes(), content_type="image/jpeg")
+    response = client.post(nominate_url(campaign), {**valid_post(nominator_phone="abc"), "photos": [photo]})
+    assert response.status_code == 400
+    assert stored_counts() == before
+
+
+def test_honeypot_filled_by_a_bot_is_refused_and_nothing_is_stored(client, campaign):
+    before = stored_counts()
+    response = client.post(nominate_url(campaign), valid_post(website="http://spam.example"))
+    assert response.status_code == 400
+    assert "无法受理" in response.content.decode()
+    assert stored_counts() == before
+
+
+def test_post_without_csrf_token_is_refused(campaign):
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post(nominate_url(campaign), valid_post())
+    assert response.status_code == 403
+    assert InboundMessage.objects.count() == 0
+
+
+def test_xss_in_deeds_is_stored_raw_and_rendered_escaped(client, campaign):
+    payload = '<script>alert("x")</script>好人好事' * 3
+    response = client.post(nominate_url(campaign), valid_post(deeds=payload, nominee_name="<b>张三</b>"))
+    assert response.status_code == 302
+    nomination = Nomination.objects.get()
+    assert nomination.deeds == payload  # stored as written, escaped on output
+    # The status page shows the nominee name: escaped.
+    status = client.post(reverse("public:status", args=[campaign.slug]), {"reference": nomination.reference, "phone_last4": "5678"})
+    html = status.content.decode()
+    assert "&lt;b&gt;张三&lt;/b&gt;" in html and "<b>张三</b>" not in html
+
+
+def test_form_is_closed_outside_the_nomination_stage(client, campaign):
+    stage = Stage.objects.get(campaign=campaign, kind="nomination")
+    Stage.objects.filter(pk=stage.pk).update(starts_at=stage.starts_at.replace(year=2020), ends_at=stage.starts_at.replace(year=2021))
+    assert "推荐通道暂未开放" in client.get(nominate_url(campaign)).content.decode()
+    response = client.post(nominate_url(campaign), valid_post())
+    assert response.status_code == 403
+    assert InboundMessage.objects.count() == 0
+
+
+def test_submissions_are_throttled_per_address(client, campaign):
+    statuses = [client.post(nominate_url(campaign), valid_post(token=f"tok{i}")).status_code for i in range(32)]
+    assert statuses[:30] == [302] * 30
+    assert statuses[30:] == [429, 429]
+    assert Nomination.objects.count() == 30
+
+
+def test_status_lookup_needs_reference_and_last_four_digits(client, campaign):
+    client.post(nominate_url(campaign), valid_post())
+    reference = Nomination.objects.get().reference
+    url = reverse("public:status", args=[campaign.slug])
+    good = client.post(url, {"reference": reference.lower(), "phone_last4": "5678"}).content.decode()
+    assert "已收到，等待审核" in good and "田玉柱" in good
+    wrong = client.post(url, {"reference": reference, "phone_last4": "0000"})
+    assert wrong.status_code == 404 and "田玉柱" not in wrong.content.decode()
+    assert "没有找到" in wrong.content.decode()
+    empty = client.post(url, {"reference": reference, "phone_last4": "12"})
+    assert empty.status_code == 400
