@@ -196,3 +196,8 @@ def test_status_lookup_needs_reference_and_last_four_digits(client, campaign):
     assert "没有找到" in wrong.content.decode()
     empty = client.post(url, {"reference": reference, "phone_last4": "12"})
     assert empty.status_code == 400
+
+
+def test_english_is_available_through_i18n(client, campaign):
+    html = client.get(nominate_url(campaign), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Submit nomination" in html and "提交推荐" not in html
