@@ -10,7 +10,7 @@ PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export DEBIAN_FRONTEND := noninteractive
 
-.PHONY: run test serve system-deps test-system-deps messages test-sqlite test-postgres bench clean
+.PHONY: run test system-deps test-system-deps messages lint test-sqlite test-postgres bench clean
 
 ## Debian packages the app needs: Python 3.11 with venv, and gettext to compile translations.
 system-deps:
@@ -52,9 +52,12 @@ run: system-deps $(VENV)/.installed-run messages
 	@echo "  Status lookup:   http://$(HOST):$(PORT)/c/chucai-liaocheng-2024/status/"
 	@echo "  Editors console: http://$(HOST):$(PORT)/console/"
 	@echo
-	$(PY) -m xuanshu runserver --noreload $(HOST):$(PORT)
+	$(VENV)/bin/gunicorn xuanshu.wsgi --bind $(HOST):$(PORT) --workers 3 --access-logfile - --forwarded-allow-ips=""
 
-test: test-system-deps $(VENV)/.installed-test messages test-sqlite test-postgres
+test: test-system-deps $(VENV)/.installed-test messages lint test-sqlite test-postgres
+
+lint:
+	$(VENV)/bin/ruff check src bench
 
 test-sqlite:
 	$(PY) -m pytest -q

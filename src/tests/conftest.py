@@ -51,9 +51,8 @@ _counter = itertools.count(1)
 def make_nomination(campaign):
     """Create a nomination the way a channel does: raw inbound first, then interpretation."""
 
-    def make(**overrides) -> Nomination:
+    def make(*, in_campaign=None, channel=Channel.WEBFORM, received_at=None, is_demo=False, **overrides) -> Nomination:
         n = next(_counter)
-        channel = overrides.pop("channel", Channel.WEBFORM)
         fields = {
             "nominee_name": "张桂芳",
             "nominee_kind": "individual",
@@ -67,8 +66,8 @@ def make_nomination(campaign):
         }
         fields.update(overrides)
         receipt = receive_inbound(
-            channel=channel, external_id=f"test-{n}", campaign=campaign, sender="127.0.0.1",
-            payload={"fixture": True, **{k: v for k, v in fields.items()}}, enqueue_processing=False,
+            channel=channel, external_id=f"test-{n}", campaign=in_campaign or campaign, sender="127.0.0.1",
+            payload={"fixture": True, **fields}, received_at=received_at, is_demo=is_demo, enqueue_processing=False,
         )
         nomination = create_nomination_from_draft(inbound=receipt.inbound, draft=NominationDraft(**fields))
         set_inbound_status(inbound=receipt.inbound, status=InboundStatus.PROCESSED)

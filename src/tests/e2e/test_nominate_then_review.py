@@ -1,9 +1,11 @@
 """End to end: a citizen nominates on a phone inside WeChat's browser; an editor finds it in the console."""
+import os
 import re
 
 import pytest
 
 from tests.helpers import jpeg_bytes
+from xuanshu.core.models import ContactAccessLog
 from xuanshu.intake.models import InboundMessage
 from xuanshu.nominations.models import Nomination
 
@@ -49,9 +51,17 @@ def test_phone_nomination_reaches_the_console_with_its_raw_record(live_server, c
     console.press("input[name=q]", "Enter")
     console.wait_for_selector(f"text={reference}")
     console.click(f"text={reference}")
-    console.wait_for_selector("text=原始消息")
+    console.wait_for_selector("text=原始消息（收到时原样）")
     html = console.content()
     assert "储宁宁" in html
-    assert "０６３５－８４５１２３４" in html  # the raw post, exactly as typed
+    assert "０６３５－***１２３４" in html  # the raw post as typed, its contact masked on screen until revealed
     assert "&lt;b&gt;感人&lt;/b&gt;" in html  # citizen's markup escaped
     assert "0635-***1234" in html  # contact masked by default
+
+    # The editor reveals the contact: the page shows it as typed, and the view is logged.
+    console.click("button:has-text('显示联系方式')")
+    console.wait_for_selector("text=本次查看已记录")
+    assert "０６３５－８４５１２３４" in console.content()
+    access = ContactAccessLog.objects.get()
+    assert (access.user, access.subject_id, access.purpose) == (editor, str(nomination.pk), "detail")
+    console.screenshot(path=os.environ.get("E2E_SCREENSHOT", str(tmp_path / "console-detail.png")), full_page=True)

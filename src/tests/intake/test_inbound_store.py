@@ -43,7 +43,7 @@ def test_same_external_id_on_another_channel_is_another_message(campaign):
 
 
 def test_raw_bytes_are_kept_byte_for_byte(campaign):
-    raw = "Subject: =?GB2312?B?zca89g==?=\r\n\r\n".encode() + "推荐出彩聊城人".encode("gb18030") + b"\xff\xfe"
+    raw = b"Subject: =?GB2312?B?zca89g==?=\r\n\r\n" + "推荐出彩聊城人".encode("gb18030") + b"\xff\xfe"
     receive_inbound(channel=Channel.EMAIL, external_id="<m1@x>", campaign=campaign, raw_body=raw, enqueue_processing=False)
     assert bytes(InboundMessage.objects.get().raw_body) == raw
 

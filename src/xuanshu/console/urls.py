@@ -1,8 +1,22 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from xuanshu.console import views
+
 app_name = "console"
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="console/login.html"), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", views.queue, name="queue"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(next_page="console:login"), name="logout"),
+    path("export/", views.export, name="export"),
+    path("nominations/<str:reference>/", views.nomination_detail, name="nomination"),
+    path("nominations/<str:reference>/contact/", views.nomination_contact, name="nomination_contact"),
+    path("nominations/<str:reference>/edit/", views.nomination_edit, name="nomination_edit"),
+    path("nominations/<str:reference>/state/", views.nomination_state, name="nomination_state"),
+    path("nominations/<str:reference>/notes/", views.nomination_note, name="nomination_note"),
+    path("attachments/<int:attachment_id>/", views.attachment, name="attachment"),
+    path("inbound/", views.inbound_list, name="inbound_list"),
+    path("inbound/<int:inbound_id>/", views.inbound_detail, name="inbound"),
+    path("inbound/<int:inbound_id>/contact/", views.inbound_contact, name="inbound_contact"),
+    path("inbound/<int:inbound_id>/reprocess/", views.inbound_reprocess, name="inbound_reprocess"),
 ]

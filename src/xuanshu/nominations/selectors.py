@@ -1,11 +1,13 @@
-"""Reads of nominations: the review queue, its filters, and the nominator's status lookup."""
+"""Reads of nominations: the review queue, its filters, the nominator's status lookup, and the console's pages."""
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
+from xuanshu.core.models import ActivityLog
 from xuanshu.core.phones import last_four_digits
-from xuanshu.nominations.models import Nomination
+from xuanshu.intake.models import Attachment, InboundMessage
+from xuanshu.nominations.models import Nomination, NominationNote
 
 
 @dataclass(frozen=True)
@@ -60,3 +62,51 @@ def nomination_for_status_lookup(*, reference: str, phone_last4: str) -> Nominat
     if last_four_digits(nomination.nominator_phone) != phone_last4.strip():
         return None
     return nomination
+
+
+def nominations_for_export(filters: QueueFilters) -> QuerySet[Nomination]:
+    """The queue's rows with every exported column loaded (nothing deferred)."""
+    return review_queue(filters).defer(None)
+
+
+def nomination_for_console(reference: str) -> Nomination:
+    """One nomination with its raw message, photos and notes loaded; raises Nomination.DoesNotExist."""
+    return (
+        Nomination.objects.select_related("campaign", "category", "area", "inbound")
+        .prefetch_related(
+            "inbound__attachments",
+            Prefetch("notes", queryset=NominationNote.objects.select_related("author")),
+        )
+        .get(reference=reference)
+    )
+
+
+def nomination_activity(nomination: Nomination) -> QuerySet[ActivityLog]:
+    """The nomination's audit trail, newest first, with the acting users loaded."""
+    return ActivityLog.objects.filter(
+        subject_type=Nomination._meta.label_lower, subject_id=str(nomination.pk)
+    ).select_related("actor")
+
+
+def inbound_queue(*, status: str = "", channel: str = "") -> QuerySet[InboundMessage]:
+    """Raw inbound messages, newest first, without their bodies; each row knows its nomination."""
+    queryset = InboundMessage.objects.select_related("campaign", "nomination").defer("raw_body", "payload")
+    if status:
+        queryset = queryset.filter(status=status)
+    if channel:
+        queryset = queryset.filter(channel=channel)
+    return queryset.order_by("-received_at", "-id")
+
+
+def inbound_for_console(inbound_id: int) -> InboundMessage:
+    """One raw inbound message with its photos and nomination; raises InboundMessage.DoesNotExist."""
+    return (
+        InboundMessage.objects.select_related("campaign", "nomination")
+        .prefetch_related("attachments")
+        .get(pk=inbound_id)
+    )
+
+
+def attachment_for_console(attachment_id: int) -> Attachment:
+    """One stored attachment; raises Attachment.DoesNotExist."""
+    return Attachment.objects.get(pk=attachment_id)

@@ -1,0 +1,103 @@
+"""Raw inbound messages: failures stay visible with their error, and editors can process a message again."""
+import pytest
+from django.urls import reverse
+
+from xuanshu.core.models import ContactAccessLog
+from xuanshu.intake.enums import InboundStatus
+from xuanshu.intake.services import receive_inbound, set_inbound_status
+from xuanshu.nominations.models import Nomination
+
+INBOUND_LIST = reverse("console:inbound_list")
+
+WEBFORM_FIELDS = {
+    "nominee_name": "孙红梅", "nominee_kind": "individual", "category": "good-conduct", "area": "linqing",
+    "place_detail": "新华路街道", "deeds": "孙红梅开办爱心粥屋十年，每天清晨为环卫工人免费送上热粥，从未间断。",
+    "nominator_name": "周强", "nominator_phone": "13912345678", "nominator_email": "", "consent": "on",
+}
+
+
+@pytest.fixture
+def failed(campaign):
+    """A web form post whose processing failed once (the worker crashed); its raw record is intact."""
+    receipt = receive_inbound(
+        channel="webform", external_id="form-token-1", campaign=campaign, sender="10.0.0.1",
+        payload={"fields": WEBFORM_FIELDS}, enqueue_processing=False,
+    )
+    return set_inbound_status(inbound=receipt.inbound, status=InboundStatus.FAILED, error="OperationalError: database is locked")
+
+
+@pytest.fixture
+def broken(campaign):
+    """A stored message no interpreter can read: processing it fails every time."""
+    receipt = receive_inbound(
+        channel="webform", external_id="form-token-2", campaign=campaign, payload={"unexpected": True}, enqueue_processing=False,
+    )
+    return set_inbound_status(inbound=receipt.inbound, status=InboundStatus.FAILED, error="KeyError: 'fields'")
+
+
+def listed(response) -> list[int]:
+    assert response.status_code == 200
+    return [inbound.pk for inbound in response.context["page"].object_list]
+
+
+def test_list_filters_by_status_and_channel(viewer_client, failed, broken, nominate):
+    processed = nominate().inbound_id
+    assert listed(viewer_client.get(INBOUND_LIST)) == [processed, broken.pk, failed.pk]
+    assert listed(viewer_client.get(INBOUND_LIST, {"status": "failed"})) == [broken.pk, failed.pk]
+    assert listed(viewer_client.get(INBOUND_LIST, {"status": "processed"})) == [processed]
+    assert listed(viewer_client.get(INBOUND_LIST, {"status": "pending"})) == []
+    assert listed(viewer_client.get(INBOUND_LIST, {"channel": "wechat"})) == []
+
+
+def test_failed_message_is_listed_with_its_error(viewer_client, failed):
+    html = viewer_client.get(INBOUND_LIST, {"status": "failed"}).content.decode()
+    assert "OperationalError: database is locked" in html
+    assert '<span class="badge inbound-failed">Failed</span>' in html
+
+
+def test_detail_shows_the_raw_record_masked_and_its_error(viewer_client, failed):
+    html = viewer_client.get(reverse("console:inbound", args=[failed.pk])).content.decode()
+    assert "OperationalError: database is locked" in html
+    assert "&quot;deeds&quot;: &quot;孙红梅开办爱心粥屋十年" in html
+    assert ("139****5678" in html, "13912345678" in html) == (True, False)
+    assert reverse("console:inbound_reprocess", args=[failed.pk]) not in html
+
+
+def test_editor_reveals_the_raw_record_and_the_access_is_logged(editor_client, editor, failed):
+    response = editor_client.post(reverse("console:inbound_contact", args=[failed.pk]))
+    assert "&quot;nominator_phone&quot;: &quot;13912345678&quot;" in response.content.decode()
+    assert list(ContactAccessLog.objects.values_list("user", "subject_type", "subject_id", "purpose")) == [
+        (editor.pk, "intake.inboundmessage", str(failed.pk), "detail"),
+    ]
+
+
+def test_viewer_cannot_reprocess_or_reveal(viewer_client, failed):
+    assert viewer_client.post(reverse("console:inbound_reprocess", args=[failed.pk])).status_code == 403
+    assert viewer_client.post(reverse("console:inbound_contact", args=[failed.pk])).status_code == 403
+    failed.refresh_from_db()
+    assert (failed.status, failed.attempts, Nomination.objects.count()) == ("failed", 1, 0)
+
+
+def test_reprocess_turns_a_failed_message_into_its_nomination(editor_client, failed):
+    response = editor_client.post(reverse("console:inbound_reprocess", args=[failed.pk]))
+    assert (response.status_code, response["Location"]) == (302, reverse("console:inbound", args=[failed.pk]))
+    failed.refresh_from_db()
+    nomination = Nomination.objects.get()
+    assert (failed.status, failed.error, failed.attempts) == ("processed", "", 2)
+    assert (nomination.inbound_id, nomination.reference, nomination.nominee_name, nomination.nominator_phone) == (
+        failed.pk, failed.reference, "孙红梅", "+8613912345678",
+    )
+    html = editor_client.get(response["Location"]).content.decode()
+    assert "The message was processed." in html
+    assert f'href="/console/nominations/{nomination.reference}/"' in html
+
+
+def test_reprocess_that_fails_again_keeps_the_message_and_shows_why(editor_client, broken):
+    response = editor_client.post(reverse("console:inbound_reprocess", args=[broken.pk]), follow=True)
+    broken.refresh_from_db()
+    assert (broken.status, broken.error, broken.attempts) == ("failed", "KeyError: 'fields'", 2)
+    assert "Processing failed again: KeyError: &#x27;fields&#x27;" in response.content.decode()
+
+
+def test_reprocess_needs_a_post(editor_client, failed):
+    assert editor_client.get(reverse("console:inbound_reprocess", args=[failed.pk])).status_code == 405

@@ -1,0 +1,144 @@
+"""Forms of the editors' console: sign-in, queue filters, export options, edits, state moves, notes."""
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from xuanshu.campaigns.enums import NomineeKind
+from xuanshu.campaigns.models import Area, Campaign, Category
+from xuanshu.intake.enums import Channel, InboundStatus
+from xuanshu.nominations.enums import NominationState
+from xuanshu.nominations.models import Nomination
+from xuanshu.nominations.selectors import QueueFilters
+
+# Editors work in Liaocheng: dates they type and times they read are Asia/Shanghai.
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+
+
+class ConsoleAuthenticationForm(AuthenticationForm):
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "not_staff": _("This account cannot use the editors' console."),
+    }
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        if not user.is_staff:
+            raise forms.ValidationError(self.error_messages["not_staff"], code="not_staff")
+
+
+def _local_midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=LOCAL_TZ)
+
+
+class QueueFilterForm(forms.Form):
+    """The queue's GET filters. Category and county choices belong to the chosen campaign."""
+
+    campaign = forms.ModelChoiceField(
+        Campaign.objects.all(), required=False, label=_("Campaign"), empty_label=_("All campaigns"),
+    )
+    channel = forms.ChoiceField(choices=[("", _("All channels")), *Channel.choices], required=False, label=_("Channel"))
+    category = forms.ModelChoiceField(
+        Category.objects.none(), required=False, label=_("Category"), empty_label=_("All categories"),
+    )
+    state = forms.ChoiceField(choices=[("", _("All states")), *NominationState.choices], required=False, label=_("State"))
+    area = forms.ModelChoiceField(Area.objects.none(), required=False, label=_("County"), empty_label=_("All counties"))
+    received_from = forms.DateField(
+        required=False, label=_("Received from"), widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    received_until = forms.DateField(
+        required=False, label=_("Received until"), widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    q = forms.CharField(required=False, max_length=100, label=_("Search"))
+
+    def __init__(self, data):
+        data = data.copy()
+        campaign_ids = list(Campaign.objects.values_list("pk", flat=True)[:2])
+        if len(campaign_ids) == 1 and not data.get("campaign"):
+            data["campaign"] = str(campaign_ids[0])
+        super().__init__(data)
+        self.fields["campaign"].widget.attrs["data-autosubmit"] = ""
+        chosen = data.get("campaign", "")
+        if chosen.isdigit():
+            self.fields["category"].queryset = Category.objects.filter(campaign_id=chosen)
+            self.fields["area"].queryset = Area.objects.filter(campaign_id=chosen)
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("received_from"), cleaned.get("received_until")
+        if start and end and end < start:
+            self.add_error("received_until", _("The end date is before the start date."))
+        return cleaned
+
+    def queue_filters(self) -> QueueFilters:
+        """The valid filters as the selector takes them; call after is_valid(); invalid fields are left out."""
+        data = getattr(self, "cleaned_data", {})
+        start, end = data.get("received_from"), data.get("received_until")
+        return QueueFilters(
+            campaign_id=data["campaign"].pk if data.get("campaign") else None,
+            channel=data.get("channel", ""),
+            category_id=data["category"].pk if data.get("category") else None,
+            state=data.get("state", ""),
+            area_id=data["area"].pk if data.get("area") else None,
+            received_from=_local_midnight(start) if start else None,
+            received_until=_local_midnight(end + dt.timedelta(days=1)) if end else None,
+            search=data.get("q", "").strip(),
+        )
+
+
+class ExportForm(QueueFilterForm):
+    format = forms.ChoiceField(choices=[("csv", "CSV"), ("xlsx", "XLSX")])
+    include_contacts = forms.BooleanField(required=False)
+
+
+class NominationEditForm(forms.Form):
+    """Corrections to the structured fields. Contacts are never prefilled: that would unmask them."""
+
+    nominee_name = forms.CharField(label=_("Nominee"), max_length=100)
+    nominee_kind = forms.ChoiceField(label=_("Kind"), choices=NomineeKind.choices)
+    category = forms.ModelChoiceField(Category.objects.none(), required=False, label=_("Category"))
+    area = forms.ModelChoiceField(Area.objects.none(), required=False, label=_("County"))
+    place_detail = forms.CharField(label=_("Place"), max_length=200, required=False)
+    deeds = forms.CharField(label=_("Deeds"), widget=forms.Textarea(attrs={"rows": 10}))
+    nominator_name = forms.CharField(label=_("Nominator"), max_length=100, required=False)
+    nominator_phone = forms.CharField(
+        label=_("New phone"), max_length=40, required=False, help_text=_("Leave empty to keep the current one."),
+    )
+    nominator_email = forms.EmailField(
+        label=_("New e-mail"), required=False, help_text=_("Leave empty to keep the current one."),
+    )
+    reason = forms.CharField(label=_("Reason for the change"), max_length=500, required=False)
+
+    STRUCTURED_FIELDS = ["nominee_name", "nominee_kind", "category", "area", "place_detail", "deeds", "nominator_name"]
+    CONTACT_FIELDS = ["nominator_phone", "nominator_email"]
+
+    def __init__(self, *args, nomination: Nomination, **kwargs):
+        initial = {name: getattr(nomination, name) for name in self.STRUCTURED_FIELDS}
+        initial.update(category=nomination.category_id, area=nomination.area_id)
+        super().__init__(*args, initial=initial, **kwargs)
+        self.fields["category"].queryset = Category.objects.filter(campaign_id=nomination.campaign_id)
+        self.fields["area"].queryset = Area.objects.filter(campaign_id=nomination.campaign_id)
+
+    def changes(self) -> dict:
+        """The fields as `update_nomination_fields` takes them; empty contact fields mean "keep"."""
+        changes = {name: self.cleaned_data[name] for name in self.STRUCTURED_FIELDS}
+        changes.update({name: self.cleaned_data[name] for name in self.CONTACT_FIELDS if self.cleaned_data[name]})
+        return changes
+
+
+class StateChangeForm(forms.Form):
+    new_state = forms.ChoiceField(choices=NominationState.choices)
+    reason = forms.CharField(
+        label=_("Reason"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(label=_("Note"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class InboundFilterForm(forms.Form):
+    status = forms.ChoiceField(choices=[("", _("All statuses")), *InboundStatus.choices], required=False, label=_("Status"))
+    channel = forms.ChoiceField(choices=[("", _("All channels")), *Channel.choices], required=False, label=_("Channel"))

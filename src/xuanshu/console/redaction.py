@@ -1,0 +1,61 @@
+"""Raw messages on screen: pretty-printed, with contacts masked until a permitted user reveals them.
+
+The stored record stays exactly as received; the page masks digits in place, so the number keeps the
+shape the citizen typed (full-width digits, dashes, +86) while its middle digits are hidden.
+"""
+import json
+import re
+
+from xuanshu.core.masking import mask_email
+from xuanshu.intake.models import InboundMessage
+
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+# CN mobiles (138 1234 5678) and area-coded landlines (0635-8451234), with an optional +86, and local numbers
+# of 7 or 8 digits. Longer runs are timestamps and message ids; an ASCII letter or digit next to a match rules
+# it out (hashes, openids).
+_PHONE_LIKE = re.compile(
+    r"(?<![0-9A-Za-z])(?P<country>\+?86[\s-]?)?"
+    r"(?P<national>1\d{2}[\s-]?\d{4}[\s-]?\d{4}|0\d{2,3}[\s-]?\d{7,8}|\d{7,8})(?![0-9A-Za-z])"
+)
+# Matching runs on a one-for-one half-width copy, so positions in it are positions in the original.
+_HALF_WIDTH = str.maketrans("０１２３４５６７８９＋－　", "0123456789+- ")
+
+
+def _digits_to_keep(match: re.Match) -> int:
+    """Country code, then the mobile prefix (138) or the landline's area code (0635) stay visible."""
+    national = "".join(ch for ch in match["national"] if ch.isdigit())
+    country = sum(ch.isdigit() for ch in match["country"] or "")
+    if national.startswith("1") and len(national) == 11:
+        return country + 3
+    if national.startswith("0"):
+        return country + (4 if national[1] in "3456789" else 3)
+    return country
+
+
+def _mask_digits(original: str, match: re.Match) -> str:
+    positions = [i for i, ch in enumerate(original) if ch.isdigit()]
+    hidden = set(positions[_digits_to_keep(match):-4])
+    return "".join("*" if i in hidden else ch for i, ch in enumerate(original))
+
+
+def redact_contacts(text: str) -> str:
+    """`text` with e-mail addresses and phone-like numbers masked."""
+    text = _EMAIL.sub(lambda match: mask_email(match.group()), text)
+    pieces, end = [], 0
+    for match in _PHONE_LIKE.finditer(text.translate(_HALF_WIDTH)):
+        pieces += [text[end:match.start()], _mask_digits(text[match.start():match.end()], match)]
+        end = match.end()
+    return "".join(pieces) + text[end:]
+
+
+def raw_message_display(inbound: InboundMessage, *, reveal: bool) -> dict[str, str]:
+    """The raw record's sender, payload (as indented JSON), body and error, masked unless `reveal`."""
+    shown = {
+        "sender": inbound.sender,
+        "payload": json.dumps(inbound.payload, ensure_ascii=False, indent=2) if inbound.payload is not None else "",
+        "body": inbound.raw_text,
+        "error": inbound.error,
+    }
+    if reveal:
+        return shown
+    return {key: redact_contacts(value) for key, value in shown.items()}

@@ -1,0 +1,21 @@
+import json
+
+from django import template
+
+from xuanshu.console.redaction import redact_contacts
+
+register = template.Library()
+
+
+@register.filter
+def as_json(value) -> str:
+    """An audit value as compact JSON for reading (auto-escaped like any other text)."""
+    if value is None:
+        return ""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+@register.filter
+def masked_contacts(value) -> str:
+    """Text with phone numbers and e-mail addresses masked (auto-escaped like any other text)."""
+    return redact_contacts(str(value or ""))

@@ -1,0 +1,304 @@
+"""The editors' console: thin views that parse input with forms, call selectors and services, and render."""
+import math
+from functools import wraps
+
+from axes.helpers import get_cool_off
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from xuanshu.console.exports import csv_response, export_rows, xlsx_response
+from xuanshu.console.forms import (
+    LOCAL_TZ,
+    ConsoleAuthenticationForm,
+    ExportForm,
+    InboundFilterForm,
+    NominationEditForm,
+    NoteForm,
+    QueueFilterForm,
+    StateChangeForm,
+)
+from xuanshu.console.redaction import raw_message_display
+from xuanshu.core.errors import DomainError
+from xuanshu.core.phones import display_phone
+from xuanshu.core.services import log_contact_access
+from xuanshu.intake.enums import InboundStatus
+from xuanshu.intake.models import Attachment, InboundMessage
+from xuanshu.intake.services import process_inbound
+from xuanshu.nominations.enums import REASON_REQUIRED, TRANSITIONS, NominationState
+from xuanshu.nominations.models import Nomination
+from xuanshu.nominations.selectors import (
+    attachment_for_console,
+    inbound_for_console,
+    inbound_queue,
+    nomination_activity,
+    nomination_for_console,
+    nominations_for_export,
+    review_queue,
+)
+from xuanshu.nominations.services import add_nomination_note, set_nomination_state, update_nomination_fields
+
+PAGE_SIZE = 50
+VIEW_NOMINATION = "nominations.view_nomination"
+REVIEW = "nominations.review_nomination"
+VIEW_CONTACT = "nominations.view_contact"
+EXPORT = "nominations.export_nomination"
+ADD_NOTE = "nominations.add_nominationnote"
+VIEW_INBOUND = "intake.view_inboundmessage"
+NOMINATION_CONTACT_FIELDS = ("nominator_phone", "nominator_email")
+INBOUND_CONTACT_FIELDS = ("sender", "raw_message")
+
+
+def console_view(permission: str | None = None):
+    """Staff who may view nominations (and hold `permission`, if given); times in Asia/Shanghai; never cached."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            user = request.user
+            if not user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not (user.is_staff and user.has_perm(VIEW_NOMINATION)):
+                raise PermissionDenied
+            if permission and not user.has_perm(permission):
+                raise PermissionDenied
+            with timezone.override(LOCAL_TZ):
+                response = view(request, *args, **kwargs)
+            add_never_cache_headers(response)
+            return response
+
+        return wrapped
+
+    return decorate
+
+
+def _client_address(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+# --- sign-in -----------------------------------------------------------------------------------------
+
+class LoginView(auth_views.LoginView):
+    template_name = "console/login.html"
+    authentication_form = ConsoleAuthenticationForm
+
+
+def login_locked_out(request, original_response=None, credentials=None):
+    """django-axes' lockout response (AXES_LOCKOUT_CALLABLE): the sign-in page, saying how long to wait."""
+    cool_off = get_cool_off(request)
+    minutes = math.ceil(cool_off.total_seconds() / 60) if cool_off else None
+    context = {"form": ConsoleAuthenticationForm(request), "locked_out": True, "lockout_minutes": minutes}
+    return render(request, "console/login.html", context, status=429)
+
+
+# --- review queue and export -------------------------------------------------------------------------
+
+@console_view()
+def queue(request):
+    form = QueueFilterForm(request.GET)
+    form.is_valid()
+    page = Paginator(review_queue(form.queue_filters()), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "console/queue.html", {"form": form, "page": page})
+
+
+@console_view(EXPORT)
+def export(request):
+    form = ExportForm(request.GET)
+    if not form.is_valid():
+        return HttpResponseBadRequest(_("The export filters are not valid."), content_type="text/plain; charset=utf-8")
+    reveal = form.cleaned_data["include_contacts"] and request.user.has_perm(VIEW_CONTACT)
+    rows = export_rows(
+        nominations_for_export(form.queue_filters()),
+        reveal_contacts=reveal, user=request.user, ip_address=_client_address(request),
+    )
+    kind = form.cleaned_data["format"]
+    filename = f"nominations-{timezone.localtime(timezone.now(), LOCAL_TZ):%Y%m%d-%H%M}.{kind}"
+    if kind == "xlsx":
+        return xlsx_response(rows, filename=filename)
+    return csv_response(rows, filename=filename)
+
+
+# --- one nomination ----------------------------------------------------------------------------------
+
+def _nomination_or_404(reference: str) -> Nomination:
+    try:
+        return nomination_for_console(reference)
+    except Nomination.DoesNotExist:
+        raise Http404(_("No such nomination.")) from None
+
+
+def _allowed_moves(state: str) -> list[dict]:
+    return [
+        {"state": target.value, "label": target.label, "needs_reason": target in REASON_REQUIRED}
+        for target in NominationState
+        if target in TRANSITIONS[state]
+    ]
+
+
+def _render_nomination(request, nomination, *, reveal=False, edit_form=None, state_form=None, note_form=None, status=200):
+    can_review = request.user.has_perm(REVIEW)
+    if edit_form is None and can_review:
+        edit_form = NominationEditForm(nomination=nomination)
+    context = {
+        "nomination": nomination,
+        "inbound": nomination.inbound,
+        "raw": raw_message_display(nomination.inbound, reveal=reveal),
+        "contact_revealed": reveal,
+        "phone": display_phone(nomination.nominator_phone) if reveal else nomination.masked_phone,
+        "email": nomination.nominator_email if reveal else nomination.masked_email,
+        "edit_form": edit_form,
+        "moves": _allowed_moves(nomination.state) if can_review else [],
+        "state_form": state_form or StateChangeForm(),
+        "note_form": note_form or NoteForm(),
+        "activity": nomination_activity(nomination),
+    }
+    return render(request, "console/nomination.html", context, status=status)
+
+
+@console_view()
+def nomination_detail(request, reference):
+    return _render_nomination(request, _nomination_or_404(reference))
+
+
+@console_view(VIEW_CONTACT)
+@require_POST
+def nomination_contact(request, reference):
+    """Show the unmasked contacts once, and log that this user saw them."""
+    nomination = _nomination_or_404(reference)
+    log_contact_access(
+        user=request.user, subjects=[nomination], fields=NOMINATION_CONTACT_FIELDS,
+        purpose="detail", ip_address=_client_address(request),
+    )
+    return _render_nomination(request, nomination, reveal=True)
+
+
+@console_view(REVIEW)
+@require_POST
+def nomination_edit(request, reference):
+    nomination = _nomination_or_404(reference)
+    form = NominationEditForm(request.POST, nomination=nomination)
+    if form.is_valid():
+        try:
+            update_nomination_fields(
+                nomination=nomination, actor=request.user, changes=form.changes(), reason=form.cleaned_data["reason"],
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("The nomination was saved."))
+            return redirect("console:nomination", reference=reference)
+    return _render_nomination(request, nomination, edit_form=form, status=400)
+
+
+@console_view(REVIEW)
+@require_POST
+def nomination_state(request, reference):
+    nomination = _nomination_or_404(reference)
+    form = StateChangeForm(request.POST)
+    if form.is_valid():
+        try:
+            set_nomination_state(
+                nomination=nomination, new_state=form.cleaned_data["new_state"],
+                actor=request.user, reason=form.cleaned_data["reason"],
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("The nomination is now “%(state)s”.") % {"state": nomination.get_state_display()})
+            return redirect("console:nomination", reference=reference)
+    else:
+        messages.error(request, _("Choose one of the offered states."))
+    return _render_nomination(request, nomination, state_form=form, status=400)
+
+
+@console_view(ADD_NOTE)
+@require_POST
+def nomination_note(request, reference):
+    nomination = _nomination_or_404(reference)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            add_nomination_note(nomination=nomination, author=request.user, body=form.cleaned_data["body"])
+        except DomainError as error:
+            form.add_error("body", error.message)
+        else:
+            messages.success(request, _("The note was added."))
+            return redirect("console:nomination", reference=reference)
+    return _render_nomination(request, nomination, note_form=form, status=400)
+
+
+@console_view()
+def attachment(request, attachment_id):
+    """Stream a stored photo to staff; uploads are never served from a public media URL."""
+    try:
+        stored = attachment_for_console(attachment_id)
+        handle = stored.file.open("rb")
+    except (Attachment.DoesNotExist, FileNotFoundError):
+        raise Http404(_("No such file.")) from None
+    is_image = stored.content_type in ("image/jpeg", "image/png")
+    return FileResponse(
+        handle,
+        content_type=stored.content_type if is_image else "application/octet-stream",
+        as_attachment=not is_image,
+        filename=f"{stored.pk}{stored.extension}",
+    )
+
+
+# --- raw inbound messages ----------------------------------------------------------------------------
+
+@console_view(VIEW_INBOUND)
+def inbound_list(request):
+    form = InboundFilterForm(request.GET)
+    form.is_valid()
+    filters = getattr(form, "cleaned_data", {})
+    messages_queryset = inbound_queue(status=filters.get("status", ""), channel=filters.get("channel", ""))
+    page = Paginator(messages_queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "console/inbound_list.html", {"form": form, "page": page})
+
+
+def _inbound_or_404(inbound_id: int) -> InboundMessage:
+    try:
+        return inbound_for_console(inbound_id)
+    except InboundMessage.DoesNotExist:
+        raise Http404(_("No such message.")) from None
+
+
+def _render_inbound(request, inbound, *, reveal=False):
+    context = {"inbound": inbound, "raw": raw_message_display(inbound, reveal=reveal), "contact_revealed": reveal}
+    return render(request, "console/inbound_detail.html", context)
+
+
+@console_view(VIEW_INBOUND)
+def inbound_detail(request, inbound_id):
+    return _render_inbound(request, _inbound_or_404(inbound_id))
+
+
+@console_view(VIEW_CONTACT)
+@require_POST
+def inbound_contact(request, inbound_id):
+    """Show the raw message unmasked, and log that this user saw it."""
+    inbound = _inbound_or_404(inbound_id)
+    log_contact_access(
+        user=request.user, subjects=[inbound], fields=INBOUND_CONTACT_FIELDS,
+        purpose="detail", ip_address=_client_address(request),
+    )
+    return _render_inbound(request, inbound, reveal=True)
+
+
+@console_view(REVIEW)
+@require_POST
+def inbound_reprocess(request, inbound_id):
+    inbound = process_inbound(inbound_id=_inbound_or_404(inbound_id).pk, actor=request.user)
+    if inbound.status == InboundStatus.FAILED:
+        messages.error(request, _("Processing failed again: %(error)s") % {"error": inbound.error})
+    else:
+        messages.success(request, _("The message was processed."))
+    return redirect("console:inbound", inbound_id=inbound.pk)
