@@ -61,8 +61,10 @@ def test_each_filter_narrows_the_queue(editor_client, rows, campaign, other_camp
 
 def test_search_matches_reference_names_and_deeds(editor_client, rows):
     a, b, c, d = (rows[key].reference for key in "abcd")
-    cases = {"王大锤": [c], a.lower(): [a], "游泳锦标赛": [b], "赵云": [b], "没有这个人": []}
+    cases = {"王大锤": [c], a.lower(): [a], "游泳锦标赛": [], "赵云": [b], "没有这个人": []}
     assert {term: references(editor_client.get(QUEUE, {"q": term})) for term in cases} == cases
+    in_deeds = {"游泳锦标赛": [b], "王大锤": [c], "没有这个人": []}
+    assert {term: references(editor_client.get(QUEUE, {"q": term, "in_deeds": "on"})) for term in in_deeds} == in_deeds
 
 
 def test_category_of_another_campaign_is_refused_not_silently_applied(editor_client, rows, campaign, other_campaign):

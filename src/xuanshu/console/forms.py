@@ -51,7 +51,9 @@ class QueueFilterForm(forms.Form):
     received_until = forms.DateField(
         required=False, label=_("Received until"), widget=forms.DateInput(attrs={"type": "date"}),
     )
-    q = forms.CharField(required=False, max_length=100, label=_("Search"))
+    q = forms.CharField(required=False, max_length=100, label=_("Search"),
+                        help_text=_("Reference number, nominee, nominator or place"))
+    in_deeds = forms.BooleanField(required=False, label=_("Also search the deeds (slower)"))
 
     def __init__(self, data):
         data = data.copy()
@@ -85,6 +87,7 @@ class QueueFilterForm(forms.Form):
             received_from=_local_midnight(start) if start else None,
             received_until=_local_midnight(end + dt.timedelta(days=1)) if end else None,
             search=data.get("q", "").strip(),
+            search_deeds=bool(data.get("in_deeds")),
         )
 
 

@@ -1,5 +1,6 @@
 """Reads of nominations: the review queue, its filters, the nominator's status lookup, and the console's pages."""
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -20,11 +21,16 @@ class QueueFilters:
     received_from: dt.datetime | None = None
     received_until: dt.datetime | None = None
     search: str = ""
+    search_deeds: bool = False
 
 
 def review_queue(filters: QueueFilters) -> QuerySet[Nomination]:
-    """The filtered queue, newest first, with what a row shows loaded up front (no N+1)."""
-    queryset = Nomination.objects.select_related("campaign", "category", "area").defer(
+    """The filtered queue, newest first, with what a row shows loaded up front (no N+1).
+
+    The campaign is not joined: with that join SQLite's planner starts from the campaign table and sorts
+    every nomination of it instead of reading the date-ordered index.
+    """
+    queryset = Nomination.objects.select_related("category", "area").defer(
         "deeds", "nominator_email", "place_detail"
     )
     if filters.campaign_id:
@@ -43,11 +49,28 @@ def review_queue(filters: QueueFilters) -> QuerySet[Nomination]:
         queryset = queryset.filter(received_at__lt=filters.received_until)
     if filters.search:
         term = filters.search.strip()
-        match = Q(reference__iexact=term) | Q(nominee_name__icontains=term) | Q(nominator_name__icontains=term)
-        if len(term) >= 2:
-            match |= Q(deeds__icontains=term) | Q(place_detail__icontains=term)
-        queryset = queryset.filter(match)
+        if _REFERENCE.fullmatch(term):
+            queryset = queryset.filter(reference=term.upper())
+        else:
+            # As a subquery, the text match is one table scan; inline, SQLite walks the date index instead and
+            # fetches every row in date order (five times slower at 100k rows).
+            matching = Nomination.objects.filter(_text_match(term, in_deeds=filters.search_deeds)).values("pk")
+            queryset = queryset.filter(pk__in=matching)
     return queryset.order_by("-received_at", "-id")
+
+
+_REFERENCE = re.compile(r"[A-Za-z][A-Za-z0-9]*-\d+")
+
+
+def _text_match(term: str, *, in_deeds: bool) -> Q:
+    """The short text columns always; the long deeds only when asked, as scanning them costs the most."""
+    # Chinese has no letter case: a term without Latin letters skips the per-row UPPER() that icontains costs.
+    lookup = "icontains" if any(ch.isascii() and ch.isalpha() for ch in term) else "contains"
+    columns = ["nominee_name", "nominator_name", "place_detail"] + (["deeds"] if in_deeds else [])
+    match = Q()
+    for column in columns:
+        match |= Q(**{f"{column}__{lookup}": term})
+    return match
 
 
 def nomination_for_status_lookup(*, reference: str, phone_last4: str) -> Nomination | None:
@@ -66,7 +89,7 @@ def nomination_for_status_lookup(*, reference: str, phone_last4: str) -> Nominat
 
 def nominations_for_export(filters: QueueFilters) -> QuerySet[Nomination]:
     """The queue's rows with every exported column loaded (nothing deferred)."""
-    return review_queue(filters).defer(None)
+    return review_queue(filters).defer(None).select_related("campaign")
 
 
 def nomination_for_console(reference: str) -> Nomination:
