@@ -60,7 +60,8 @@ lint:
 	$(VENV)/bin/ruff check src bench
 
 test-sqlite:
-	$(PY) -m pytest -q
+	@echo "== suite on SQLite"
+	env -u TEST_DATABASE_URL $(PY) -m pytest -q
 
 # PostgreSQL: TEST_DATABASE_URL if set; else the local server when one answers (CI sets it explicitly).
 test-postgres:

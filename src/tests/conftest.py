@@ -16,6 +16,13 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 SEED_CAMPAIGN_FILE = REPO_ROOT / "campaigns" / "chucai-liaocheng-2024.toml"
 
 
+def pytest_report_header(config):
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    return f"database: {database['ENGINE'].rsplit('.', 1)[-1]} {database.get('HOST') or ''} {database['NAME']}"
+
+
 @pytest.fixture
 def campaign(db):
     """The seed campaign in rehearsal mode, so its nomination stage is open today."""
