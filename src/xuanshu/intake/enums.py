@@ -22,3 +22,16 @@ INBOUND_TRANSITIONS = {
     InboundStatus.FAILED: {InboundStatus.PROCESSED, InboundStatus.FAILED},
     InboundStatus.PROCESSED: {InboundStatus.PROCESSED, InboundStatus.FAILED},
 }
+
+
+class TipState(models.TextChoices):
+    OPEN = "open", _("Open")
+    CONVERTED = "converted", _("Converted into a nomination")
+    ARCHIVED = "archived", _("Archived")
+
+
+TIP_TRANSITIONS = {
+    TipState.OPEN: {TipState.CONVERTED, TipState.ARCHIVED},
+    TipState.ARCHIVED: {TipState.OPEN},
+    TipState.CONVERTED: set(),
+}

@@ -1,7 +1,7 @@
 from django.db import models
 from django.utils import timezone
 
-from xuanshu.intake.enums import Channel, InboundStatus
+from xuanshu.intake.enums import Channel, InboundStatus, TipState
 
 
 class InboundMessage(models.Model):
@@ -67,3 +67,24 @@ class Attachment(models.Model):
     @property
     def extension(self) -> str:
         return {"image/jpeg": ".jpg", "image/png": ".png"}.get(self.content_type, ".bin")
+
+
+class ReaderTip(models.Model):
+    """A message without the campaign keyword (找记者): kept for editors, never silently discarded."""
+
+    inbound = models.OneToOneField(InboundMessage, on_delete=models.PROTECT, related_name="tip")
+    campaign = models.ForeignKey("campaigns.Campaign", null=True, blank=True, on_delete=models.PROTECT)
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    received_at = models.DateTimeField(db_index=True)
+    text = models.TextField(blank=True, help_text="The message as decoded for reading")
+    state = models.CharField(max_length=20, choices=TipState.choices, default=TipState.OPEN)
+    nomination = models.OneToOneField(
+        "nominations.Nomination", null=True, blank=True, on_delete=models.PROTECT, related_name="from_tip",
+    )
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        indexes = [models.Index(fields=["state", "-received_at"], name="tip_state_received")]
+
+    def __str__(self) -> str:
+        return f"tip {self.pk} {self.channel}"

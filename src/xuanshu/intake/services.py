@@ -6,13 +6,14 @@ from dataclasses import dataclass
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from xuanshu.campaigns.models import Campaign
-from xuanshu.core.errors import IllegalTransition
+from xuanshu.core.errors import IllegalTransition, PermissionDenied
 from xuanshu.core.services import record_activity
-from xuanshu.intake.enums import INBOUND_TRANSITIONS, InboundStatus
+from xuanshu.intake.enums import INBOUND_TRANSITIONS, TIP_TRANSITIONS, InboundStatus, TipState
 from xuanshu.intake.images import ReencodedImage
-from xuanshu.intake.models import Attachment, InboundMessage
+from xuanshu.intake.models import Attachment, InboundMessage, ReaderTip
 
 logger = logging.getLogger("xuanshu.intake")
 
@@ -74,20 +75,7 @@ def receive_inbound(
                     is_demo=is_demo,
                 )
                 for position, (original_name, image) in enumerate(images):
-                    attachment = Attachment(
-                        inbound=inbound,
-                        original_name=original_name[:255],
-                        original_sha256=image.original_sha256,
-                        original_size=image.original_size,
-                        sha256=image.sha256,
-                        content_type=image.content_type,
-                        width=image.width,
-                        height=image.height,
-                        position=position,
-                    )
-                    attachment.file.save("upload", ContentFile(image.data), save=False)
-                    stored_files.append(attachment)
-                    attachment.save()
+                    stored_files.append(_store_attachment(inbound, original_name, image, position))
                 if enqueue_processing:
                     transaction.on_commit(lambda inbound_id=inbound.pk: _enqueue_processing(inbound_id))
             return Receipt(inbound=inbound, created=True)
@@ -102,6 +90,37 @@ def receive_inbound(
                 attachment.file.delete(save=False)
             raise
     raise AssertionError("unreachable")
+
+
+def _store_attachment(inbound: InboundMessage, original_name: str, image: ReencodedImage, position: int) -> Attachment:
+    attachment = Attachment(
+        inbound=inbound,
+        original_name=original_name[:255],
+        original_sha256=image.original_sha256,
+        original_size=image.original_size,
+        sha256=image.sha256,
+        content_type=image.content_type,
+        width=image.width,
+        height=image.height,
+        position=position,
+    )
+    attachment.file.save("upload", ContentFile(image.data), save=False)
+    try:
+        attachment.save()
+    except BaseException:
+        attachment.file.delete(save=False)
+        raise
+    return attachment
+
+
+def add_attachment(*, inbound: InboundMessage, original_name: str, image: ReencodedImage) -> Attachment:
+    """Attach media that arrived after the message itself (e.g. fetched later from WeChat's media API)."""
+    with transaction.atomic():
+        position = inbound.attachments.count()
+        attachment = _store_attachment(inbound, original_name, image, position)
+        record_activity(actor=None, actor_label=f"channel:{inbound.channel}", action="inbound.attachment", subject=inbound,
+                        new_value={"attachment": attachment.pk, "name": attachment.original_name})
+    return attachment
 
 
 def _enqueue_processing(inbound_id: int) -> None:
@@ -133,17 +152,62 @@ def set_inbound_status(*, inbound: InboundMessage, status: str, error: str = "",
 
 
 def process_inbound(*, inbound_id: int, actor=None) -> InboundMessage:
-    """Interpret a stored message into a nomination; a failure is kept on the message, never dropped."""
+    """Interpret a stored message and act on it; a failure is kept on the message, never dropped.
+
+    Re-running is safe: each outcome (nomination, tip, follow-up) is unique per inbound message.
+    """
     from xuanshu.intake.channels import interpreter_for
-    from xuanshu.nominations.services import create_nomination_from_draft
 
     inbound = InboundMessage.objects.select_related("campaign").get(pk=inbound_id)
     try:
         with transaction.atomic():
-            draft = interpreter_for(inbound.channel)(inbound)
-            if draft is not None:
-                create_nomination_from_draft(inbound=inbound, draft=draft, actor=actor)
+            apply_interpretation(inbound=inbound, interpretation=interpreter_for(inbound.channel)(inbound), actor=actor)
     except Exception as error:  # noqa: BLE001 - any failure must stay visible on the record
         logger.exception("processing inbound %s failed", inbound_id)
         return set_inbound_status(inbound=inbound, status=InboundStatus.FAILED, error=f"{type(error).__name__}: {error}", actor=actor)
     return set_inbound_status(inbound=inbound, status=InboundStatus.PROCESSED, actor=actor)
+
+
+def apply_interpretation(*, inbound: InboundMessage, interpretation, actor=None) -> None:
+    """Turn what a channel read out of a message into its record: nomination, reader tip or follow-up."""
+    from xuanshu.intake.interpretation import FollowUpTo, NothingToDo, ReaderTipText
+    from xuanshu.nominations.services import NominationDraft, attach_follow_up, create_nomination_from_draft
+
+    if isinstance(interpretation, NominationDraft):
+        create_nomination_from_draft(inbound=inbound, draft=interpretation, actor=actor)
+    elif isinstance(interpretation, ReaderTipText):
+        keep_reader_tip(inbound=inbound, text=interpretation.text)
+    elif isinstance(interpretation, FollowUpTo):
+        attach_follow_up(inbound=inbound, nomination_id=interpretation.nomination_id, text=interpretation.text)
+    elif not isinstance(interpretation, NothingToDo):
+        raise TypeError(f"unknown interpretation {interpretation!r}")
+
+
+def keep_reader_tip(*, inbound: InboundMessage, text: str) -> ReaderTip:
+    """Keep a message without the keyword as an open reader tip (once per message)."""
+    tip, created = ReaderTip.objects.get_or_create(
+        inbound=inbound,
+        defaults={"campaign": inbound.campaign, "channel": inbound.channel, "received_at": inbound.received_at, "text": text},
+    )
+    if created:
+        record_activity(actor=None, actor_label=f"channel:{inbound.channel}", action="tip.create", subject=tip,
+                        campaign=inbound.campaign)
+    return tip
+
+
+def set_tip_state(*, tip: ReaderTip, state: str, actor, reason: str = "", nomination=None) -> ReaderTip:
+    """The only writer of a reader tip's state."""
+    if actor is not None and not actor.has_perm("nominations.review_nomination"):
+        raise PermissionDenied(_("You do not have permission to do this."))
+    with transaction.atomic():
+        locked = ReaderTip.objects.select_for_update().get(pk=tip.pk)
+        if state not in TIP_TRANSITIONS[TipState(locked.state)]:
+            raise IllegalTransition(_("This tip cannot be moved to “%(state)s”.") % {"state": TipState(state).label})
+        old = locked.state
+        locked.state = state
+        if nomination is not None:
+            locked.nomination = nomination
+        locked.save(update_fields=["state", "nomination"])
+        record_activity(actor=actor, action=f"tip.{state}", subject=locked, old_value={"state": old},
+                        new_value={"state": state, "nomination": nomination.pk if nomination else None}, reason=reason)
+    return locked

@@ -19,7 +19,7 @@ class Nomination(TimeStampedModel):
     received_at = models.DateTimeField()
     state = models.CharField(max_length=20, choices=NominationState.choices, default=NominationState.RECEIVED)
 
-    nominee_name = models.CharField(max_length=100)
+    nominee_name = models.CharField(max_length=100, blank=True, help_text="Empty until read out of a free-text message")
     nominee_kind = models.CharField(max_length=20, choices=NomineeKind.choices, default=NomineeKind.INDIVIDUAL)
     category = models.ForeignKey("campaigns.Category", null=True, blank=True, on_delete=models.PROTECT)
     area = models.ForeignKey("campaigns.Area", null=True, blank=True, on_delete=models.PROTECT)
@@ -67,6 +67,18 @@ class NominationNote(models.Model):
     nomination = models.ForeignKey(Nomination, on_delete=models.CASCADE, related_name="notes")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+
+class FollowUpMessage(models.Model):
+    """A later message from the same sender that adds to an open nomination (a photo, a voice note, more text)."""
+
+    nomination = models.ForeignKey(Nomination, on_delete=models.CASCADE, related_name="follow_ups")
+    inbound = models.OneToOneField("intake.InboundMessage", on_delete=models.PROTECT, related_name="follow_up")
+    text = models.TextField(blank=True, help_text="Text, or a voice message's recognised text")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -13,7 +13,7 @@ from xuanshu.core.phones import parse_cn_phone, to_e164
 from xuanshu.core.services import record_activity
 from xuanshu.intake.models import InboundMessage
 from xuanshu.nominations.enums import REASON_REQUIRED, TRANSITIONS, NominationState
-from xuanshu.nominations.models import Nomination, NominationNote
+from xuanshu.nominations.models import FollowUpMessage, Nomination, NominationNote
 
 
 @dataclass(frozen=True)
@@ -38,8 +38,14 @@ def create_nomination_from_draft(*, inbound: InboundMessage, draft: NominationDr
     if existing:
         return existing
     campaign = inbound.campaign
-    if campaign is None or not inbound.reference:
-        raise DomainError("inbound message has no campaign or reference", code="not_a_nomination")
+    if campaign is None:
+        raise DomainError("inbound message has no campaign", code="not_a_nomination")
+    if not inbound.reference:
+        # Channels that decide only on processing (e-mail) get their reference here, in this transaction.
+        from xuanshu.intake.services import allocate_reference
+
+        inbound.reference = allocate_reference(campaign)
+        type(inbound).objects.filter(pk=inbound.pk).update(reference=inbound.reference)
     nomination = Nomination(
         campaign=campaign,
         reference=inbound.reference,
@@ -60,7 +66,7 @@ def create_nomination_from_draft(*, inbound: InboundMessage, draft: NominationDr
     )
     nomination.full_clean()
     with transaction.atomic():
-        nomination.save()
+        nomination.save()  # the caller's transaction also holds the reference allocation above
         record_activity(
             actor=actor, actor_label=f"channel:{inbound.channel}", action="nomination.create", subject=nomination,
             new_value={"state": nomination.state, "inbound": inbound.pk},
@@ -159,3 +165,27 @@ def add_nomination_note(*, nomination: Nomination, author, body: str) -> Nominat
         note = NominationNote.objects.create(nomination=nomination, author=author, body=body)
         record_activity(actor=author, action="nomination.note", subject=nomination, new_value={"note": note.pk})
     return note
+
+
+def attach_follow_up(*, inbound: InboundMessage, nomination_id: int, text: str = "") -> FollowUpMessage:
+    """Add a later message (photo, voice, text) to an open nomination; once per message."""
+    nomination = Nomination.objects.get(pk=nomination_id)
+    follow_up, created = FollowUpMessage.objects.get_or_create(inbound=inbound, defaults={"nomination": nomination, "text": text})
+    if created:
+        record_activity(actor=None, actor_label=f"channel:{inbound.channel}", action="nomination.follow_up",
+                        subject=nomination, new_value={"inbound": inbound.pk})
+    return follow_up
+
+
+def convert_tip_to_nomination(*, tip, actor, draft: NominationDraft) -> Nomination:
+    """An editor turns a reader tip into a nomination: it gets a reference and enters review as received."""
+    from xuanshu.intake.enums import TipState
+    from xuanshu.intake.services import set_tip_state
+
+    _require(actor, "nominations.review_nomination")
+    if tip.campaign is None:
+        raise DomainError(_("This tip belongs to no campaign."), code="no_campaign")
+    with transaction.atomic():
+        nomination = create_nomination_from_draft(inbound=tip.inbound, draft=draft, actor=actor)
+        set_tip_state(tip=tip, state=TipState.CONVERTED, actor=actor, nomination=nomination)
+    return nomination
