@@ -12,5 +12,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("console/", include("xuanshu.console.urls")),
+    path("intake/wechat/", include("xuanshu.intake.channels.wechat.urls")),
+    path("api/", include("xuanshu.api.urls")),
     path("", include("xuanshu.public.urls")),
 ]
