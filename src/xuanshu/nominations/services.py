@@ -14,6 +14,7 @@ from xuanshu.core.services import record_activity
 from xuanshu.intake.models import InboundMessage
 from xuanshu.nominations.enums import REASON_REQUIRED, TRANSITIONS, NominationState
 from xuanshu.nominations.models import FollowUpMessage, Nomination, NominationNote
+from xuanshu.nominations.signals import nomination_created
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ def create_nomination_from_draft(*, inbound: InboundMessage, draft: NominationDr
             actor=actor, actor_label=f"channel:{inbound.channel}", action="nomination.create", subject=nomination,
             new_value={"state": nomination.state, "inbound": inbound.pk},
         )
+        transaction.on_commit(lambda: nomination_created.send(sender=Nomination, nomination=nomination, inbound=inbound))
     return nomination
 
 
