@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from xuanshu.console import views
+from xuanshu.console import intake_views, views
 
 app_name = "console"
 urlpatterns = [
@@ -19,4 +19,9 @@ urlpatterns = [
     path("inbound/<int:inbound_id>/", views.inbound_detail, name="inbound"),
     path("inbound/<int:inbound_id>/contact/", views.inbound_contact, name="inbound_contact"),
     path("inbound/<int:inbound_id>/reprocess/", views.inbound_reprocess, name="inbound_reprocess"),
+    path("hotline/", intake_views.hotline_call, name="hotline"),
+    path("tips/", intake_views.tips, name="tips"),
+    path("tips/<int:tip_id>/", intake_views.tip_detail, name="tip"),
+    path("tips/<int:tip_id>/convert/", intake_views.tip_convert, name="tip_convert"),
+    path("tips/<int:tip_id>/archive/", intake_views.tip_archive, name="tip_archive"),
 ]

@@ -26,7 +26,7 @@ from xuanshu.console.forms import (
     QueueFilterForm,
     StateChangeForm,
 )
-from xuanshu.console.redaction import raw_message_display
+from xuanshu.console.redaction import raw_message_display, redact_contacts
 from xuanshu.core.errors import DomainError
 from xuanshu.core.phones import display_phone
 from xuanshu.core.services import log_contact_access
@@ -143,6 +143,13 @@ def _allowed_moves(state: str) -> list[dict]:
     ]
 
 
+def _follow_ups(nomination, *, reveal: bool) -> list:
+    follow_ups = list(nomination.follow_ups.select_related("inbound").prefetch_related("inbound__attachments"))
+    for follow_up in follow_ups:
+        follow_up.masked_text = follow_up.text if reveal else redact_contacts(follow_up.text)
+    return follow_ups
+
+
 def _render_nomination(request, nomination, *, reveal=False, edit_form=None, state_form=None, note_form=None, status=200):
     can_review = request.user.has_perm(REVIEW)
     if edit_form is None and can_review:
@@ -159,6 +166,7 @@ def _render_nomination(request, nomination, *, reveal=False, edit_form=None, sta
         "state_form": state_form or StateChangeForm(),
         "note_form": note_form or NoteForm(),
         "activity": nomination_activity(nomination),
+        "follow_ups": _follow_ups(nomination, reveal=reveal),
     }
     return render(request, "console/nomination.html", context, status=status)
 

@@ -1,0 +1,55 @@
+"""Console forms for the intake desk: the reader-tip inbox and converting a tip into a nomination."""
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from xuanshu.campaigns.enums import NomineeKind
+from xuanshu.campaigns.models import Area, Category
+from xuanshu.intake.enums import Channel, TipState
+from xuanshu.intake.models import ReaderTip
+from xuanshu.nominations.extraction import draft_from_text
+from xuanshu.nominations.services import NominationDraft
+
+
+class TipFilterForm(forms.Form):
+    state = forms.ChoiceField(choices=[("", _("All states")), *TipState.choices], required=False, label=_("State"))
+    channel = forms.ChoiceField(choices=[("", _("All channels")), *Channel.choices], required=False, label=_("Channel"))
+
+
+class TipConvertForm(forms.Form):
+    """What the editor read out of the tip; the deeds start as the tip's text."""
+
+    nominee_name = forms.CharField(label=_("Nominee"), max_length=100)
+    nominee_kind = forms.ChoiceField(label=_("Kind"), choices=NomineeKind.choices)
+    category = forms.ModelChoiceField(Category.objects.none(), required=False, label=_("Category"))
+    area = forms.ModelChoiceField(Area.objects.none(), required=False, label=_("County"))
+    place_detail = forms.CharField(label=_("Place"), max_length=200, required=False)
+    deeds = forms.CharField(label=_("Deeds"), widget=forms.Textarea(attrs={"rows": 8}))
+    nominator_name = forms.CharField(label=_("Nominator"), max_length=100, required=False)
+
+    def __init__(self, *args, tip: ReaderTip, **kwargs):
+        draft = draft_from_text(text=tip.text)
+        kwargs.setdefault("initial", {"deeds": draft.deeds, "nominee_kind": NomineeKind.INDIVIDUAL})
+        super().__init__(*args, **kwargs)
+        self.tip = tip
+        self.fields["category"].queryset = Category.objects.filter(campaign_id=tip.campaign_id, is_active=True)
+        self.fields["area"].queryset = Area.objects.filter(campaign_id=tip.campaign_id, is_active=True)
+
+    def draft(self) -> NominationDraft:
+        """The nomination draft; contacts found in the tip's text carry over (they are never shown unmasked here)."""
+        found = draft_from_text(text=self.tip.text, sender_email="")
+        data = self.cleaned_data
+        return NominationDraft(
+            nominee_name=data["nominee_name"],
+            nominee_kind=data["nominee_kind"],
+            category_code=data["category"].code if data["category"] else None,
+            area_code=data["area"].code if data["area"] else None,
+            place_detail=data["place_detail"],
+            deeds=data["deeds"],
+            nominator_name=data["nominator_name"],
+            nominator_phone=found.nominator_phone,
+            nominator_email=found.nominator_email,
+        )
+
+
+class TipArchiveForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=500)

@@ -1,0 +1,119 @@
+"""The intake desk of the console: logging hotline calls, and the reader-tip inbox."""
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from xuanshu.campaigns.models import Campaign
+from xuanshu.campaigns.selectors import campaign_with_choices
+from xuanshu.console.intake_forms import TipArchiveForm, TipConvertForm, TipFilterForm
+from xuanshu.console.redaction import redact_contacts
+from xuanshu.console.views import REVIEW, VIEW_INBOUND, console_view
+from xuanshu.core.errors import DomainError
+from xuanshu.intake.channels.hotline.adapter import log_hotline_call
+from xuanshu.intake.channels.hotline.forms import HotlineCallForm
+from xuanshu.intake.enums import TipState
+from xuanshu.intake.models import ReaderTip
+from xuanshu.intake.selectors import tip_for_console, tips_inbox
+from xuanshu.intake.services import set_tip_state
+from xuanshu.nominations.services import convert_tip_to_nomination
+
+
+def _hotline_campaign(request) -> Campaign:
+    slug = request.GET.get("campaign") or request.POST.get("campaign_slug")
+    campaign = Campaign.objects.filter(slug=slug).first() if slug else Campaign.objects.order_by("-year", "-id").first()
+    if campaign is None:
+        raise Http404(_("No such campaign."))
+    return campaign_with_choices(campaign.slug)
+
+
+@console_view(REVIEW)
+@require_http_methods(["GET", "POST"])
+def hotline_call(request):
+    campaign = _hotline_campaign(request)
+    if request.method == "GET":
+        form = HotlineCallForm(campaign=campaign)
+    else:
+        form = HotlineCallForm(request.POST, campaign=campaign)
+        if form.is_valid():
+            receipt = log_hotline_call(campaign=campaign, operator=request.user, cleaned=form.cleaned_data)
+            receipt.inbound.refresh_from_db()
+            if receipt.reference:
+                messages.success(request, _("The call was logged as nomination %(reference)s.") % {"reference": receipt.reference})
+                return redirect("console:nomination", reference=receipt.reference)
+            messages.success(request, _("The call was logged as a reader tip."))
+            return redirect("console:tips")
+    context = {"form": form, "campaign": campaign, "campaigns": Campaign.objects.all()}
+    return render(request, "console/hotline.html", context, status=400 if form.errors else 200)
+
+
+@console_view(VIEW_INBOUND)
+def tips(request):
+    data = request.GET.copy()
+    data.setdefault("state", TipState.OPEN)
+    form = TipFilterForm(data)
+    form.is_valid()
+    cleaned = getattr(form, "cleaned_data", {})
+    page = Paginator(tips_inbox(state=cleaned.get("state", ""), channel=cleaned.get("channel", "")), 50).get_page(request.GET.get("page"))
+    for tip in page:
+        tip.masked_text = redact_contacts(tip.text)
+    return render(request, "console/tips.html", {"form": form, "page": page})
+
+
+def _tip_or_404(tip_id: int) -> ReaderTip:
+    try:
+        return tip_for_console(tip_id)
+    except ReaderTip.DoesNotExist:
+        raise Http404(_("No such tip.")) from None
+
+
+def _render_tip(request, tip, *, convert_form=None, archive_form=None, status=200):
+    context = {
+        "tip": tip,
+        "masked_text": redact_contacts(tip.text),
+        "convert_form": convert_form or TipConvertForm(tip=tip),
+        "archive_form": archive_form or TipArchiveForm(),
+        "can_review": request.user.has_perm(REVIEW),
+    }
+    return render(request, "console/tip.html", context, status=status)
+
+
+@console_view(VIEW_INBOUND)
+def tip_detail(request, tip_id):
+    return _render_tip(request, _tip_or_404(tip_id))
+
+
+@console_view(REVIEW)
+@require_POST
+def tip_convert(request, tip_id):
+    tip = _tip_or_404(tip_id)
+    form = TipConvertForm(request.POST, tip=tip)
+    if form.is_valid():
+        try:
+            nomination = convert_tip_to_nomination(tip=tip, actor=request.user, draft=form.draft())
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("The tip is now nomination %(reference)s.") % {"reference": nomination.reference})
+            return redirect("console:nomination", reference=nomination.reference)
+    return _render_tip(request, tip, convert_form=form, status=400)
+
+
+@console_view(REVIEW)
+@require_POST
+def tip_archive(request, tip_id):
+    tip = _tip_or_404(tip_id)
+    reopen = request.POST.get("action") == "reopen"
+    form = TipArchiveForm(request.POST if not reopen else {"reason": request.POST.get("reason") or "-"})
+    if form.is_valid():
+        try:
+            set_tip_state(tip=tip, state=TipState.OPEN if reopen else TipState.ARCHIVED, actor=request.user,
+                          reason=form.cleaned_data["reason"])
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("The tip was reopened.") if reopen else _("The tip was archived."))
+            return redirect("console:tip", tip_id=tip.pk)
+    return _render_tip(request, tip, archive_form=form, status=400)

@@ -1,0 +1,57 @@
+"""Hotline channel: an operator logs a call in the console; it enters the same raw-first pipeline."""
+from django.utils.dateparse import parse_datetime
+
+from xuanshu.campaigns.models import Campaign
+from xuanshu.core.phones import parse_cn_phone, to_e164
+from xuanshu.intake.channels.webform.forms import normalise_text
+from xuanshu.intake.enums import Channel
+from xuanshu.intake.interpretation import ReaderTipText
+from xuanshu.intake.models import InboundMessage
+from xuanshu.intake.services import Receipt, receive_inbound
+from xuanshu.nominations.services import NominationDraft
+
+NOMINEE_FIELDS = ["nominee_name", "nominee_kind", "category", "area", "place_detail"]
+
+
+def log_hotline_call(*, campaign: Campaign, operator, cleaned: dict) -> Receipt:
+    """Store the operator's record of a call as an inbound message; a nomination gets its reference now."""
+    is_nomination = cleaned["kind"] == "nomination"
+    number = parse_cn_phone(cleaned["caller_phone"])
+    payload = {
+        "operator": operator.get_username(),
+        "call_time": cleaned["call_time"].isoformat(),
+        "caller_phone": cleaned["caller_phone"],
+        "caller_name": cleaned.get("caller_name", ""),
+        "kind": cleaned["kind"],
+        "notes": cleaned["notes"],
+        "oral_consent": bool(cleaned.get("oral_consent")),
+        "fields": {name: cleaned.get(name, "") for name in NOMINEE_FIELDS},
+    }
+    return receive_inbound(
+        channel=Channel.HOTLINE,
+        external_id=cleaned["submission_token"],
+        campaign=campaign,
+        sender=to_e164(number) if number else cleaned["caller_phone"],
+        payload=payload,
+        wants_reference=is_nomination,
+        received_at=cleaned["call_time"],
+    )
+
+
+def interpret(inbound: InboundMessage):
+    payload = inbound.payload
+    if payload.get("kind") != "nomination":
+        return ReaderTipText(text=payload.get("notes", ""))
+    fields = payload["fields"]
+    number = parse_cn_phone(payload.get("caller_phone", ""))
+    return NominationDraft(
+        nominee_name=normalise_text(fields.get("nominee_name", "")),
+        nominee_kind=fields.get("nominee_kind") or "individual",
+        category_code=fields.get("category") or None,
+        area_code=fields.get("area") or None,
+        place_detail=fields.get("place_detail", ""),
+        deeds=payload.get("notes", ""),
+        nominator_name=payload.get("caller_name", ""),
+        nominator_phone=to_e164(number) if number else "",
+        consent_at=parse_datetime(payload["call_time"]) if payload.get("oral_consent") else None,
+    )

@@ -1,0 +1,19 @@
+"""Reads of the intake side: reader tips for the console's inbox."""
+from django.db.models import QuerySet
+
+from xuanshu.intake.models import ReaderTip
+
+
+def tips_inbox(*, state: str = "", channel: str = "", campaign_id: int | None = None) -> QuerySet[ReaderTip]:
+    tips = ReaderTip.objects.select_related("inbound", "campaign", "nomination")
+    if state:
+        tips = tips.filter(state=state)
+    if channel:
+        tips = tips.filter(channel=channel)
+    if campaign_id:
+        tips = tips.filter(campaign_id=campaign_id)
+    return tips.order_by("-received_at", "-id")
+
+
+def tip_for_console(tip_id: int) -> ReaderTip:
+    return ReaderTip.objects.select_related("inbound", "campaign", "nomination").get(pk=tip_id)
