@@ -54,6 +54,9 @@ INSTALLED_APPS = [
     "xuanshu.intake.channels.email",
     "xuanshu.api",
     "xuanshu.nominations",
+    "xuanshu.nominations.extraction",
+    "xuanshu.nominations.dedup",
+    "xuanshu.voting",
     "xuanshu.console",
     "xuanshu.public",
 ]
