@@ -24,6 +24,7 @@ system-deps:
 test-system-deps: system-deps
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	[ -x /usr/sbin/dovecot ] || missing="$$missing dovecot-imapd"; \
 	if [ -n "$$missing" ]; then echo "apt-get install$$missing"; apt-get update -q && apt-get install -y -q $$missing; fi
 
 $(VENV)/.installed-run: pyproject.toml

@@ -184,3 +184,25 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "loggers": {"xuanshu": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")}},
 }
+
+# Origin of the citizen site for links sent out of band (WeChat replies); empty = the request's own host.
+XUANSHU_PUBLIC_BASE_URL = os.environ.get("XUANSHU_PUBLIC_BASE_URL", "").rstrip("/")
+
+# E-mail: acknowledgements to e-mailed nominations go out over SMTP (for 163.com: smtp.163.com, port 465,
+# EMAIL_USE_SSL=1, the mailbox's authorisation code as password); printed on the console until EMAIL_HOST is set.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "xuanshu@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Campaign mailboxes (`python -m xuanshu mailbox set`): polled by the worker every few minutes.
+MAILBOX_POLL_MINUTES = int(os.environ.get("MAILBOX_POLL_MINUTES", "5"))
+MAILBOX_REPLIES_PER_SENDER_PER_DAY = int(os.environ.get("MAILBOX_REPLIES_PER_SENDER_PER_DAY", "3"))
+MAILBOX_MAX_DOCUMENT_BYTES = int(os.environ.get("MAILBOX_MAX_DOCUMENT_BYTES", str(20 * 1024 * 1024)))

@@ -8,6 +8,7 @@ from django.db import connection
 
 from tests.helpers import jpeg_bytes
 from xuanshu.campaigns.models import Campaign
+from xuanshu.intake.channels import CHANNEL_MODULES
 from xuanshu.intake.enums import Channel
 from xuanshu.intake.images import reencode_image
 from xuanshu.intake.models import Attachment, InboundMessage
@@ -55,10 +56,11 @@ def test_a_failure_while_storing_leaves_no_message_no_reference_and_no_file(camp
         raise OSError("disk full")
 
     monkeypatch.setattr(Attachment, "save", broken_save)
+    files_before = media_files()
     with pytest.raises(OSError):
         receive_inbound(channel=Channel.WEBFORM, external_id="tok-2", campaign=campaign, payload={}, images=[("a.jpg", image)])
     campaign.refresh_from_db()
-    assert (InboundMessage.objects.count(), campaign.last_reference_number, media_files()) == (0, 0, 0)
+    assert (InboundMessage.objects.count(), campaign.last_reference_number, media_files()) == (0, 0, files_before)
 
 
 def test_processing_failure_stays_visible_and_can_be_rerun(campaign):
@@ -87,7 +89,8 @@ def test_processing_twice_makes_one_nomination(campaign):
     assert (nomination.nominee_name, nomination.nominator_phone, nomination.area.code) == ("上官婉清", "+866358451234", "outside")
 
 
-def test_a_channel_without_an_interpreter_fails_visibly(campaign):
+def test_a_channel_without_an_interpreter_fails_visibly(campaign, monkeypatch):
+    monkeypatch.setitem(CHANNEL_MODULES, "wechat", "xuanshu.intake.channels.not_built_yet.adapter")
     receipt = receive_inbound(channel=Channel.WECHAT, external_id="msg-1", campaign=campaign, raw_body=b"<xml/>",
                               enqueue_processing=False)
     inbound = process_inbound(inbound_id=receipt.inbound.pk)

@@ -1,0 +1,110 @@
+"""A faithful fake of the two WeChat API endpoints the channel calls, on a loopback port.
+
+WeChat's servers cannot run here. This follows Tencent's documentation:
+- 获取 Access token: `GET /cgi-bin/token?grant_type=client_credential&appid=APPID&secret=APPSECRET`
+  → `{"access_token": "ACCESS_TOKEN", "expires_in": 7200}`; errors such as
+  `{"errcode": 40013, "errmsg": "invalid appid"}`, `{"errcode": 40125, "errmsg": "invalid appsecret"}`,
+  `{"errcode": 40002, "errmsg": "invalid grant_type"}`.
+- 获取临时素材: `GET /cgi-bin/media/get?access_token=ACCESS_TOKEN&media_id=MEDIA_ID`
+  → the file itself (`Content-Type: image/jpeg`, `Content-disposition: attachment; filename="MEDIA_ID.jpg"`),
+  a video as `{"video_url": DOWN_URL}`, and errors as `{"errcode": 40007, "errmsg": "invalid media_id"}`,
+  `{"errcode": 40001, "errmsg": "invalid credential, access_token is invalid or not latest"}`,
+  `{"errcode": 42001, "errmsg": "access_token expired"}`.
+Errors come with HTTP 200, as WeChat sends them.
+"""
+import itertools
+import json
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+
+@dataclass
+class FakeWechatApi:
+    appid: str
+    secret: str
+    images: dict[str, bytes] = field(default_factory=dict)
+    videos: dict[str, str] = field(default_factory=dict)
+    expired_tokens: set[str] = field(default_factory=set)
+    issued_tokens: list[str] = field(default_factory=list)
+    requests: list[tuple[str, dict]] = field(default_factory=list)
+    base_url: str = ""
+
+    def __post_init__(self):
+        self._counter = itertools.count(1)
+
+    def expire_all_tokens(self) -> None:
+        self.expired_tokens.update(self.issued_tokens)
+
+    def answer(self, path: str, query: dict) -> tuple[int, dict, bytes]:
+        self.requests.append((path, query))
+        if path == "/cgi-bin/token":
+            return self._token(query)
+        if path == "/cgi-bin/media/get":
+            return self._media(query)
+        return 404, {"Content-Type": "text/html"}, b"<html>404</html>"
+
+    def _token(self, query: dict):
+        if query.get("grant_type") != "client_credential":
+            return _error(40002, "invalid grant_type")
+        if query.get("appid") != self.appid:
+            return _error(40013, "invalid appid")
+        if query.get("secret") != self.secret:
+            return _error(40125, "invalid appsecret")
+        token = f"ACCESS_TOKEN_{next(self._counter)}"
+        self.issued_tokens.append(token)
+        return _json({"access_token": token, "expires_in": 7200})
+
+    def _media(self, query: dict):
+        token = query.get("access_token", "")
+        if token in self.expired_tokens:
+            return _error(42001, "access_token expired")
+        if token not in self.issued_tokens:
+            return _error(40001, "invalid credential, access_token is invalid or not latest")
+        media_id = query.get("media_id", "")
+        if media_id in self.images:
+            headers = {
+                "Content-Type": "image/jpeg",
+                "Content-disposition": f'attachment; filename="{media_id}.jpg"',
+                "Cache-Control": "no-cache, must-revalidate",
+            }
+            return 200, headers, self.images[media_id]
+        if media_id in self.videos:
+            return _json({"video_url": self.videos[media_id]})
+        return _error(40007, "invalid media_id")
+
+
+def _json(data: dict):
+    return 200, {"Content-Type": "application/json; encoding=utf-8"}, json.dumps(data).encode()
+
+
+def _error(code: int, message: str):
+    return _json({"errcode": code, "errmsg": message})
+
+
+class _Handler(BaseHTTPRequestHandler):
+    api: FakeWechatApi
+
+    def do_GET(self):
+        url = urlsplit(self.path)
+        query = {key: values[0] for key, values in parse_qs(url.query).items()}
+        status, headers, body = self.server.api.answer(url.path, query)
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def serve(api: FakeWechatApi):
+    """Run the fake on 127.0.0.1 (a free port) in a thread; returns the server (call shutdown())."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    server.api = api
+    api.base_url = f"http://127.0.0.1:{server.server_address[1]}/cgi-bin/"
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    return server

@@ -1,0 +1,41 @@
+"""WeChat channel: read a stored message into a nomination draft, a follow-up, a reader tip or nothing."""
+from xuanshu.intake.channels.wechat.content import (
+    FOLLOW_UP_TYPES,
+    event_name,
+    keyword_text,
+    msg_type,
+    readable_text,
+    stored_message,
+)
+from xuanshu.intake.channels.wechat.models import DEFAULT_FOLLOW_UP_MINUTES
+from xuanshu.intake.channels.wechat.selectors import account_of, nomination_opener_for
+from xuanshu.intake.interpretation import FollowUpTo, Interpretation, NothingToDo, ReaderTipText
+from xuanshu.intake.models import InboundMessage
+from xuanshu.nominations.extraction import draft_from_text, mentions_keyword
+from xuanshu.nominations.models import Nomination
+
+
+class OpeningNotProcessedYet(Exception):
+    """A follow-up arrived before the nomination it belongs to was created; processing is retried."""
+
+
+def interpret(inbound: InboundMessage) -> Interpretation:
+    account = account_of(inbound)
+    message = stored_message(inbound, account)
+    if msg_type(message) == "event":
+        return NothingToDo(f"event {event_name(message) or 'unknown'}")
+    text = readable_text(message)
+    campaign = inbound.campaign
+    if campaign is not None and (
+        inbound.reference or mentions_keyword(keyword_text(message), keyword=campaign.keyword, variants=campaign.keyword_variants)
+    ):
+        return draft_from_text(text=text)
+    if msg_type(message) in FOLLOW_UP_TYPES:
+        window = account.follow_up_minutes if account else DEFAULT_FOLLOW_UP_MINUTES
+        opener = nomination_opener_for(inbound, window_minutes=window)
+        if opener is not None:
+            nomination_id = Nomination.objects.filter(inbound=opener).values_list("pk", flat=True).first()
+            if nomination_id is None:
+                raise OpeningNotProcessedYet(f"nomination {opener.reference} is not created yet")
+            return FollowUpTo(nomination_id=nomination_id, text=keyword_text(message))
+    return ReaderTipText(text=text)

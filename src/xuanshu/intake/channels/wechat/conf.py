@@ -1,0 +1,18 @@
+"""Settings of the WeChat channel, each with a working default."""
+from django.conf import settings
+
+TENCENT_API_BASE_URL = "https://api.weixin.qq.com/cgi-bin/"
+API_TIMEOUT_SECONDS = 10
+# Passive replies per openid and minute; beyond this a message is still stored, only not answered.
+REPLIES_PER_MINUTE = 10
+
+
+def api_base_url() -> str:
+    """Where wechatpy sends API calls; tests point it at a local fake of Tencent's API."""
+    return getattr(settings, "WECHAT_API_BASE_URL", "") or TENCENT_API_BASE_URL
+
+
+def public_base_url(request) -> str:
+    """The citizen site's origin for links in replies: XUANSHU_PUBLIC_BASE_URL, else the callback's own host."""
+    configured = getattr(settings, "XUANSHU_PUBLIC_BASE_URL", "")
+    return (configured or request.build_absolute_uri("/")).rstrip("/")

@@ -1,0 +1,69 @@
+"""The passive reply to a stored message, in Chinese. Decided from the stored record, so a retry gets the same words."""
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from wechatpy.replies import TextReply
+
+from xuanshu.core.ratelimit import hit
+from xuanshu.intake.channels.wechat import conf
+from xuanshu.intake.channels.wechat.content import FOLLOW_UP_TYPES, event_name, msg_type
+from xuanshu.intake.channels.wechat.models import WechatAccount
+from xuanshu.intake.channels.wechat.protocol import Envelope
+from xuanshu.intake.channels.wechat.selectors import nomination_opener_for
+from xuanshu.intake.services import Receipt
+
+# WeChat: answering "success" (or nothing) means "no reply", and WeChat does not retry.
+NO_REPLY = "success"
+
+
+def reply_text(*, account: WechatAccount, envelope: Envelope, receipt: Receipt, site: str) -> str | None:
+    """What to say back, or None for no reply. A nomination's reference is always sent; other replies are rate-limited."""
+    inbound, campaign, message = receipt.inbound, account.campaign, envelope.message
+    with translation.override("zh-hans"):
+        if inbound.reference and campaign is not None:
+            status_url = site + reverse("public:status", args=[campaign.slug])
+            return nomination_reply(campaign, inbound.reference, status_url, account.follow_up_minutes)
+        if receipt.created and not hit("wechat-reply", f"{account.slug}:{inbound.sender}", limit=conf.REPLIES_PER_MINUTE, window_seconds=60):
+            return None
+        if msg_type(message) == "event":
+            return welcome_reply(campaign) if event_name(message) == "subscribe" else None
+        if msg_type(message) in FOLLOW_UP_TYPES:
+            opener = nomination_opener_for(inbound, window_minutes=account.follow_up_minutes)
+            if opener is not None:
+                return follow_up_reply(opener.reference)
+        return tip_reply(campaign)
+
+
+def nomination_reply(campaign, reference: str, status_url: str, minutes: int) -> str:
+    return _(
+        "Thank you! We have received your nomination for %(campaign)s. Reference number: %(reference)s. "
+        "Check its progress at %(url)s. In the next %(minutes)s minutes you can send photos, voice messages "
+        "or more text, and we will add them to this nomination."
+    ) % {"campaign": campaign.name, "reference": reference, "url": status_url, "minutes": minutes}
+
+
+def follow_up_reply(reference: str) -> str:
+    return _("Received. We have added this to your nomination %(reference)s.") % {"reference": reference}
+
+
+def tip_reply(campaign) -> str:
+    if campaign is None:
+        return _("Thank you for your message. Our editors will read it.")
+    return _(
+        "Thank you for your message. Our editors will read it. To nominate someone for %(campaign)s, send a message "
+        "that contains “%(keyword)s” followed by the name of the person or group and what they did."
+    ) % {"campaign": campaign.name, "keyword": campaign.keyword}
+
+
+def welcome_reply(campaign) -> str:
+    if campaign is None:
+        return _("Welcome, and thank you for following us.")
+    return _(
+        "Welcome! To nominate someone for %(campaign)s, send us a message that contains “%(keyword)s” followed by "
+        "the name of the person or group and what they did. You will get a reference number to follow its progress."
+    ) % {"campaign": campaign.name, "keyword": campaign.keyword}
+
+
+def reply_xml(envelope: Envelope, text: str) -> str:
+    """wechatpy's passive text reply, from the account to the sender."""
+    return TextReply(message=envelope.message, content=text).render()
