@@ -1,0 +1,81 @@
+"""The served OpenAPI document, and one error shape everywhere under /api/ (404, 405, 500 included)."""
+import json
+import logging
+
+import pytest
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from tests.api.conftest import TIPS_PATH, error_of, post_json
+from xuanshu.api import views
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_schema_documents_both_media_types_the_headers_and_the_signing_scheme(client):
+    response = client.get("/api/v1/openapi.json")
+    schema = response.json()
+    operation = schema["paths"]["/api/v1/tips"]["post"]
+    assert (response.status_code, schema["openapi"], list(schema["paths"])) == (200, "3.1.0", ["/api/v1/tips"])
+    assert {media: body["schema"] for media, body in operation["requestBody"]["content"].items()} == {
+        "application/json": {"$ref": "#/components/schemas/TipIn"},
+        "multipart/form-data": {"$ref": "#/components/schemas/TipForm"},
+    }
+    assert [(p["name"], p["required"]) for p in operation["parameters"]] == [
+        ("X-Timestamp", True), ("X-Signature", True), ("Idempotency-Key", False),
+    ]
+    assert sorted(operation["responses"]) == ["200", "201", "400", "401", "403", "411", "413", "415", "422", "429"]
+    assert operation["security"] == [{"PartnerSignature": []}]
+    assert schema["components"]["securitySchemes"]["PartnerSignature"] == {
+        "type": "apiKey", "in": "header", "name": "X-Partner-Key",
+        "description": "The partner key. Each request also carries X-Timestamp and X-Signature; see the API description.",
+    }
+    components = schema["components"]["schemas"]
+    assert (components["TipIn"]["required"], components["TipIn"]["additionalProperties"]) == (["content"], False)
+    assert components["TipIn"]["properties"]["contact"] == {
+        "anyOf": [{"$ref": "#/components/schemas/ContactIn"}, {"type": "null"}], "default": None,
+    }
+    assert components["TipForm"]["properties"]["images"]["items"] == {"type": "string", "format": "binary"}
+    assert 'X-Signature`: lower-case hex of HMAC-SHA256' in schema["info"]["description"]
+    assert '"{timestamp}\\n{METHOD}\\n{path}\\n"' in schema["info"]["description"]
+
+
+def test_other_methods_on_tips_get_a_405_in_the_error_shape(client):
+    response = client.get(TIPS_PATH, headers={"Accept-Language": "en"})
+    assert (error_of(response), response["Allow"], response.json()["error"]["message"]) == (
+        (405, "method_not_allowed"), "POST", "Use POST to send a tip.",
+    )
+
+
+@pytest.mark.parametrize("path", ["/api/", "/api/v2/tips", "/api/v1/tips/1"])
+def test_unknown_paths_get_a_404_in_the_error_shape(client, path):
+    response = client.post(path, headers={"Accept-Language": "en"})
+    assert (error_of(response), response.json()["error"]["message"]) == (
+        (404, "not_found"), "There is no such endpoint in the partner API.",
+    )
+
+
+def test_an_unexpected_failure_is_a_logged_500_in_the_error_shape(client, partner, monkeypatch, caplog):
+    def broken(**kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(views, "submit_tip", broken)
+    with caplog.at_level(logging.ERROR, logger="xuanshu.api"):
+        response = post_json(client, partner, {"content": "东昌路的红绿灯坏了。"})
+    assert error_of(response) == (500, "internal_error")
+    assert "disk on fire" not in response.content.decode()
+    assert [(record.getMessage(), record.exc_info[1].args) for record in caplog.records
+            if record.name == "xuanshu.api"] == [
+        ("partner API: unexpected error on POST /api/v1/tips", ("disk on fire",)),
+    ]
+
+
+@pytest.mark.parametrize(("exception", "expected"), [
+    (ValidationError([{"type": "missing", "loc": ("header", "x-example"), "msg": "Field required", "ctx": {"error": ValueError()}}]),
+     (422, "validation_error", [{"loc": ["header", "x-example"], "code": "missing", "message": "Field required"}])),
+    (AuthenticationError(), (401, "missing_credentials", [])),
+    (HttpError(400, "Cannot parse request body"), (400, "http_error", [])),
+])
+def test_ninjas_own_errors_share_the_shape(rf, exception, expected):
+    response = views.api.on_exception(rf.post(TIPS_PATH), exception)
+    body = json.loads(response.content)
+    assert (response.status_code, body["error"]["code"], body["error"]["details"]) == expected

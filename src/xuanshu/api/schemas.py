@@ -1,0 +1,105 @@
+"""Input and output schemas of the partner API (pydantic, through django-ninja)."""
+from typing import Annotated
+
+from ninja import Schema
+from pydantic import AfterValidator, ConfigDict, Field
+
+from xuanshu.core.phones import parse_cn_phone
+
+MAX_CONTENT_LENGTH = 10_000
+
+
+def _no_nul(value: str | None) -> str | None:
+    # The database's text columns cannot hold NUL, and no person types one.
+    if value is not None and "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value
+
+
+def _cn_phone_or_empty(value: str | None) -> str | None:
+    if value and parse_cn_phone(value) is None:
+        raise ValueError("must be a mainland mobile number or a landline with area code")
+    return value
+
+
+TipId = Annotated[str, Field(max_length=64, pattern=r"^[!-~]*$", description="The tip's id in the partner's system (printable ASCII)."),
+                  AfterValidator(_no_nul)]
+Tag = Annotated[str, Field(max_length=50, description="The tag the app user chose, e.g. 推荐出彩聊城人."), AfterValidator(_no_nul)]
+Content = Annotated[str, Field(min_length=1, max_length=MAX_CONTENT_LENGTH, description="The tip as the user wrote it."),
+                    AfterValidator(_no_nul), AfterValidator(_not_blank)]
+ContactName = Annotated[str, Field(max_length=100, description="The user's name as they gave it."), AfterValidator(_no_nul)]
+ContactPhone = Annotated[str, Field(max_length=40, description="A mainland mobile, or a landline with area code."),
+                         AfterValidator(_no_nul), AfterValidator(_cn_phone_or_empty)]
+CampaignSlug = Annotated[str, Field(max_length=80, pattern=r"^[-a-zA-Z0-9_]*$",
+                                    description="The campaign's slug; optional when the partner key is bound to one campaign.")]
+AppUserId = Annotated[str, Field(max_length=64, description="The user's id in the partner app."), AfterValidator(_no_nul)]
+
+
+class ContactIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    name: ContactName | None = None
+    phone: ContactPhone | None = None
+
+
+class TipIn(Schema):
+    """A tip sent as `application/json`; the body is kept byte for byte."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "tip_id": "qlyd-20240611-000123",
+        "tag": "推荐出彩聊城人",
+        "content": "推荐东昌府区古楼街道的张桂芳，二十年如一日照顾瘫痪在床的婆婆，还常年义务为社区老人理发。",
+        "contact": {"name": "李明", "phone": "13812341234"},
+        "campaign": "chucai-liaocheng-2024",
+        "app_user_id": "u8812345",
+    }]})
+
+    tip_id: TipId | None = None
+    tag: Tag | None = None
+    content: Content
+    contact: ContactIn | None = None
+    campaign: CampaignSlug | None = None
+    app_user_id: AppUserId | None = None
+
+
+class TipForm(Schema):
+    """A tip sent as `multipart/form-data` with images; the contact is flat (contact_name, contact_phone)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    tip_id: TipId = ""
+    tag: Tag = ""
+    content: Content
+    contact_name: ContactName = ""
+    contact_phone: ContactPhone = ""
+    campaign: CampaignSlug = ""
+    app_user_id: AppUserId = ""
+
+
+class TipReceipt(Schema):
+    inbound_id: int = Field(description="Our id of the stored tip.")
+    is_nomination: bool = Field(description="The tag or the text carries the campaign keyword.")
+    reference: str | None = Field(description="A nomination's reference number (e.g. CCLC2024-000123), for the user to keep.")
+    status_path: str | None = Field(description="URL path of the public status lookup for a nomination.")
+
+
+class ErrorDetail(Schema):
+    loc: list[str | int] = Field(description="Where the problem is: a field path such as [\"contact\", \"phone\"].")
+    code: str
+    message: str = ""
+
+
+class ErrorInfo(Schema):
+    code: str = Field(description="Stable, for programs: e.g. bad_signature, stale_timestamp, validation_error.")
+    message: str = Field(description="For the developer, in the language of Accept-Language (zh-hans by default).")
+    details: list[ErrorDetail] = []
+
+
+class ErrorOut(Schema):
+    error: ErrorInfo
