@@ -5,3 +5,9 @@ class EmailChannelConfig(AppConfig):
     name = "xuanshu.intake.channels.email"
     label = "mailbox"
     verbose_name = "E-mail channel"
+
+    def ready(self):
+        from xuanshu.intake.channels.email.handlers import acknowledge_email_nomination
+        from xuanshu.nominations.signals import nomination_created
+
+        nomination_created.connect(acknowledge_email_nomination, dispatch_uid="mailbox.acknowledge_email_nomination")

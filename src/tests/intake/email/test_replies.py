@@ -1,0 +1,139 @@
+"""Acknowledgements over SMTP, received by a real aiosmtpd sink: content, threading, RFC 3834 rules, daily limit."""
+import email
+import email.policy
+
+import pytest
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from tests.intake.email import mails
+from xuanshu.intake.channels.email.models import AutoReply
+from xuanshu.intake.channels.email.replies import send_acknowledgement
+from xuanshu.intake.channels.email.services import receive_email
+from xuanshu.intake.models import InboundMessage
+
+pytestmark = pytest.mark.django_db
+
+
+def deliver(raw: bytes, campaign, capture) -> InboundMessage:
+    """Receive a message and run everything that follows its commit: processing, then the acknowledgement."""
+    with capture(execute=True):
+        receipt = receive_email(raw=raw, campaign=campaign)
+    return InboundMessage.objects.get(pk=receipt.inbound.pk)
+
+
+def sent(sink) -> list[tuple[str, list[str], email.message.EmailMessage]]:
+    return [(sender, recipients, email.message_from_bytes(data, policy=email.policy.default)) for sender, recipients, data in sink.messages]
+
+
+def expected_body(*, name: str, reference: str, campaign) -> str:
+    """The acknowledgement as the zh-hans catalogue renders it (English msgids until they are translated)."""
+    with translation.override("zh-hans"):
+        return "\n\n".join([
+            _("Hello %(name)s,") % {"name": name} if name else _("Hello,"),
+            _("Thank you for your nomination for %(campaign)s. We have received it; its reference number is %(reference)s.")
+            % {"campaign": campaign.name, "reference": reference},
+            _("Our editors review every nomination; there is no need to send it again. "
+              "Please quote the reference number whenever you contact us about it."),
+            _("Reader hotline: %(hotline)s") % {"hotline": campaign.hotline},
+            _("This is an automatic reply."),
+            campaign.undertaker,
+        ]) + "\n"
+
+
+def test_an_emailed_nomination_is_acknowledged_with_its_reference(campaign, smtp, django_capture_on_commit_callbacks):
+    inbound = deliver(mails.GB2312_BASE64.raw, campaign, django_capture_on_commit_callbacks)
+    assert inbound.reference == "CCLC2024-000001"
+    [(envelope_from, recipients, reply)] = sent(smtp)
+    assert (envelope_from, recipients) == ("qlwblc@163.com", ["zhanggf@163.com"])
+    with translation.override("zh-hans"):
+        subject = _("Nomination received: %(reference)s") % {"reference": "CCLC2024-000001"}
+    assert {name: reply[name] for name in ("From", "To", "Subject", "In-Reply-To", "References", "Auto-Submitted",
+                                            "X-Auto-Response-Suppress")} == {
+        "From": "qlwblc@163.com", "To": "zhanggf@163.com", "Subject": subject,
+        "In-Reply-To": "<gb2312-base64@mail.example.cn>", "References": "<gb2312-base64@mail.example.cn>",
+        "Auto-Submitted": "auto-replied", "X-Auto-Response-Suppress": "All",
+    }
+    assert reply.get_content().replace("\r\n", "\n") == expected_body(name="张桂芳", reference="CCLC2024-000001", campaign=campaign)
+    record = AutoReply.objects.get()
+    assert (record.status, record.recipient, record.reason, record.message_id) == ("sent", "zhanggf@163.com", "", reply["Message-ID"])
+
+
+def test_references_continue_the_senders_thread(campaign, smtp, django_capture_on_commit_callbacks):
+    deliver(mails.simple("thread-3", extra=[("References", "<thread-1@x.cn> <thread-2@x.cn>")]), campaign,
+            django_capture_on_commit_callbacks)
+    [(_from, _to, reply)] = sent(smtp)
+    assert reply["References"] == "<thread-1@x.cn> <thread-2@x.cn> <thread-3@mail.example.cn>"
+
+
+def test_a_reader_tip_gets_no_acknowledgement(campaign, smtp, django_capture_on_commit_callbacks):
+    deliver(mails.TIP_WITHOUT_ID.raw, campaign, django_capture_on_commit_callbacks)
+    assert (smtp.messages, AutoReply.objects.count()) == ([], 0)
+
+
+@pytest.mark.parametrize(("sender", "extra", "reason"), [
+    ("citizen@163.com", [("Auto-Submitted", "auto-generated")], "auto_submitted"),
+    ("citizen@163.com", [("Auto-Submitted", "auto-replied; owner-email=\"a@b.c\"")], "auto_submitted"),
+    ("citizen@163.com", [("X-Autoreply", "yes")], "auto_reply_header"),
+    ("citizen@163.com", [("Precedence", "bulk")], "precedence"),
+    ("citizen@163.com", [("Precedence", "list")], "precedence"),
+    ("citizen@163.com", [("Precedence", "junk")], "precedence"),
+    ("citizen@163.com", [("List-Id", "Liaocheng news <news.lc.example.cn>")], "mailing_list"),
+    ("citizen@163.com", [("Return-Path", "<>")], "bounce"),
+    ("MAILER-DAEMON@mx.163.com", [], "robot_sender"),
+    ("postmaster@qq.com", [], "robot_sender"),
+    ("no-reply@service.example.cn", [], "robot_sender"),
+    ("noreply@service.example.cn", [], "robot_sender"),
+    ("donotreply@service.example.cn", [], "robot_sender"),
+    ("qlwblc@163.com", [], "own_address"),
+    ("not an address", [], "no_address"),
+])
+def test_no_reply_to_robots_lists_and_ourselves(campaign, smtp, django_capture_on_commit_callbacks, sender, extra, reason):
+    inbound = deliver(mails.simple("robot", sender=sender, extra=extra), campaign, django_capture_on_commit_callbacks)
+    assert inbound.reference == "CCLC2024-000001"  # still a nomination, only not answered
+    assert smtp.messages == []
+    assert list(AutoReply.objects.values_list("status", "reason")) == [("skipped", reason)]
+
+
+def test_auto_submitted_no_is_a_person_and_gets_a_reply(campaign, smtp, django_capture_on_commit_callbacks):
+    deliver(mails.simple("person", extra=[("Auto-Submitted", "no")]), campaign, django_capture_on_commit_callbacks)
+    assert [recipients for _from, recipients, _data in smtp.messages] == [["citizen@163.com"]]
+
+
+def test_replies_per_sender_are_limited_per_day(campaign, smtp, settings, django_capture_on_commit_callbacks):
+    settings.MAILBOX_REPLIES_PER_SENDER_PER_DAY = 3
+    for n in range(1, 5):
+        deliver(mails.simple(f"busy-{n}", sender="busy@163.com"), campaign, django_capture_on_commit_callbacks)
+    deliver(mails.simple("other-1", sender="other@163.com"), campaign, django_capture_on_commit_callbacks)
+    assert [(recipients, reply["Subject"][-6:]) for _f, recipients, reply in sent(smtp)] == [
+        (["busy@163.com"], "000001"), (["busy@163.com"], "000002"), (["busy@163.com"], "000003"), (["other@163.com"], "000005"),
+    ]
+    assert list(AutoReply.objects.order_by("id").values_list("recipient", "status", "reason")) == [
+        ("busy@163.com", "sent", ""), ("busy@163.com", "sent", ""), ("busy@163.com", "sent", ""),
+        ("busy@163.com", "skipped", "daily_limit"), ("other@163.com", "sent", ""),
+    ]
+
+
+def test_processing_again_sends_nothing_again(campaign, smtp, django_capture_on_commit_callbacks):
+    from xuanshu.intake.services import process_inbound
+
+    inbound = deliver(mails.simple("again"), campaign, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        process_inbound(inbound_id=inbound.pk)
+    assert send_acknowledgement(inbound_id=inbound.pk).status == "sent"
+    assert len(smtp.messages) == 1
+
+
+def test_a_failed_send_is_kept_and_sent_on_retry(campaign, smtp, settings, django_capture_on_commit_callbacks):
+    from tests.intake.email.servers import free_port
+
+    settings.EMAIL_PORT = free_port()  # nobody listens: the SMTP connection is refused
+    inbound = deliver(mails.simple("retry"), campaign, django_capture_on_commit_callbacks)
+    reply = AutoReply.objects.get()
+    assert (reply.status, reply.error.startswith("ConnectionRefusedError")) == ("failed", True)
+
+    settings.EMAIL_PORT = smtp.port
+    assert send_acknowledgement(inbound_id=inbound.pk).status == "sent"
+    assert [recipients for _from, recipients, _data in smtp.messages] == [["citizen@163.com"]]
+    assert send_acknowledgement(inbound_id=inbound.pk).status == "sent"  # the retry queue firing twice sends once
+    assert len(smtp.messages) == 1

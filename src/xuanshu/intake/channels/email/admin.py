@@ -1,0 +1,25 @@
+from django.contrib import admin
+
+from xuanshu.core.admin import AppendOnlyAdmin
+from xuanshu.intake.channels.email.models import AutoReply, Mailbox, MailDocument
+
+
+@admin.register(Mailbox)
+class MailboxAdmin(AppendOnlyAdmin):
+    """Configured with `python -m xuanshu mailbox set`; shown here with its sync state and last error."""
+
+    list_display = ["slug", "campaign", "username", "host", "folder", "is_active", "last_uid", "last_polled_at", "last_error"]
+
+
+@admin.register(AutoReply)
+class AutoReplyAdmin(AppendOnlyAdmin):
+    """Why a sender did or did not get an acknowledgement."""
+
+    list_display = ["created_at", "recipient", "status", "reason", "inbound"]
+    list_filter = ["status", "reason"]
+    search_fields = ["recipient"]
+
+
+@admin.register(MailDocument)
+class MailDocumentAdmin(AppendOnlyAdmin):
+    list_display = ["original_name", "content_type", "size", "inbound"]

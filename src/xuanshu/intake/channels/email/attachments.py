@@ -1,0 +1,89 @@
+"""The files of an e-mail: photos re-encoded into intake.Attachment, documents kept as MailDocument.
+
+Anything else (archives, programs, images we cannot verify) stays only inside the raw message.
+"""
+import hashlib
+import logging
+import os
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+
+from xuanshu.intake.channels.email.decode import MailFile, ParsedMail
+from xuanshu.intake.channels.email.models import MailDocument
+from xuanshu.intake.images import ImageRejected, reencode_image
+from xuanshu.intake.models import InboundMessage
+from xuanshu.intake.services import add_attachment
+
+logger = logging.getLogger("xuanshu.intake.email")
+
+IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp"}
+DOCUMENT_TYPES = {
+    ".pdf": "application/pdf",
+    ".doc": "application/msword",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".wps": "application/vnd.ms-works",
+    ".rtf": "application/rtf",
+    ".odt": "application/vnd.oasis.opendocument.text",
+    ".txt": "text/plain",
+    ".xls": "application/vnd.ms-excel",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _extension(file: MailFile) -> str:
+    return os.path.splitext(file.name)[1].lower()
+
+
+def is_image(file: MailFile) -> bool:
+    return file.content_type.startswith("image/") or _extension(file) in IMAGE_EXTENSIONS
+
+
+def document_type(file: MailFile) -> str | None:
+    """The content type we keep a document under, by its name (mailers label most files octet-stream)."""
+    return DOCUMENT_TYPES.get(_extension(file))
+
+
+def store_mail_files(*, inbound: InboundMessage, parsed: ParsedMail) -> None:
+    """Keep the photos and documents of a message once; re-running processing stores nothing again.
+
+    Runs inside process_inbound's transaction, so either all files of a message are recorded or none.
+    """
+    if inbound.attachments.exists() or inbound.mail_documents.exists():
+        return
+    campaign = inbound.campaign
+    max_photos = campaign.max_photos if campaign else 9
+    max_photo_bytes = campaign.max_photo_bytes if campaign else 10 * 1024 * 1024
+    max_document_bytes = getattr(settings, "MAILBOX_MAX_DOCUMENT_BYTES", 20 * 1024 * 1024)
+    photos = documents = 0
+    for file in parsed.files:
+        if is_image(file):
+            if photos >= max_photos:
+                logger.info("inbound %s: photo %r over the limit of %s, kept only in the raw message", inbound.pk, file.name, max_photos)
+                continue
+            try:
+                image = reencode_image(file.data, max_bytes=max_photo_bytes)
+            except ImageRejected as rejected:
+                logger.info("inbound %s: image %r rejected (%s), kept only in the raw message", inbound.pk, file.name, rejected.code)
+                continue
+            add_attachment(inbound=inbound, original_name=file.name or "image", image=image)
+            photos += 1
+        elif (content_type := document_type(file)) and len(file.data) <= max_document_bytes:
+            _keep_document(inbound, file, content_type, position=documents)
+            documents += 1
+        else:
+            logger.info("inbound %s: file %r (%s) kept only in the raw message", inbound.pk, file.name, file.content_type)
+
+
+def _keep_document(inbound: InboundMessage, file: MailFile, content_type: str, *, position: int) -> MailDocument:
+    document = MailDocument(
+        inbound=inbound, original_name=file.name[:255], content_type=content_type,
+        sha256=hashlib.sha256(file.data).hexdigest(), size=len(file.data), position=position,
+    )
+    document.file.save("upload", ContentFile(file.data), save=False)
+    try:
+        document.save()
+    except BaseException:
+        document.file.delete(save=False)
+        raise
+    return document
