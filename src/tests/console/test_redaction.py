@@ -1,7 +1,7 @@
 """Contacts inside raw messages are masked on screen, keeping the shape the citizen typed."""
 import pytest
 
-from xuanshu.console.redaction import redact_contacts
+from xuanshu.core.redaction import redact_contacts
 
 CASES = [
     ("电话13812341234。", "电话138****1234。"),

@@ -27,17 +27,26 @@ class TipConvertForm(forms.Form):
     nominator_name = forms.CharField(label=_("Nominator"), max_length=100, required=False)
 
     def __init__(self, *args, tip: ReaderTip, **kwargs):
-        draft = draft_from_text(text=tip.text)
-        kwargs.setdefault("initial", {"deeds": draft.deeds, "nominee_kind": NomineeKind.INDIVIDUAL})
-        super().__init__(*args, **kwargs)
         self.tip = tip
-        self.fields["category"].queryset = Category.objects.filter(campaign_id=tip.campaign_id, is_active=True)
-        self.fields["area"].queryset = Area.objects.filter(campaign_id=tip.campaign_id, is_active=True)
+        self.found = draft_from_text(text=tip.text, campaign=tip.campaign)
+        categories = Category.objects.filter(campaign_id=tip.campaign_id, is_active=True)
+        areas = Area.objects.filter(campaign_id=tip.campaign_id, is_active=True)
+        kwargs.setdefault("initial", {
+            "nominee_name": self.found.nominee_name,
+            "nominee_kind": self.found.nominee_kind,
+            "category": categories.filter(code=self.found.category_code).first(),
+            "area": areas.filter(code=self.found.area_code).first(),
+            "place_detail": self.found.place_detail,
+            "deeds": self.found.deeds,
+            "nominator_name": self.found.nominator_name,
+        })
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = categories
+        self.fields["area"].queryset = areas
 
     def draft(self) -> NominationDraft:
         """The nomination draft; contacts found in the tip's text carry over (they are never shown unmasked here)."""
-        found = draft_from_text(text=self.tip.text, sender_email="")
-        data = self.cleaned_data
+        found, data = self.found, self.cleaned_data
         return NominationDraft(
             nominee_name=data["nominee_name"],
             nominee_kind=data["nominee_kind"],
@@ -48,6 +57,7 @@ class TipConvertForm(forms.Form):
             nominator_name=data["nominator_name"],
             nominator_phone=found.nominator_phone,
             nominator_email=found.nominator_email,
+            source_text=self.tip.text,
         )
 
 

@@ -9,9 +9,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from xuanshu.campaigns.models import Campaign
 from xuanshu.campaigns.selectors import campaign_with_choices
 from xuanshu.console.intake_forms import TipArchiveForm, TipConvertForm, TipFilterForm
-from xuanshu.console.redaction import redact_contacts
 from xuanshu.console.views import REVIEW, VIEW_INBOUND, console_view
 from xuanshu.core.errors import DomainError
+from xuanshu.core.redaction import redact_contacts
 from xuanshu.intake.channels.hotline.adapter import log_hotline_call
 from xuanshu.intake.channels.hotline.forms import HotlineCallForm
 from xuanshu.intake.enums import TipState

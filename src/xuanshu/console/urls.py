@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from xuanshu.console import intake_views, views
+from xuanshu.console import dedup_views, intake_views, views
 
 app_name = "console"
 urlpatterns = [
@@ -25,3 +25,4 @@ urlpatterns = [
     path("tips/<int:tip_id>/convert/", intake_views.tip_convert, name="tip_convert"),
     path("tips/<int:tip_id>/archive/", intake_views.tip_archive, name="tip_archive"),
 ]
+urlpatterns += dedup_views.urlpatterns  # nominees: merge, split, undo

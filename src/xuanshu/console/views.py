@@ -26,14 +26,17 @@ from xuanshu.console.forms import (
     QueueFilterForm,
     StateChangeForm,
 )
-from xuanshu.console.redaction import raw_message_display, redact_contacts
+from xuanshu.console.redaction import raw_message_display
 from xuanshu.core.errors import DomainError
 from xuanshu.core.phones import display_phone
+from xuanshu.core.redaction import redact_contacts
 from xuanshu.core.services import log_contact_access
 from xuanshu.intake.enums import InboundStatus
 from xuanshu.intake.models import Attachment, InboundMessage
 from xuanshu.intake.services import process_inbound
+from xuanshu.nominations.dedup.selectors import nominee_panel
 from xuanshu.nominations.enums import REASON_REQUIRED, TRANSITIONS, NominationState
+from xuanshu.nominations.extraction.evidence import evidence_for_console
 from xuanshu.nominations.models import Nomination
 from xuanshu.nominations.selectors import (
     attachment_for_console,
@@ -158,6 +161,7 @@ def _render_nomination(request, nomination, *, reveal=False, edit_form=None, sta
         "nomination": nomination,
         "inbound": nomination.inbound,
         "raw": raw_message_display(nomination.inbound, reveal=reveal),
+        "evidence": evidence_for_console(nomination, reveal=reveal),
         "contact_revealed": reveal,
         "phone": display_phone(nomination.nominator_phone) if reveal else nomination.masked_phone,
         "email": nomination.nominator_email if reveal else nomination.masked_email,
@@ -167,6 +171,7 @@ def _render_nomination(request, nomination, *, reveal=False, edit_form=None, sta
         "note_form": note_form or NoteForm(),
         "activity": nomination_activity(nomination),
         "follow_ups": _follow_ups(nomination, reveal=reveal),
+        "nominee_panel": nominee_panel(nomination),
     }
     return render(request, "console/nomination.html", context, status=status)
 

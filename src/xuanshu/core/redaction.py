@@ -1,13 +1,8 @@
-"""Raw messages on screen: pretty-printed, with contacts masked until a permitted user reveals them.
-
-The stored record stays exactly as received; the page masks digits in place, so the number keeps the
-shape the citizen typed (full-width digits, dashes, +86) while its middle digits are hidden.
-"""
-import json
+"""Contacts masked inside free text (138****5678, q***@163.com), keeping the shape the citizen typed
+(full-width digits, dashes, +86) while the middle digits are hidden."""
 import re
 
 from xuanshu.core.masking import mask_email
-from xuanshu.intake.models import InboundMessage
 
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 # CN mobiles (138 1234 5678) and area-coded landlines (0635-8451234), with an optional +86, and local numbers
@@ -46,16 +41,3 @@ def redact_contacts(text: str) -> str:
         pieces += [text[end:match.start()], _mask_digits(text[match.start():match.end()], match)]
         end = match.end()
     return "".join(pieces) + text[end:]
-
-
-def raw_message_display(inbound: InboundMessage, *, reveal: bool) -> dict[str, str]:
-    """The raw record's sender, payload (as indented JSON), body and error, masked unless `reveal`."""
-    shown = {
-        "sender": inbound.sender,
-        "payload": json.dumps(inbound.payload, ensure_ascii=False, indent=2) if inbound.payload is not None else "",
-        "body": inbound.raw_text,
-        "error": inbound.error,
-    }
-    if reveal:
-        return shown
-    return {key: redact_contacts(value) for key, value in shown.items()}

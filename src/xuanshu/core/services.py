@@ -35,6 +35,23 @@ def record_activity(
     )
 
 
+def record_activities(entries: Iterable[dict]) -> int:
+    """Write many system audit rows in one go (bulk jobs); each entry holds record_activity's keyword arguments."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("record_activities must run inside the transaction that makes the change")
+    rows = [
+        ActivityLog(
+            actor=None, actor_label=entry.get("actor_label") or "system", action=entry["action"],
+            subject_type=entry["subject"]._meta.label_lower, subject_id=str(entry["subject"].pk),
+            campaign=entry.get("campaign") if entry.get("campaign") is not None else getattr(entry["subject"], "campaign", None),
+            old_value=entry.get("old_value"), new_value=entry.get("new_value"), reason=entry.get("reason", ""),
+        )
+        for entry in entries
+    ]
+    ActivityLog.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)
+
+
 def log_contact_access(*, user, subjects: Iterable, fields: Iterable[str], purpose: str, ip_address: str | None) -> int:
     """Record that `user` saw the unmasked contacts of each subject; returns the rows written."""
     field_list = ",".join(fields)

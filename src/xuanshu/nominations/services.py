@@ -14,7 +14,7 @@ from xuanshu.core.services import record_activity
 from xuanshu.intake.models import InboundMessage
 from xuanshu.nominations.enums import REASON_REQUIRED, TRANSITIONS, NominationState
 from xuanshu.nominations.models import FollowUpMessage, Nomination, NominationNote
-from xuanshu.nominations.signals import nomination_created
+from xuanshu.nominations.signals import nomination_created, nomination_edited
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,7 @@ class NominationDraft:
     nominator_phone: str = ""
     nominator_email: str = ""
     consent_at: dt.datetime | None = None
+    source_text: str = ""  # the free text the draft was read from; empty for structured forms
 
 
 def create_nomination_from_draft(*, inbound: InboundMessage, draft: NominationDraft, actor=None) -> Nomination:
@@ -72,7 +73,9 @@ def create_nomination_from_draft(*, inbound: InboundMessage, draft: NominationDr
             actor=actor, actor_label=f"channel:{inbound.channel}", action="nomination.create", subject=nomination,
             new_value={"state": nomination.state, "inbound": inbound.pk},
         )
-        transaction.on_commit(lambda: nomination_created.send(sender=Nomination, nomination=nomination, inbound=inbound))
+        transaction.on_commit(lambda: nomination_created.send(
+            sender=Nomination, nomination=nomination, inbound=inbound, source_text=draft.source_text,
+        ))
     return nomination
 
 
@@ -148,6 +151,7 @@ def update_nomination_fields(*, nomination: Nomination, actor, changes: dict, re
         locked.full_clean()
         locked.save()
         record_activity(actor=actor, action="nomination.edit", subject=locked, old_value=old, new_value=new, reason=reason)
+        transaction.on_commit(lambda: nomination_edited.send(sender=Nomination, nomination=locked, fields=sorted(new)))
     return locked
 
 

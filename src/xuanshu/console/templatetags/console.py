@@ -2,7 +2,7 @@ import json
 
 from django import template
 
-from xuanshu.console.redaction import redact_contacts
+from xuanshu.core.redaction import redact_contacts
 
 register = template.Library()
 

@@ -1,16 +1,17 @@
-"""A first draft from free text: the whole message as the deeds, contacts found with phonenumbers.
+"""A nomination draft from free text (WeChat, e-mail, partner API, reader tips): the extractor's reading.
 
-Names, categories and places stay empty for an editor (or, after issue 4, the extractor) to fill in.
+Channels call `draft_from_text`; the whole message, contacts masked, becomes the deeds, the extractor fills in the nominee,
+kind, place and nominator, and (when the campaign is given) the category and county codes.
 """
-import re
 import unicodedata
 
 import phonenumbers
 
 from xuanshu.core.phones import parse_cn_phone, to_e164
+from xuanshu.core.redaction import redact_contacts
+from xuanshu.nominations.extraction.extractor import extract_fields
+from xuanshu.nominations.extraction.profile import default_profile, profile_for_campaign
 from xuanshu.nominations.services import NominationDraft
-
-_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 
 
 def first_cn_phone(text: str) -> str:
@@ -23,19 +24,32 @@ def first_cn_phone(text: str) -> str:
     return ""
 
 
-def draft_from_text(*, text: str, sender_name: str = "", sender_phone: str = "", sender_email: str = "") -> NominationDraft:
-    """The draft a free-text nomination starts as; the sender's own contact wins over one found in the text."""
+def draft_from_text(
+    *, text: str, sender_name: str = "", sender_phone: str = "", sender_email: str = "", campaign=None,
+) -> NominationDraft:
+    """The draft a free-text nomination starts as; the sender's own name and contacts win over those in the text.
+
+    Category and county codes are filled only when `campaign` is given, since they must be that campaign's.
+    """
     cleaned = (text or "").strip()
+    result = extract_fields(cleaned, profile_for_campaign(campaign) if campaign is not None else default_profile())
     phone = ""
     if sender_phone:
         number = parse_cn_phone(sender_phone)
         phone = to_e164(number) if number else ""
-    email_match = _EMAIL.search(unicodedata.normalize("NFKC", cleaned))
+    found = result["nominator"]
+    first = result["nominees"][0] if result["nominees"] else None
+    place = result["place"]
     return NominationDraft(
-        nominee_name="",
-        nominee_kind="individual",
-        deeds=cleaned,
-        nominator_name=sender_name.strip()[:100],
-        nominator_phone=phone or first_cn_phone(cleaned),
-        nominator_email=(sender_email or (email_match.group() if email_match else "")).strip()[:254],
+        nominee_name=(first["name"] if first else "")[:100],
+        nominee_kind="group" if first and first["is_group"] else "individual",
+        # The deeds may be shown publicly; the contacts in them stay only in the raw message (and the fields).
+        deeds=redact_contacts(cleaned),
+        category_code=result["category"] if campaign is not None else None,
+        area_code=place["county"] if campaign is not None else None,
+        place_detail=(place["text"] or "")[:200],
+        nominator_name=(sender_name.strip() or found["name"] or "")[:100],
+        nominator_phone=phone or (found["phones"][0]["e164"] if found["phones"] else ""),
+        nominator_email=(sender_email or (found["emails"][0] if found["emails"] else "")).strip()[:254],
+        source_text=cleaned,
     )

@@ -29,7 +29,7 @@ def interpret(inbound: InboundMessage) -> Interpretation:
     if campaign is not None and (
         inbound.reference or mentions_keyword(keyword_text(message), keyword=campaign.keyword, variants=campaign.keyword_variants)
     ):
-        return draft_from_text(text=text)
+        return draft_from_text(text=text, campaign=inbound.campaign)
     if msg_type(message) in FOLLOW_UP_TYPES:
         window = account.follow_up_minutes if account else DEFAULT_FOLLOW_UP_MINUTES
         opener = nomination_opener_for(inbound, window_minutes=window)

@@ -1,0 +1,71 @@
+"""The nomination page: evidence highlights in the message, masked contacts, screening, corrections exported."""
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from xuanshu.nominations.services import update_nomination_fields
+
+MESSAGE = "推荐出彩聊城人 推荐阳谷县七级镇的货车司机郭振海，跳进运河救起落水学生。推荐人：王立新 13465012345 <b>谢谢</b>"
+
+
+@pytest.fixture(autouse=True)
+def english(client):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
+def page(client, user, nomination):
+    client.force_login(user)
+    return client.get(reverse("console:nomination", args=[nomination.reference])).content.decode()
+
+
+def test_each_extracted_value_is_highlighted_and_contacts_stay_masked(client, editor, free_text_nomination):
+    html = page(client, editor, free_text_nomination(MESSAGE))
+    assert '<mark class="ev ev-nominee" title="Nominee" data-field="nominees[0].name">郭振海</mark>' in html
+    assert '<mark class="ev ev-nominator" title="Nominator" data-field="nominator.name">王立新</mark>' in html
+    assert '<mark class="ev ev-place" title="Place" data-field="place.county">阳谷县</mark>' in html
+    assert '<mark class="ev ev-contact" title="Nominator&#x27;s phone" data-field="nominator.phones[0]">134****2345</mark>' in html
+    evidence = html[html.index('<pre class="raw evidence-text">'):]
+    evidence = evidence[:evidence.index("</pre>")]
+    assert ("13465012345" in evidence, "&lt;b&gt;谢谢&lt;/b&gt;" in evidence, "<b>谢谢</b>" in html) == (False, True, False)
+
+
+def test_a_flagged_nomination_shows_its_words_to_editors(client, editor, free_text_nomination):
+    html = page(client, editor, free_text_nomination("推荐出彩聊城人 推荐李强，他劝阻村民网赌，帮助十户家庭走出困境。"))
+    assert "Held back from public pages until the text no longer contains these words:" in html
+    assert '<mark class="ev ev-sensitive">网赌</mark> <span class="muted">gambling · deeds</span>' in html
+
+
+def test_a_corrected_field_is_exported_as_a_labelled_example(editor, free_text_nomination):
+    nomination = free_text_nomination(MESSAGE)
+    update_nomination_fields(nomination=nomination, actor=editor, changes={"nominee_name": "郭振海师傅"}, reason="as he signs")
+    out = io.StringIO()
+    call_command("export-corrections", stdout=out, stderr=io.StringIO())
+    rows = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert rows == [{
+        "reference": nomination.reference,
+        "campaign": "chucai-liaocheng-2024",
+        "text": "推荐出彩聊城人 推荐阳谷县七级镇的货车司机郭振海，跳进运河救起落水学生。推荐人：王立新 134****2345 <b>谢谢</b>",
+        "extracted": {"nominee_name": "郭振海", "nominee_kind": "individual", "category": "good-conduct", "area": "yanggu",
+                      "place_detail": "阳谷县七级镇", "nominator_name": "王立新"},
+        "corrected": {"nominee_name": "郭振海师傅", "nominee_kind": "individual", "category": None, "area": None,
+                      "place_detail": "阳谷县七级镇", "nominator_name": "王立新"},
+        "changed": ["nominee_name", "category", "area"],
+        "edited_fields": ["nominee_name"],
+        "corrected_at": rows[0]["corrected_at"],
+        "extractor_version": "rules-1",
+        "nominees_found": [{"name": "郭振海", "is_group": False, "members": []}],
+    }]
+
+
+def test_uncorrected_nominations_are_exported_only_when_asked(free_text_nomination):
+    free_text_nomination(MESSAGE)
+    quiet, everything = io.StringIO(), io.StringIO()
+    call_command("export-corrections", stdout=quiet, stderr=io.StringIO())
+    call_command("export-corrections", "--all", "--include-contacts", stdout=everything, stderr=io.StringIO())
+    row = json.loads(everything.getvalue())
+    assert (quiet.getvalue(), row["text"], row["extracted"]["nominator_phone"], row["edited_fields"]) == (
+        "", MESSAGE, "+8613465012345", [],
+    )

@@ -1,0 +1,161 @@
+"""The extractor on each input shape the issue lists. Messages are written for these tests in the style of
+the evaluation set (data/eval/), not copied from it."""
+from xuanshu.nominations.extraction.extractor import extract_fields
+from xuanshu.nominations.extraction.text import build_view
+
+
+def nominees(text):
+    return extract_fields(text)["nominees"]
+
+
+def person(name):
+    return {"name": name, "is_group": False, "members": []}
+
+
+def test_a_labelled_message_in_full():
+    text = "推荐出彩聊城人\n被推荐人：张桂芳\n所在地：东昌府区古楼街道\n事迹：照顾瘫痪婆婆二十年。\n推荐人：李明 13812341234"
+    result = extract_fields(text)
+    assert {key: value for key, value in result.items() if key != "spans"} == {
+        "version": "rules-1",
+        "keyword_found": True,
+        "nominees": [person("张桂芳")],
+        "category": "good-conduct",
+        "place": {
+            "county": "dongchangfu", "county_name": "东昌府区", "administrative_county": "dongchangfu", "zone": None,
+            "town": "古楼街道", "village": None, "text": "东昌府区古楼街道", "hometown": None,
+        },
+        "nominator": {"name": "李明", "phones": [{"e164": "+8613812341234", "display": "138 1234 1234"}], "emails": [], "wechat_ids": []},
+        "summary": "照顾瘫痪婆婆二十年。",
+        "confidence": {"nominees": 0.95, "category": 0.95, "place": 0.9, "nominator": 0.95, "phones": 0.99},
+    }
+    assert [(span["field"], span["text"]) for span in result["spans"]] == [
+        ("keyword", "推荐出彩聊城人"), ("nominees[0].name", "张桂芳"), ("place.county", "东昌府区"), ("place.town", "古楼街道"),
+        ("category", "照顾"), ("category", "瘫痪"), ("nominator.name", "李明"), ("nominator.phones[0]", "13812341234"),
+    ]
+
+
+def test_spans_point_into_the_original_text_whatever_was_cleaned():
+    text = "推薦出彩聊城人：被推薦人：宋 玉 潔（女），地址：莘縣燕塔街道。推薦人：宋平，電話：１８８ ６３５１ ２３４５"
+    result = extract_fields(text)
+    assert all(text[span["start"]:span["end"]] == span["text"] for span in result["spans"])
+    assert {span["field"]: span["text"] for span in result["spans"] if span["field"] != "category"} == {
+        "keyword": "推薦出彩聊城人", "nominees[0].name": "宋 玉 潔", "place.county": "莘縣", "place.town": "燕塔街道",
+        "nominator.name": "宋平", "nominator.phones[0]": "１８８ ６３５１ ２３４５",
+    }
+    assert (result["nominees"], result["nominator"]["phones"]) == (
+        [person("宋玉洁")], [{"e164": "+8618863512345", "display": "188 6351 2345"}],
+    )
+
+
+def test_traditional_script_gives_simplified_values():
+    result = extract_fields("推薦出彩聊城人 我推薦臨清市康莊鎮的鄉村醫生劉長順，行醫四十年。聯繫人：趙曉燕 13905351234")
+    assert (result["nominees"], result["place"]["county"], result["place"]["town"], result["nominator"]["name"]) == (
+        [person("刘长顺")], "linqing", "康庄镇", "赵晓燕",
+    )
+
+
+def test_two_nominees_listed_after_a_count():
+    text = "推荐出彩聊城人 我推荐两位：一位是冠县贾镇的退休教师马文清，另一位是冠县柳林镇的村医孟凡荣。推荐人：马丽"
+    assert nominees(text) == [person("马文清"), person("孟凡荣")]
+
+
+def test_groups_pairs_families_and_villages():
+    assert nominees("推荐出彩聊城人 推荐东阿县的“暖冬”志愿服务队，五年来为环卫工送早餐。") == [
+        {"name": "“暖冬”志愿服务队", "is_group": True, "members": []},
+    ]
+    assert nominees("推荐出彩聊城人 推荐莘县的王立春、赵秀芝夫妇，二人收养孤儿十年。") == [
+        {"name": "王立春、赵秀芝夫妇", "is_group": True, "members": ["王立春", "赵秀芝"]},
+    ]
+    assert nominees("推荐出彩聊城人 推荐阳谷县七级镇的孙守义一家，三代人义务护堤。") == [
+        {"name": "孙守义一家", "is_group": True, "members": ["孙守义"]},
+    ]
+    assert nominees("推荐出彩聊城人 推荐茌平区韩屯镇的前屯村，全村义务巡逻二十年。") == [
+        {"name": "前屯村", "is_group": True, "members": []},
+    ]
+
+
+def test_distractors_are_not_nominees():
+    text = ("推荐出彩聊城人。我是他的同事王建新。高唐县的公交司机刘长海，上月在车上救下突发疾病的乘客李秀云，"
+            "还和同事张强一起把老人送到医院。")
+    result = extract_fields(text)
+    assert (result["nominees"], result["nominator"]["name"]) == ([person("刘长海")], "王建新")
+
+
+def test_compound_and_rare_surnames():
+    assert nominees("推荐出彩聊城人 被推荐人：上官晓梅，临清市人。") == [person("上官晓梅")]
+    assert nominees("推荐出彩聊城人 推荐东阿县的乡村医生尉迟建国，行医三十年。") == [person("尉迟建国")]
+    assert nominees("推荐出彩聊城人 被推荐人：储文静，冠县清泉街道。") == [person("储文静")]
+
+
+def test_honorifics_glued_to_names_are_removed():
+    assert nominees("推荐出彩聊城人 推荐我们村的王守田大爷，他义务护林二十年。") == [person("王守田")]
+    assert nominees("推荐出彩聊城人 推荐社区的刘桂英阿姨，每天打扫楼道。") == [person("刘桂英")]
+
+
+def test_cue_words_and_the_role_of_sign_up():
+    alone = extract_fields("推荐出彩聊城人\n报名人：郑海波\n事迹：义务献血五十次。\n电话：13396351234")
+    beside = extract_fields("推荐出彩聊城人\n报名人：郑海波\n推荐对象：郑长林\n事迹：义务献血五十次。")
+    contact = extract_fields("推荐出彩聊城人 被推荐人：钱玉兰。联系人：钱文 13396351234")
+    assert [(r["nominees"], r["nominator"]["name"]) for r in (alone, beside, contact)] == [
+        ([person("郑海波")], None), ([person("郑长林")], "郑海波"), ([person("钱玉兰")], "钱文"),
+    ]
+
+
+def test_hometown_versus_workplace():
+    elsewhere = extract_fields("推荐出彩聊城人 推荐在上海经营物流企业的阳谷籍企业家宋长河，多年来为家乡捐资助学。")
+    in_the_city = extract_fields("推荐出彩聊城人 推荐环卫工李秀梅，她老家是冠县的，现在在东昌府区古楼街道工作。")
+    assert [(r["place"]["county"], r["place"]["hometown"], r["category"]) for r in (elsewhere, in_the_city)] == [
+        ("outside", "yanggu", "hometown"), ("dongchangfu", "guanxian", "good-conduct"),
+    ]
+
+
+def test_functional_zone_is_kept_beside_the_administrative_county():
+    place = extract_fields("推荐出彩聊城人 推荐聊城经济技术开发区蒋官屯街道的网格员吴丽。")["place"]
+    assert place == {
+        "county": "kaifaqu", "county_name": "聊城经济技术开发区", "administrative_county": "dongchangfu",
+        "zone": "聊城经济技术开发区", "town": "蒋官屯街道", "village": None, "text": "聊城经济技术开发区蒋官屯街道", "hometown": None,
+    }
+
+
+def test_chiping_is_a_district_under_its_old_name_too():
+    assert [extract_fields(f"推荐{name}博平镇的李明亮。")["place"]["county"] for name in ("茌平区", "茌平县", "茌平")] == ["chiping"] * 3
+
+
+def test_no_contact_at_all():
+    nominator = extract_fields("推荐出彩聊城人 高唐县的刘玉芬收养了三个孤儿。")["nominator"]
+    assert nominator == {"name": None, "phones": [], "emails": [], "wechat_ids": []}
+
+
+def test_ocr_noise_spaced_letters_for_digits_and_broken_lines():
+    result = extract_fields("推荐出彩聊城人\n被 推 荐 人 : 韩 立 群\n推 荐 人 : 韩 梅 , 电 话 : l38O6351234\n地址:阳谷县\n阿城镇")
+    assert (result["nominees"], result["nominator"]["name"], result["nominator"]["phones"][0]["e164"], result["place"]["town"]) == (
+        [person("韩立群")], "韩梅", "+8613806351234", "阿城镇",
+    )
+
+
+def test_the_campaign_hotline_quoted_in_a_message_is_not_the_nominators_phone():
+    phones = extract_fields("推荐出彩聊城人 看到热线0635-8451234才知道活动。推荐人：陈琳 15106359876")["nominator"]["phones"]
+    assert phones == [{"e164": "+8615106359876", "display": "151 0635 9876"}]
+
+
+def test_contacts_emails_and_wechat_ids():
+    nominator = extract_fields("推荐出彩聊城人 推荐人：鲍丽，邮箱：ｂａｏｌｉ＠１６３．ｃｏｍ，微信号：baoli_2024")["nominator"]
+    assert (nominator["emails"], nominator["wechat_ids"]) == (["baoli@163.com"], ["baoli_2024"])
+
+
+def test_summary_is_at_most_120_characters_and_keeps_chinese_punctuation():
+    deeds = "她每天清晨五点起床，为社区孤寡老人送去热腾腾的早餐，" * 8
+    summary = extract_fields(f"推荐出彩聊城人 被推荐人：李红。事迹：{deeds}")["summary"]
+    assert (len(summary) <= 120, summary.startswith("她每天清晨五点起床，"), "," in summary) == (True, True, False)
+
+
+def test_empty_and_hostile_input_gives_an_empty_reading():
+    for text in ("", "   ", "\x00\ufffd" * 50, "<script>alert(1)</script>"):
+        result = extract_fields(text)
+        assert (result["nominees"], result["place"]["county"], result["nominator"]["phones"]) == ([], None, [])
+
+
+def test_view_offsets_survive_joined_lines_and_squeezed_spaces():
+    view = build_view("推荐阳谷县\n西湖镇的赵\n秀英")
+    start = view.text.index("赵秀英")
+    assert (view.text, view.original_slice(start, start + 3)) == ("推荐阳谷县西湖镇的赵秀英", "赵\n秀英")

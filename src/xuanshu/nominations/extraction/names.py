@@ -1,0 +1,181 @@
+"""Person names: a surname (single or compound) and one or two given-name characters, found by position.
+
+Chinese has no spaces, so where a name ends is decided by what surrounds it: a delimiter, a common word
+(from jieba's dictionary), a role noun (护林员韩德胜) or an honorific glued to the name (田玉柱大爷).
+"""
+import re
+from dataclasses import dataclass
+
+from xuanshu.nominations.extraction.lexicon import given_name_scores, surnames, words
+from xuanshu.nominations.extraction.places import starts_place_name
+from xuanshu.nominations.extraction.text import CJK
+
+# Titles and forms of address written straight after a name; longest first.
+HONORIFICS = sorted([
+    "老先生", "总经理", "董事长", "老爷爷", "老奶奶", "护士长", "老太太", "大爷", "大娘", "大妈", "大姐", "大哥", "大叔", "大嫂",
+    "阿姨", "叔叔", "奶奶", "爷爷", "姥姥", "姥爷", "婶子", "老师", "师傅", "医生", "大夫", "护士", "教授", "博士", "同志",
+    "先生", "女士", "书记", "支书", "主任", "队长", "村长", "院长", "校长", "所长", "站长", "局长", "经理", "厂长", "老板", "警官",
+    "教练", "老人", "老汉", "老太", "阿婆", "小姐", "班长", "会长", "秘书长", "部长", "科长", "总", "队", "哥", "姐", "叔", "婶", "嫂",
+    "老",
+], key=len, reverse=True)
+# Characters that never stand in a given name here: function words, and 某 (an anonymised 李某).
+_NOT_GIVEN = set("的了是在和与及等被把将从为对给也都就还又们这那个每各某其之着过吗呢吧啊呀哦嗯县区市镇乡村街")
+_IS_NAME_CHAR = re.compile(f"[{CJK}]")
+# After a name: a clause usually goes on with one of these (as in 张桂芳照顾…, 王芳今年…).
+_FOLLOWERS = set("在是从今于已曾也还都就才又把将被给为对向和与跟同带用以每自一二三四五六七八九十几多年岁说讲住出生的了，。、；：,.;:!?！？ （(\n")
+
+
+# A candidate scoring below this is not taken for a name (score: given-name characters + boundaries).
+ACCEPT = -2.0
+
+
+@dataclass(frozen=True)
+class NameMatch:
+    start: int
+    end: int
+    name: str
+    honorific_only: bool = False  # 王师傅: no given name, the form of address stands for it
+    score: float = 0.0
+
+
+# Nouns for what someone is, written straight before their name (护林员韩德胜, 快递小哥杨洋).
+ROLE_END = re.compile(r"(?:员|师|生|工|长|手|家|民|人|兵|官|警|书|记|任|哥|姐|伙子|姑娘|青年|小将|健儿|村医|老人|大学生|教授|博士|司机|农民|党员)$")
+
+
+_FAMILIAR = re.compile(r"[老小].$")
+
+
+def _binds_to_previous(text: str, start: int) -> bool:
+    """Is text[start] the last character of a word that starts before it (工商 in 工商联)?"""
+    if start == 0 or not _IS_NAME_CHAR.match(text[start - 1]):
+        return False
+    lexicon = words()
+    return text[start - 1:start + 1] in lexicon or (start >= 2 and text[start - 2:start + 1] in lexicon)
+
+
+def surname_length(text: str, start: int) -> int:
+    """Length of the surname starting at text[start] (2 for 欧阳), or 0."""
+    names = surnames()
+    if text[start:start + 2] in names.compound:
+        return 2
+    if text[start:start + 1] in names.single:
+        return 1
+    return 0
+
+
+def _given_ok(given: str) -> bool:
+    return 1 <= len(given) <= 2 and all(_IS_NAME_CHAR.match(ch) and ch not in _NOT_GIVEN for ch in given)
+
+
+def name_score(name: str) -> float | None:
+    """How much `name` looks like a person's name (higher is better), or None when it cannot be one."""
+    if len(name) < 2 or len(name) > 4:
+        return None
+    length = surname_length(name, 0)
+    if not length or not _given_ok(name[length:]):
+        return None
+    scores = given_name_scores()
+    given = name[length:]
+    score = sum(scores.get(ch, -4.8) for ch in given) / len(given)
+    if length == 2:
+        score += 1.5
+    elif name[0] in surnames().weak:
+        score -= 1.0
+    return score
+
+
+def _boundary_before(text: str, start: int) -> float:
+    """Does something end where a name would start? Delimiter or a dictionary word: yes."""
+    if start == 0 or not _IS_NAME_CHAR.match(text[start - 1]):
+        return 1.0
+    if text[start - 1] in "的是叫为即和与及、" or ROLE_END.search(text, max(0, start - 4), start):
+        return 1.0
+    lexicon = words()
+    for length in (4, 3, 2):
+        if start - length >= 0 and text[start - length:start] in lexicon:
+            return 1.0
+    return 0.0
+
+
+def _boundary_after(text: str, end: int) -> float:
+    if end >= len(text) or not _IS_NAME_CHAR.match(text[end]):
+        return 1.0
+    if text[end] in _FOLLOWERS or any(text.startswith(h, end) for h in HONORIFICS):
+        return 1.0
+    if starts_place_name(text, end):
+        return 1.0
+    lexicon = words()
+    for length in (2, 3, 4):
+        if text[end:end + length] in lexicon:
+            return 0.8
+    return 0.0
+
+
+def strip_honorific_end(text: str, start: int, end: int) -> tuple[int, str]:
+    """End of `text[start:end]` without a trailing honorific, and the honorific removed ('' if none)."""
+    for honorific in HONORIFICS:
+        if end - len(honorific) > start and text.startswith(honorific, end - len(honorific)):
+            return end - len(honorific), honorific
+    return end, ""
+
+
+def name_ending_at(text: str, end: int, start_limit: int = 0) -> NameMatch | None:
+    """The best name that ends exactly at `end` (after an honorific there is removed), or None."""
+    stripped_end, honorific = strip_honorific_end(text, start_limit, end)
+    after = 1.0 if honorific or end >= len(text) or not _IS_NAME_CHAR.match(text[end]) else 0.0
+    best = None
+    for length in (4, 3, 2):
+        start = stripped_end - length
+        if start < start_limit:
+            continue
+        score = name_score(text[start:stripped_end])
+        if score is None:
+            continue
+        total = score + 2.5 * _boundary_before(text, start) + (0.6 if length == 3 else 0.0) + after
+        if text[start:stripped_end] in words():
+            total -= 2.0  # an ordinary word (修路)
+        if _binds_to_previous(text, start):
+            total -= 3.0  # the surname is the end of a word before it (工商联: not 商联)
+        if best is None or total > best[0]:
+            best = (total, start)
+    if best is not None and best[0] > ACCEPT:
+        return NameMatch(best[1], stripped_end, text[best[1]:stripped_end], score=best[0])
+    familiar = _FAMILIAR.search(text, max(start_limit, end - 2), end)
+    if familiar and surname_length(text, end - 1) == 1 and not _binds_to_previous(text, end - 2):
+        return NameMatch(end - 2, end, text[end - 2:end], honorific_only=True)  # 老李, 小刘
+    if honorific and surname_length(text, stripped_end - 1) and stripped_end - 1 >= start_limit:
+        surname_start = stripped_end - 2 if stripped_end - 2 >= start_limit and surname_length(text, stripped_end - 2) == 2 else stripped_end - 1
+        return NameMatch(surname_start, end, text[surname_start:end], honorific_only=True)
+    return None
+
+
+def name_starting_at(text: str, start: int, end_limit: int | None = None) -> NameMatch | None:
+    """The best name that starts exactly at `start`, or None."""
+    end_limit = len(text) if end_limit is None else end_limit
+    length_of_surname = surname_length(text, start)
+    if not length_of_surname:
+        return None
+    after_surname = start + length_of_surname
+    for honorific in HONORIFICS:
+        end = after_surname + len(honorific)
+        if end <= end_limit and text.startswith(honorific, after_surname) and _boundary_after(text, end) == 1.0:
+            return NameMatch(start, end, text[start:end], honorific_only=True)
+    lexicon = words()
+    best = None
+    for length in (4, 3, 2):
+        end = start + length
+        if end > end_limit:
+            continue
+        score = name_score(text[start:end])
+        if score is None:
+            continue
+        total = score + 2.5 * _boundary_after(text, end) + (0.6 if length == 3 else 0.0)
+        if (text[end - 1:end + 1] in lexicon or text[end - 1:end + 2] in lexicon) and not starts_place_name(text, end):
+            total -= 1.5  # the last character starts the next word (王芳今年, 修自行车)
+        if text[start:end] in lexicon:
+            total -= 2.0  # an ordinary word (修路)
+        if best is None or total > best[0]:
+            best = (total, end)
+    if best is not None and best[0] > ACCEPT:
+        return NameMatch(start, best[1], text[start:best[1]], score=best[0])
+    return None

@@ -1,0 +1,144 @@
+"""The text the extractor reads, and where each of its characters came from in the original message.
+
+Citizens' messages arrive in traditional script, with full-width digits, spaced-out OCR text, words broken
+over lines and letters for digits in phone numbers. The extractor works on a cleaned copy; every cleaned
+character remembers its offset in the original, so evidence spans point into the message as received.
+"""
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from xuanshu.nominations.extraction.keyword import _t2s
+
+CJK = r"\u3400-\u9fff"
+_IS_CJK = re.compile(f"[{CJK}]")
+_PUNCT_END = set("。！？!?；;，,：:、）)】」”\"…")
+_LABEL_START = re.compile(rf"^\s*[{CJK}]{{2,8}}\s*[:：]")
+_ENUMERATION_START = re.compile(r"^\s*(?:\d{1,2}\s*[.、．)）]|[（(]\d{1,2}[)）]|[一二三四五六七八九十][是、.]|第[一二三四五六七八九十]位)")
+# Marks OCR leaves between the characters of a word.
+_OCR_NOISE = set("丨|｜")
+# Letters OCR confuses with digits, accepted only inside a run of digits.
+_DIGIT_LOOKALIKES = {"O": "0", "o": "0", "l": "1", "I": "1"}
+
+
+@dataclass(frozen=True)
+class TextView:
+    original: str
+    text: str
+    origin: tuple[int, ...]  # origin[i]: offset in `original` of text[i]
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Offsets in the original message of text[start:end]."""
+        if end <= start:
+            position = self.origin[start] if start < len(self.origin) else len(self.original)
+            return position, position
+        return self.origin[start], self.origin[end - 1] + 1
+
+    def original_slice(self, start: int, end: int) -> str:
+        first, last = self.span(start, end)
+        return self.original[first:last]
+
+
+def _one_for_one(text: str) -> str:
+    """NFKC and traditional-to-simplified, keeping one character for one character."""
+    chars = []
+    for ch in text:
+        folded = unicodedata.normalize("NFKC", ch)
+        chars.append(folded if len(folded) == 1 else ch)
+    folded = "".join(chars)
+    simplified = _t2s().convert(folded)
+    if len(simplified) != len(folded):
+        simplified = "".join(_single_t2s(ch) for ch in folded)
+    return simplified
+
+
+@functools.lru_cache(maxsize=4096)
+def _single_t2s(ch: str) -> str:
+    converted = _t2s().convert(ch)
+    return converted if len(converted) == 1 else ch
+
+
+_LOOKALIKE_RUN = re.compile(r"(?<![A-Za-z0-9])[0-9OolI]{11,12}(?![A-Za-z0-9])")
+
+
+def _fix_digit_lookalikes(text: str) -> str:
+    """O for 0 and l for 1 inside a number (158O6351234, l3793512345); first between digits, then at an edge."""
+    chars = list(text)
+    for between in (True, False):
+        current = "".join(chars)
+        for i, ch in enumerate(current):
+            if ch not in _DIGIT_LOOKALIKES:
+                continue
+            before, after = current[max(0, i - 3):i], current[i + 1:i + 4]
+            inside = before[-1:].isdigit() and after[:1].isdigit()
+            edge = len(after) >= 3 and after.isdigit() and not before[-1:].isalpha()
+            if inside or (not between and edge):
+                chars[i] = _DIGIT_LOOKALIKES[ch]
+    fixed = "".join(chars)
+    # a phone-length run that is mostly digits (l5O6351OOO1): every lookalike in it is a digit
+    return _LOOKALIKE_RUN.sub(
+        lambda m: "".join(_DIGIT_LOOKALIKES.get(c, c) for c in m.group()) if sum(c.isdigit() for c in m.group()) >= 6 else m.group(),
+        fixed,
+    )
+
+
+def _is_ocr_spaced(line: str) -> bool:
+    """A line whose characters are mostly separated by single spaces (OCR, or text pasted from a PDF)."""
+    cjk = len(_IS_CJK.findall(line))
+    spaced = len(re.findall(rf"[{CJK}0-9] (?=[{CJK}0-9])", line))
+    return spaced >= 3 and spaced >= 0.25 * max(cjk, 1)
+
+
+def _joins_next_line(line: str, next_line: str) -> bool:
+    """A line break inside a sentence (a word broken over lines), not between fields or paragraphs."""
+    if not line.strip() or not next_line.strip():
+        return False
+    if line.rstrip()[-1] in _PUNCT_END:
+        return False
+    squeezed = next_line.replace(" ", "")
+    return not (_LABEL_START.match(squeezed) or _ENUMERATION_START.match(squeezed))
+
+
+def _is_cjk_or_digit(ch: str) -> bool:
+    return bool(ch) and (ch.isdigit() or bool(_IS_CJK.match(ch)))
+
+
+def build_view(original: str) -> TextView:
+    """The cleaned text and its offsets into `original`."""
+    folded = _fix_digit_lookalikes(_one_for_one(original or ""))
+    kept: list[str] = []
+    origin: list[int] = []
+    lines = folded.split("\n")
+    offset = 0
+    for index, line in enumerate(lines):
+        ocr = _is_ocr_spaced(line)
+        for position, ch in enumerate(line):
+            before = line[position - 1] if position else ""
+            after = line[position + 1] if position + 1 < len(line) else ""
+            if ch in _OCR_NOISE and _is_cjk_or_digit(before) and _is_cjk_or_digit(after):
+                continue
+            if ch == " " and ocr and _is_cjk_or_digit(before) and _is_cjk_or_digit(after):
+                continue
+            if ch == " " and before.isdigit() and after.isdigit() and _single_digit_run(line, position):
+                continue
+            kept.append(ch)
+            origin.append(offset + position)
+        offset += len(line)
+        if index + 1 < len(lines):
+            if not _joins_next_line(line, lines[index + 1]):
+                kept.append("\n")
+                origin.append(offset)
+            offset += 1
+    return TextView(original=original or "", text="".join(kept), origin=tuple(origin))
+
+
+_SPACED_DIGITS = re.compile(r"(?:\d ){6,}\d")
+
+
+def _single_digit_run(line: str, position: int) -> bool:
+    """The space at `position` is inside a number typed one digit at a time (1 3 8 0 …)."""
+    for match in _SPACED_DIGITS.finditer(line):
+        if match.start() < position < match.end():
+            return True
+    return False
