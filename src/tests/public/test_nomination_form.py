@@ -201,3 +201,14 @@ def test_status_lookup_needs_reference_and_last_four_digits(client, campaign):
 def test_english_is_available_through_i18n(client, campaign):
     html = client.get(nominate_url(campaign), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Submit nomination" in html and "提交推荐" not in html
+
+
+def test_a_signed_status_link_shows_the_status_without_the_phone(client, campaign):
+    from xuanshu.public.links import status_link_token
+
+    client.post(nominate_url(campaign), valid_post())
+    nomination = Nomination.objects.get()
+    good = client.get(reverse("public:status_link", args=[campaign.slug, status_link_token(nomination.reference)]))
+    assert good.status_code == 200 and "已收到，等待审核" in good.content.decode()
+    forged = status_link_token(nomination.reference)[:-2] + "xx"
+    assert client.get(reverse("public:status_link", args=[campaign.slug, forged])).status_code == 404

@@ -73,6 +73,10 @@ def _text_match(term: str, *, in_deeds: bool) -> Q:
     return match
 
 
+def nomination_by_reference(reference: str) -> Nomination | None:
+    return Nomination.objects.select_related("campaign", "category").filter(reference=reference).first()
+
+
 def nomination_for_status_lookup(*, reference: str, phone_last4: str) -> Nomination | None:
     """The nomination whose reference and nominator phone's last 4 digits both match, else None."""
     nomination = (

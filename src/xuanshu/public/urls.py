@@ -9,4 +9,5 @@ urlpatterns = [
     path("c/<slug:slug>/nominate/", views.nominate, name="nominate"),
     path("c/<slug:slug>/nominate/thanks/<str:token>/", views.nominate_thanks, name="nominate_thanks"),
     path("c/<slug:slug>/status/", views.status_lookup, name="status"),
+    path("c/<slug:slug>/status/<str:token>/", views.status_by_link, name="status_link"),
 ]

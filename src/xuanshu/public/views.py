@@ -13,7 +13,8 @@ from xuanshu.core.ratelimit import client_ip, hit
 from xuanshu.intake.channels.webform.adapter import receive_webform
 from xuanshu.intake.channels.webform.forms import NominationForm
 from xuanshu.nominations.enums import PUBLIC_STATE_LABELS
-from xuanshu.nominations.selectors import nomination_for_status_lookup
+from xuanshu.nominations.selectors import nomination_by_reference, nomination_for_status_lookup
+from xuanshu.public.links import reference_from_status_token
 
 THANKS_SALT = "xuanshu.public.thanks"
 
@@ -73,6 +74,29 @@ def nominate_thanks(request, slug, token):
     return render(request, "public/thanks.html", {"campaign": campaign, "reference": reference})
 
 
+def _public_status(nomination) -> dict:
+    return {
+        "reference": nomination.reference,
+        "nominee_name": nomination.nominee_name,
+        "category": nomination.category.name if nomination.category else "",
+        "received_at": timezone.localtime(nomination.received_at),
+        "state_label": PUBLIC_STATE_LABELS[nomination.state],
+    }
+
+
+def status_by_link(request, slug, token):
+    campaign = _campaign_or_404(slug)
+    try:
+        reference = reference_from_status_token(token)
+    except signing.BadSignature:
+        raise Http404(_("This status link is not valid.")) from None
+    nomination = nomination_by_reference(reference)
+    if nomination is None or nomination.campaign_id != campaign.pk:
+        raise Http404(_("This status link is not valid."))
+    context = {"campaign": campaign, "reference": reference, "error": "", "result": _public_status(nomination)}
+    return render(request, "public/status.html", context)
+
+
 @require_http_methods(["GET", "POST"])
 def status_lookup(request, slug):
     campaign = _campaign_or_404(slug)
@@ -92,11 +116,5 @@ def status_lookup(request, slug):
         if nomination is None or nomination.campaign_id != campaign.pk:
             context["error"] = _("No nomination matches this reference number and phone.")
             return render(request, "public/status.html", context, status=404)
-        context["result"] = {
-            "reference": nomination.reference,
-            "nominee_name": nomination.nominee_name,
-            "category": nomination.category.name if nomination.category else "",
-            "received_at": timezone.localtime(nomination.received_at),
-            "state_label": PUBLIC_STATE_LABELS[nomination.state],
-        }
+        context["result"] = _public_status(nomination)
     return render(request, "public/status.html", context)

@@ -1,5 +1,6 @@
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 
 from tests.intake.wechat.payloads import callback_url, signed_query
 from xuanshu.intake.channels.wechat.services import set_wechat_account
@@ -7,6 +8,13 @@ from xuanshu.intake.channels.wechat.services import set_wechat_account
 TOKEN = "xuanshuToken2024"
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
 APPID = "wx2c2769f8efd9abc2"
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are asserted by their English msgids, whatever an earlier test left active."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)

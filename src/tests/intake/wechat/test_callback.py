@@ -10,6 +10,7 @@ from tests.intake.wechat.payloads import callback_url, documented, encrypted_req
 from xuanshu.intake.channels.wechat import replies
 from xuanshu.intake.models import InboundMessage, ReaderTip
 from xuanshu.nominations.models import FollowUpMessage, Nomination
+from xuanshu.public.links import status_link_token
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -21,8 +22,8 @@ def text_message(content: str, msg_id: str = "6054768590064713728", sender: str 
     return documented("text", Content=content, MsgId=msg_id, FromUserName=sender)
 
 
-def status_url(campaign) -> str:
-    return f"http://testserver/c/{campaign.slug}/status/"
+def status_url(campaign, reference: str = "CCLC2024-000001", site: str = "http://testserver") -> str:
+    return f"{site}/c/{campaign.slug}/status/{status_link_token(reference)}/"
 
 
 def chinese(function, *args) -> str:
@@ -65,7 +66,7 @@ def test_the_status_link_uses_the_configured_public_site(account, campaign, post
     settings.XUANSHU_PUBLIC_BASE_URL = "https://h5.qlwb.example.cn"
     response = post_xml(account, text_message(NOMINATION_TEXT))
     assert reply_fields(response.content.decode())["Content"] == chinese(
-        replies.nomination_reply, campaign, "CCLC2024-000001", f"https://h5.qlwb.example.cn/c/{campaign.slug}/status/", 30,
+        replies.nomination_reply, campaign, "CCLC2024-000001", status_url(campaign, site="https://h5.qlwb.example.cn"), 30,
     )
 
 

@@ -22,6 +22,7 @@ from xuanshu.intake.channels.wechat.protocol import MAX_BODY_BYTES, Refused, rea
 from xuanshu.intake.channels.wechat.services import set_wechat_account
 from xuanshu.intake.models import InboundMessage, ReaderTip
 from xuanshu.nominations.models import Nomination
+from xuanshu.public.links import status_link_token
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -133,7 +134,8 @@ def test_safe_mode_nomination_gets_an_encrypted_reply_with_its_reference(client,
     sealed = reply_fields(response.content.decode())
     assert (sealed["TimeStamp"], sealed["Nonce"]) == (query["timestamp"], query["nonce"])
     with translation.override("zh-hans"):
-        expected = replies.nomination_reply(campaign, "CCLC2024-000001", f"http://testserver/c/{campaign.slug}/status/", 30)
+        link = f"http://testserver/c/{campaign.slug}/status/{status_link_token('CCLC2024-000001')}/"
+        expected = replies.nomination_reply(campaign, "CCLC2024-000001", link, 30)
     assert decrypt_reply(aes_account, response.content)["Content"] == expected
     assert bytes(InboundMessage.objects.get().raw_body) == body.encode()
     assert Nomination.objects.get().deeds == NOMINATION_TEXT

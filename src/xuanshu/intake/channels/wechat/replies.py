@@ -11,6 +11,7 @@ from xuanshu.intake.channels.wechat.models import WechatAccount
 from xuanshu.intake.channels.wechat.protocol import Envelope
 from xuanshu.intake.channels.wechat.selectors import nomination_opener_for
 from xuanshu.intake.services import Receipt
+from xuanshu.public.links import status_link_token
 
 # WeChat: answering "success" (or nothing) means "no reply", and WeChat does not retry.
 NO_REPLY = "success"
@@ -21,7 +22,7 @@ def reply_text(*, account: WechatAccount, envelope: Envelope, receipt: Receipt, 
     inbound, campaign, message = receipt.inbound, account.campaign, envelope.message
     with translation.override("zh-hans"):
         if inbound.reference and campaign is not None:
-            status_url = site + reverse("public:status", args=[campaign.slug])
+            status_url = site + reverse("public:status_link", args=[campaign.slug, status_link_token(inbound.reference)])
             return nomination_reply(campaign, inbound.reference, status_url, account.follow_up_minutes)
         if receipt.created and not hit("wechat-reply", f"{account.slug}:{inbound.sender}", limit=conf.REPLIES_PER_MINUTE, window_seconds=60):
             return None
