@@ -37,10 +37,10 @@ def test_a_free_text_nomination_keeps_its_extraction_and_screening(free_text_nom
     assert (screening.flagged, screening.matches) == (False, [])
 
 
-def test_a_form_nomination_is_screened_but_has_no_extraction(make_nomination, django_capture_on_commit_callbacks):
+def test_a_form_nomination_is_screened_and_its_deeds_are_read(make_nomination, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         nomination = make_nomination(deeds="他常年在网上宣传赌博，还说自己见义勇为。")
-    assert Extraction.objects.filter(nomination=nomination).exists() is False
+    assert Extraction.objects.get(nomination=nomination).text == "他常年在网上宣传赌博，还说自己见义勇为。"
     assert Screening.objects.get(nomination=nomination).matches == [
         {"word": "赌博", "category": "gambling", "field": "deeds", "start": 8, "end": 10},
     ]

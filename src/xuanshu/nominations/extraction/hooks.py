@@ -13,7 +13,9 @@ def on_nomination_created(sender, nomination, inbound=None, source_text="", **kw
     from xuanshu.nominations.extraction.tasks import analyse_nomination_task
 
     try:
-        analyse_nomination_task(nomination.pk, source_text)
+        # Structured channels (web form, hotline) have no message text beyond the deeds: the extractor reads
+        # those, so editors still see its evidence beside the fields the citizen or operator gave.
+        analyse_nomination_task(nomination.pk, source_text or nomination.deeds)
     except Exception:  # noqa: BLE001 - see docstring
         logger.exception("analysing nomination %s failed", nomination.pk)
 

@@ -6,7 +6,7 @@ from xuanshu.nominations.models import Nomination
 
 @db_task(retries=2, retry_delay=30)
 def analyse_nomination_task(nomination_id: int, source_text: str) -> None:
-    """Screen every new nomination; keep the extraction of those read from free text (`source_text`)."""
+    """Screen every new nomination and keep what the extractor read from its text (`source_text`)."""
     nomination = Nomination.objects.select_related("campaign").get(pk=nomination_id)
     screen_nomination(nomination=nomination)
     if source_text:
