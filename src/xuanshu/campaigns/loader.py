@@ -35,6 +35,22 @@ class AreaSpec:
 
 
 @dataclass(frozen=True)
+class VotingSpec:
+    """The `[voting]` table: who may vote and how much; the window is `schedule.voting`."""
+
+    identity_methods: list[str]
+    votes_per_day: int
+    votes_per_candidate_per_day: int
+    min_candidates_per_ballot: int
+    count_display: str
+    count_rounding: int
+
+
+VOTING_IDENTITY_METHODS = ["wechat_oauth", "sms", "device"]
+VOTING_COUNT_DISPLAYS = ["shown", "hidden", "rounded"]
+
+
+@dataclass(frozen=True)
 class StageSpec:
     kind: str
     starts_at: dt.datetime
@@ -65,6 +81,7 @@ class CampaignSpec:
     categories: list[CategorySpec] = field(default_factory=list)
     areas: list[AreaSpec] = field(default_factory=list)
     stages: list[StageSpec] = field(default_factory=list)
+    voting: VotingSpec | None = None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -204,6 +221,7 @@ class _Reader:
 _TOP_KEYS = {
     "slug", "name", "year", "edition", "organiser", "undertaker", "reference_prefix", "timezone",
     "eligibility", "privacy_notice", "nomination", "contacts", "categories", "areas", "schedule",
+    "voting",
 }
 _SLUG = r"[a-z0-9][a-z0-9\-]{1,78}"
 
@@ -277,6 +295,29 @@ def parse_campaign(text: str, path: str = "") -> CampaignSpec:
     for earlier, later in zip(spec.stages, spec.stages[1:]):
         if later.starts_at < earlier.starts_at:
             r.fail(f"schedule.{later.kind}.starts", f"must not start before the {earlier.kind} stage")
+    if "voting" in data:
+        spec.voting = _read_voting(r, data)
+    return spec
+
+
+def _read_voting(r: _Reader, data: dict) -> VotingSpec:
+    p = "voting."
+    voting = r.table(data, "voting", {
+        "identity", "votes_per_day", "votes_per_candidate_per_day", "min_candidates_per_ballot",
+        "count_display", "count_rounding",
+    })
+    spec = VotingSpec(
+        identity_methods=r.strings(voting, "identity", p, choices=VOTING_IDENTITY_METHODS),
+        votes_per_day=r.integer(voting, "votes_per_day", p, minimum=1, maximum=100),
+        votes_per_candidate_per_day=r.integer(voting, "votes_per_candidate_per_day", p, minimum=1, maximum=100),
+        min_candidates_per_ballot=r.integer(voting, "min_candidates_per_ballot", p, minimum=0, maximum=100, default=0),
+        count_display=_choice(r, voting, "count_display", p, VOTING_COUNT_DISPLAYS),
+        count_rounding=r.integer(voting, "count_rounding", p, minimum=1, maximum=1_000_000, default=100),
+    )
+    if spec.votes_per_candidate_per_day > spec.votes_per_day:
+        r.fail(f"{p}votes_per_candidate_per_day", "must not exceed votes_per_day")
+    if spec.min_candidates_per_ballot > spec.votes_per_day:
+        r.fail(f"{p}min_candidates_per_ballot", "must not exceed votes_per_day")
     return spec
 
 

@@ -64,6 +64,10 @@ def load_campaign(*, spec: CampaignSpec, source_text: str, actor=None, rehearsal
     _sync_children(campaign, Stage, "kind", [
         {"kind": s.kind, "starts_at": s.starts_at, "ends_at": s.ends_at} for s in stages
     ], changes, "stages", deactivate=False)
+    if spec.voting is not None:
+        from xuanshu.voting.services import sync_voting_rules  # the voting app owns its rules' table
+
+        sync_voting_rules(campaign=campaign, spec=spec.voting, changes=changes)
 
     if created or changes:
         record_activity(

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from xuanshu.console import dedup_views, intake_views, views
+from xuanshu.console import dedup_views, intake_views, views, voting_views
 
 app_name = "console"
 urlpatterns = [
@@ -24,5 +24,11 @@ urlpatterns = [
     path("tips/<int:tip_id>/", intake_views.tip_detail, name="tip"),
     path("tips/<int:tip_id>/convert/", intake_views.tip_convert, name="tip_convert"),
     path("tips/<int:tip_id>/archive/", intake_views.tip_archive, name="tip_archive"),
+    path("voting/", voting_views.dashboard, name="voting"),
+    path("voting/votes/", voting_views.cluster_votes, name="voting_votes"),
+    path("voting/decide/", voting_views.decide, name="voting_decide"),
+    path("voting/voter-fraud/", voting_views.voter_fraud, name="voting_voter_fraud"),
+    path("voting/decisions/<int:decision_id>/reverse/", voting_views.reverse_vote_decision, name="voting_reverse"),
+    path("voting/open-ballot/", voting_views.open_campaign_ballot, name="voting_open_ballot"),
 ]
 urlpatterns += dedup_views.urlpatterns  # nominees: merge, split, undo

@@ -1,0 +1,19 @@
+"""Casting ballots in tests the way the vote view does, and flushing the Redis stream before reading."""
+from xuanshu.voting import backend
+from xuanshu.voting.services import cast_ballot
+
+IP = "223.104.3.17"  # a China Mobile 4G address
+UA = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+      "Mobile/15E148 MicroMessenger/8.0.47(0x18002f2c) NetType/4G Language/zh_CN")
+
+
+def vote(config, voter, *candidate_ids, now=None, device="dev-1", nonce="", ip=IP, ua=UA):
+    return cast_ballot(config=config, voter=voter, candidates=list(candidate_ids), ip=ip, user_agent=ua,
+                       device_token=device, nonce=nonce, now=now)
+
+
+def flush(campaign_id: int) -> None:
+    if backend.uses_redis():
+        from xuanshu.voting import store_redis
+
+        store_redis.flush_all(campaign_id)

@@ -1,0 +1,64 @@
+"""The campaign file's [voting] table and opening the ballot from the shortlist."""
+import pytest
+
+from tests.conftest import SEED_CAMPAIGN_FILE
+from tests.voting.conftest import shortlist
+from xuanshu.campaigns.loader import CampaignFileError, VotingSpec, parse_campaign
+from xuanshu.core.errors import DomainError
+from xuanshu.core.models import ActivityLog
+from xuanshu.voting.models import Ballot, Candidate, CandidateTally, VotingRules
+from xuanshu.voting.services import open_ballot
+
+SEED_TEXT = SEED_CAMPAIGN_FILE.read_text(encoding="utf-8")
+
+
+def test_seed_file_voting_table():
+    assert parse_campaign(SEED_TEXT).voting == VotingSpec(
+        identity_methods=["wechat_oauth", "sms", "device"], votes_per_day=5, votes_per_candidate_per_day=1,
+        min_candidates_per_ballot=0, count_display="rounded", count_rounding=100,
+    )
+
+
+@pytest.mark.parametrize("edit, key, problem", [
+    ('count_display = "rounded"', "voting.count_display", "'exact' is not one of: shown, hidden, rounded"),
+    ('identity = ["wechat_oauth", "sms", "device"]', "voting.identity", "'email' is not one of: wechat_oauth, sms, device"),
+    ("votes_per_candidate_per_day = 1", "voting.votes_per_candidate_per_day", "must not exceed votes_per_day"),
+    ("count_rounding = 100", "voting.follow_required", "unknown key"),
+])
+def test_voting_table_errors_name_key_and_line(edit, key, problem):
+    replacement = {
+        "voting.count_display": 'count_display = "exact"',
+        "voting.identity": 'identity = ["email"]',
+        "voting.votes_per_candidate_per_day": "votes_per_candidate_per_day = 9",
+        "voting.follow_required": "count_rounding = 100\nfollow_required = true",
+    }[key]
+    text = SEED_TEXT.replace(edit, replacement)
+    line = next(number for number, content in enumerate(text.splitlines(), start=1) if content.startswith(key.split(".")[1]))
+    with pytest.raises(CampaignFileError) as error:
+        parse_campaign(text, "c.toml")
+    assert (error.value.key, error.value.line) == (key, line)
+    assert problem in error.value.problem
+
+
+def test_loading_writes_the_rules(campaign):
+    rules = VotingRules.objects.get(campaign=campaign)
+    assert (rules.identity_methods, rules.votes_per_day, rules.votes_per_candidate_per_day, rules.count_display) == (
+        ["wechat_oauth", "sms", "device"], 5, 1, "rounded")
+    create = ActivityLog.objects.get(action="campaign.create")
+    assert create.new_value["voting.votes_per_day"] == {"old": None, "new": 5}
+
+
+def test_open_ballot_freezes_the_shortlist_once(campaign, make_nomination, editor):
+    with pytest.raises(DomainError):
+        open_ballot(campaign=campaign, actor=editor)
+    first = shortlist(make_nomination(nominee_name="王建国"))
+    second = shortlist(make_nomination(nominee_name="储宁宁"))
+    make_nomination(nominee_name="未入围")  # received, not shortlisted
+    ballot = open_ballot(campaign=campaign, actor=editor)
+    assert list(Candidate.objects.order_by("number").values_list("number", "display_name", "nomination")) == [
+        (1, "储宁宁", second.pk), (2, "王建国", first.pk)]
+    assert CandidateTally.objects.count() == 2
+    shortlist(make_nomination(nominee_name="后来者"))
+    assert open_ballot(campaign=campaign, actor=editor) == ballot  # idempotent: the list stays frozen
+    assert (Candidate.objects.count(), Ballot.objects.count()) == (2, 1)
+    assert ActivityLog.objects.filter(action="voting.open_ballot").count() == 1

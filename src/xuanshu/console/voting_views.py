@@ -1,0 +1,172 @@
+"""The fraud dashboard: suspicious clusters of votes, the votes in each, and reversible one-click decisions.
+
+Viewers read; editors (nominations.review_nomination) decide. Every decision goes through a voting service
+that writes the chained decision row and the audit log in one transaction.
+"""
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from xuanshu.campaigns.models import Campaign
+from xuanshu.console.views import REVIEW, console_view
+from xuanshu.core.errors import DomainError
+from xuanshu.voting import selectors
+from xuanshu.voting.enums import WEAKER_METHODS, DecisionAction, IdentityMethod, Rule, VoteStatus
+from xuanshu.voting.models import Candidate, CandidateTally, VoteDecision, Voter
+from xuanshu.voting.services import decide_votes, mark_voter_fraud, open_ballot, reverse_decision
+
+DIMENSION_FIELDS = {"candidate": "candidate_id", "subnet": "subnet_hash", "device": "device_hash",
+                    "user_agent": "ua_hash", "voter": "voter_hash"}
+DIMENSION_LABELS = {"candidate": gettext_lazy("By candidate"), "subnet": gettext_lazy("By subnet"),
+                    "device": gettext_lazy("By device"), "user_agent": gettext_lazy("By user agent"),
+                    "voter": gettext_lazy("By voter")}
+STATUSES = [VoteStatus.QUARANTINED, VoteStatus.ACCEPTED, VoteStatus.FRAUD]
+
+
+def _campaign(request) -> Campaign:
+    campaigns = Campaign.objects.order_by("-year", "slug")
+    slug = request.GET.get("campaign") or request.POST.get("campaign")
+    campaign = campaigns.filter(slug=slug).first() if slug else (campaigns.filter(ballot__isnull=False).first() or campaigns.first())
+    if campaign is None:
+        raise Http404(_("No campaign."))
+    return campaign
+
+
+def _dashboard_url(campaign, **params) -> str:
+    query = "&".join(f"{k}={v}" for k, v in {"campaign": campaign.slug, **params}.items() if v)
+    return f"{reverse('console:voting')}?{query}"
+
+
+@console_view()
+def dashboard(request):
+    campaign = _campaign(request)
+    dimension = request.GET.get("by", "subnet")
+    dimension = dimension if dimension in DIMENSION_FIELDS else "subnet"
+    status = request.GET.get("status", VoteStatus.QUARANTINED)
+    status = status if status in STATUSES else VoteStatus.QUARANTINED
+    candidates = {c.pk: c for c in Candidate.objects.filter(campaign=campaign)}
+    clusters = selectors.suspicious_clusters(campaign.pk, dimension, status=status)
+    for cluster in clusters:
+        cluster["value"] = cluster[DIMENSION_FIELDS[dimension]]
+        cluster["label"] = _cluster_label(dimension, cluster, candidates)
+        cluster["suggested_reason"] = _("%(votes)s %(status)s votes %(label)s reviewed on the fraud dashboard") % {
+            "votes": cluster["votes"], "status": VoteStatus(status).label, "label": cluster["label"]}
+    tallies = CandidateTally.objects.filter(candidate__campaign=campaign).select_related("candidate").order_by("candidate__number")
+    context = {
+        "campaign": campaign, "campaigns": Campaign.objects.order_by("-year", "slug"),
+        "has_ballot": hasattr(campaign, "ballot"), "dimension": dimension, "dimensions": DIMENSION_LABELS,
+        "status": status, "statuses": [(s, VoteStatus(s).label) for s in STATUSES], "clusters": clusters,
+        "tallies": tallies, "decisions": selectors.recent_decisions(campaign.pk),
+        "weaker_methods": [IdentityMethod(m).label for m in WEAKER_METHODS],
+        "rules": Rule.choices, "can_decide": request.user.has_perm(REVIEW),
+        "actions": _actions_for(status),
+    }
+    return render(request, "console/voting/dashboard.html", context)
+
+
+def _actions_for(status: str) -> list[tuple[str, str]]:
+    moves = {
+        VoteStatus.QUARANTINED: [DecisionAction.RELEASE, DecisionAction.CONFIRM_FRAUD],
+        VoteStatus.ACCEPTED: [DecisionAction.QUARANTINE, DecisionAction.CONFIRM_FRAUD],
+        VoteStatus.FRAUD: [DecisionAction.RELEASE],
+    }[status]
+    return [(action.value, action.label) for action in moves]
+
+
+def _cluster_label(dimension: str, cluster: dict, candidates: dict) -> str:
+    if dimension == "candidate":
+        candidate = candidates.get(cluster["candidate_id"])
+        return str(candidate) if candidate else "—"
+    if dimension == "subnet":
+        return cluster.get("subnet") or "—"
+    if dimension == "user_agent":
+        return (cluster.get("user_agent") or "—")[:80]
+    return f"{cluster[DIMENSION_FIELDS[dimension]][:12]}…"
+
+
+@console_view()
+def cluster_votes(request):
+    campaign = _campaign(request)
+    dimension = request.GET.get("by", "")
+    if dimension not in DIMENSION_FIELDS:
+        raise Http404(_("Unknown cluster."))
+    value = request.GET.get("value", "")
+    status = request.GET.get("status", "")
+    votes = list(selectors.cluster_votes(campaign.pk, {DIMENSION_FIELDS[dimension]: value}, status=status))
+    labels = dict(Voter.objects.filter(campaign=campaign, voter_hash__in={v.voter_hash for v in votes}).values_list("voter_hash", "label"))
+    for vote in votes:
+        vote.voter_label = labels.get(vote.voter_hash, "")
+        vote.flag_labels = [Rule(flag).label for flag in vote.flags.split(",") if flag in Rule.values]
+        vote.weaker = vote.method in WEAKER_METHODS
+    context = {"campaign": campaign, "dimension": dimension, "value": value, "status": status, "votes": votes,
+               "can_decide": request.user.has_perm(REVIEW), "dimension_label": DIMENSION_LABELS[dimension]}
+    return render(request, "console/voting/cluster.html", context)
+
+
+@console_view(REVIEW)
+@require_POST
+def decide(request):
+    campaign = _campaign(request)
+    dimension = request.POST.get("by", "")
+    status = request.POST.get("status", "")
+    if dimension not in DIMENSION_FIELDS or status not in STATUSES:
+        raise Http404(_("Unknown cluster."))
+    try:
+        decision = decide_votes(
+            campaign=campaign, action=request.POST.get("action", ""), actor=request.user,
+            reason=request.POST.get("reason", ""), cluster={DIMENSION_FIELDS[dimension]: request.POST.get("value", "")},
+            flag=request.POST.get("flag", ""),
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Decision #%(seq)s: %(count)s votes moved. It can be reversed below.")
+                         % {"seq": decision.seq, "count": len(decision.changes)})
+    return redirect(_dashboard_url(campaign, by=dimension, status=status))
+
+
+@console_view(REVIEW)
+@require_POST
+def voter_fraud(request):
+    campaign = _campaign(request)
+    try:
+        decision = mark_voter_fraud(campaign=campaign, voter_hash=request.POST.get("voter", ""), actor=request.user,
+                                    reason=request.POST.get("reason", ""))
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Decision #%(seq)s: voter marked as fraud, %(count)s votes excluded.")
+                         % {"seq": decision.seq, "count": len(decision.changes)})
+    return redirect(_dashboard_url(campaign, by="voter", status=VoteStatus.FRAUD))
+
+
+@console_view(REVIEW)
+@require_POST
+def reverse_vote_decision(request, decision_id):
+    decision = VoteDecision.objects.filter(pk=decision_id).select_related("campaign").first()
+    if decision is None:
+        raise Http404(_("No such decision."))
+    try:
+        reversal = reverse_decision(decision=decision, actor=request.user, reason=request.POST.get("reason", ""))
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Decision #%(seq)s reversed by decision #%(new)s.") % {"seq": decision.seq, "new": reversal.seq})
+    return redirect(_dashboard_url(decision.campaign))
+
+
+@console_view(REVIEW)
+@require_POST
+def open_campaign_ballot(request):
+    campaign = _campaign(request)
+    try:
+        open_ballot(campaign=campaign, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The ballot is open: the shortlisted nominations are now candidates."))
+    return redirect(_dashboard_url(campaign))

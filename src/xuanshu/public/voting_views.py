@@ -1,0 +1,281 @@
+"""Citizen voting pages (H5) and the vote endpoint.
+
+`cast_vote` and `ping` also run on the lean vote path (`xuanshu.voting.lean`), without middleware: they
+read only the voter and device cookies, and render their replies in zh-hans themselves.
+"""
+import datetime as dt
+import functools
+import secrets
+import time
+from urllib.parse import parse_qsl, urlencode, urlparse
+
+from django.conf import settings
+from django.core import signing
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from xuanshu.campaigns.models import Campaign
+from xuanshu.core.ratelimit import client_ip
+from xuanshu.voting import captcha, identity, otp, selectors, throttle, wechat
+from xuanshu.voting.config import VOTING_TZ, vote_config
+from xuanshu.voting.enums import IdentityMethod, Reason, VoteStatus
+from xuanshu.voting.messages import OTP_MESSAGES, OUTCOME_MESSAGES, outcome_key
+from xuanshu.voting.services import cast_ballot, register_voter
+
+_HTTP_STATUS = {
+    Reason.OUTSIDE_WINDOW: 403, Reason.IDENTITY_REQUIRED: 403, Reason.VOTER_BLOCKED: 403,
+    Reason.UNKNOWN_CANDIDATE: 400, Reason.DUPLICATE_CANDIDATE: 400, Reason.TOO_FEW_CANDIDATES: 400,
+    Reason.RATE_LIMITED: 429, Reason.QUOTA_TOTAL: 409, Reason.QUOTA_CANDIDATE: 409, Reason.DUPLICATE: 409,
+}
+_PHONE_COOKIE = "xs_otp_phone"
+_PHONE_SALT = "xuanshu.voting.otp-phone"
+
+
+def ping(request):
+    """A no-op on the vote path: a health check for load balancers, and the benchmark's baseline."""
+    return JsonResponse({"ok": True})
+
+
+def _same_origin(request) -> bool:
+    origin = request.META.get("HTTP_ORIGIN")
+    if not origin or origin == "null":
+        return origin is None
+    return urlparse(origin).netloc == request.META.get("HTTP_HOST", "")
+
+
+def _form(request) -> dict[str, list[str]]:
+    """The urlencoded body as lists of values; cheaper than building Django's QueryDict on the vote path."""
+    if request.content_type != "application/x-www-form-urlencoded":
+        return {key: request.POST.getlist(key) for key in ("candidate", "nonce")}
+    fields: dict[str, list[str]] = {}
+    for key, value in parse_qsl(request.body.decode("utf-8", "replace"), max_num_fields=60):
+        fields.setdefault(key, []).append(value)
+    return fields
+
+
+def _candidate_ids(fields: dict[str, list[str]]) -> list[int] | None:
+    try:
+        return [int(value) for value in fields.get("candidate", [])[:50]]
+    except ValueError:
+        return None
+
+
+@functools.cache
+def _zh_outcome_message(key: str) -> str:
+    with translation.override("zh-hans"):
+        return str(OUTCOME_MESSAGES[key])
+
+
+@csrf_exempt  # SameSite=Lax voter cookie and the Origin check below stand in for the CSRF token
+def cast_vote(request, slug):
+    """Cast one ballot: JSON for the page's script, a redirect back to the page without it."""
+    if request.method != "POST":
+        return JsonResponse({"error": "POST only"}, status=405)
+    if not _same_origin(request):
+        return JsonResponse({"error": "cross-site request refused"}, status=403)
+    config = vote_config(slug)
+    if config is None:
+        return JsonResponse({"error": "no open ballot"}, status=404)
+    try:
+        fields = _form(request)
+    except ValueError:
+        return JsonResponse({"error": "bad form"}, status=400)
+    candidates = _candidate_ids(fields)
+    if candidates is None:
+        return JsonResponse({"error": "bad candidate"}, status=400)
+    voter = identity.read_voter_token(request.COOKIES.get(identity.VOTER_COOKIE, ""), config.campaign_id)
+    outcome = cast_ballot(
+        config=config, voter=voter, candidates=candidates, ip=client_ip(request),
+        user_agent=request.META.get("HTTP_USER_AGENT", ""), device_token=request.COOKIES.get(identity.DEVICE_COOKIE, ""),
+        nonce=(fields.get("nonce") or [""])[0],
+    )
+    key = outcome_key(outcome)
+    if request.META.get("HTTP_ACCEPT", "").startswith("application/json"):
+        return JsonResponse(
+            {"status": VoteStatus.REJECTED if outcome.reason else key, "reason": outcome.reason,
+             "message": _zh_outcome_message(key),
+             "remaining": outcome.remaining_today},
+            status=_HTTP_STATUS.get(outcome.reason, 200), json_dumps_params={"ensure_ascii": False},
+        )
+    return HttpResponseRedirect(f"{reverse('public:vote', args=[slug])}?{urlencode({'m': key})}")
+
+
+def _campaign_or_404(slug: str) -> Campaign:
+    campaign = Campaign.objects.filter(slug=slug).first()
+    if campaign is None:
+        raise Http404(_("No such campaign."))
+    return campaign
+
+
+def ballot(request, slug):
+    """The ballot: candidates, counts as the campaign shows them, the voter's votes left today, messages."""
+    campaign = _campaign_or_404(slug)
+    config = vote_config(slug)
+    context = {"campaign": campaign, "config": config, "message": _message(request.GET.get("m", ""))}
+    if config is None:
+        response = render(request, "public/voting/not_open.html", context)
+        return response
+    now = time.time()
+    voter = identity.read_voter_token(request.COOKIES.get(identity.VOTER_COOKIE, ""), config.campaign_id)
+    candidates = list(selectors.ballot_candidates(config.campaign_id))
+    day = selectors.voter_day(config, voter[1], [c.pk for c in candidates], now) if voter else None
+    counts = selectors.public_counts(config)
+    for candidate in candidates:
+        candidate.shown_count = counts.get(candidate.pk, "0" if config.count_display == "shown" else "")
+        candidate.spent = bool(day and day.used_for.get(candidate.pk, 0) >= config.votes_per_candidate_per_day)
+    phone = _signed_phone(request)
+    context.update({
+        "candidates": candidates,
+        "voter": voter,
+        "voter_day": day,
+        "window": "open" if config.window_open(now) else ("before" if config.starts_at and now < config.starts_at else "after"),
+        "starts_at": _local(config.starts_at),
+        "ends_at": _local(config.ends_at),
+        "methods": config.identity_methods,
+        "sms_enabled": IdentityMethod.SMS in config.identity_methods,
+        "code_sent_to": phone,
+        "weaker_method": voter and voter[0] == IdentityMethod.DEVICE,
+        # Web authorisation works only inside WeChat's browser: elsewhere the link would dead-end.
+        "wechat_url": reverse("public:vote_wechat", args=[slug])
+        if IdentityMethod.WECHAT_OAUTH in config.identity_methods and "MicroMessenger" in request.META.get("HTTP_USER_AGENT", "")
+        and wechat.app_for(campaign) else "",
+        "captcha_url": reverse("public:vote_device", args=[slug]) if IdentityMethod.DEVICE in config.identity_methods else "",
+    })
+    response = render(request, "public/voting/ballot.html", context)
+    if not request.COOKIES.get(identity.DEVICE_COOKIE):
+        response.set_cookie(identity.DEVICE_COOKIE, identity.new_device_token(), max_age=365 * 86400,
+                            httponly=True, samesite="Lax", secure=settings.SESSION_COOKIE_SECURE)
+    return response
+
+
+def _local(t: float | None):
+    return dt.datetime.fromtimestamp(t, VOTING_TZ) if t else None
+
+
+def _message(key: str) -> str:
+    message = OUTCOME_MESSAGES.get(key) or OTP_MESSAGES.get(key)
+    return str(message) if message else ""
+
+
+def _signed_phone(request) -> str:
+    try:
+        return signing.loads(request.COOKIES.get(_PHONE_COOKIE, ""), salt=_PHONE_SALT, max_age=600)
+    except signing.BadSignature:
+        return ""
+
+
+def _back(slug: str, message: str) -> HttpResponseRedirect:
+    return HttpResponseRedirect(f"{reverse('public:vote', args=[slug])}?{urlencode({'m': message})}")
+
+
+def set_voter_cookie(response, campaign_id: int, voter) -> None:
+    response.set_cookie(identity.VOTER_COOKIE, identity.issue_voter_token(campaign_id, voter.method, voter.voter_hash),
+                        max_age=identity.VOTER_TOKEN_MAX_AGE, httponly=True, samesite="Lax",
+                        secure=settings.SESSION_COOKIE_SECURE)
+
+
+@require_POST
+def sms_code(request, slug):
+    """Send a one-time code (action=send) or check it (action=verify) and remember the voter."""
+    campaign = _campaign_or_404(slug)
+    config = vote_config(slug)
+    if config is None or IdentityMethod.SMS not in config.identity_methods:
+        raise Http404(_("Voting by text message is not offered for this campaign."))
+    if request.POST.get("action") == "verify":
+        result = otp.verify_code(campaign=campaign, phone_text=request.POST.get("phone", "") or _signed_phone(request),
+                                 code=request.POST.get("code", ""))
+        response = _back(slug, result.code)
+        if result.ok:
+            set_voter_cookie(response, campaign.pk, result.voter)
+            response.delete_cookie(_PHONE_COOKIE)
+        return response
+    result = otp.request_code(campaign=campaign, phone_text=request.POST.get("phone", ""), ip=client_ip(request))
+    response = _back(slug, result.code)
+    if result.phone:
+        response.set_cookie(_PHONE_COOKIE, signing.dumps(result.phone, salt=_PHONE_SALT), max_age=600, httponly=True,
+                            samesite="Lax", secure=settings.SESSION_COOKIE_SECURE)
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def device_check(request, slug):
+    """The weaker identity: solve a picture captcha and this device becomes the voter."""
+    campaign = _campaign_or_404(slug)
+    config = vote_config(slug)
+    if config is None or IdentityMethod.DEVICE not in config.identity_methods:
+        raise Http404(_("The device check is not offered for this campaign."))
+    error = ""
+    if request.method == "POST":
+        ip = client_ip(request)
+        device_token = request.COOKIES.get(identity.DEVICE_COOKIE, "")
+        if not throttle.take("captcha-ip", identity.keyed_hash("ip", ip), limit=30, window_seconds=600):
+            error = str(OTP_MESSAGES["address_limit"])
+        elif device_token and captcha.solved(request.POST.get("challenge", ""), request.POST.get("answer", "")):
+            voter = register_voter(campaign_id=campaign.pk, method=IdentityMethod.DEVICE, identity_value=device_token,
+                                   label=f"device…{identity.device_hash(device_token)[:6]}")
+            response = _back(slug, "verified")
+            set_voter_cookie(response, campaign.pk, voter)
+            return response
+        else:
+            error = str(OTP_MESSAGES["captcha_wrong"])
+    challenge_id, _answer = captcha.new_challenge()
+    response = render(request, "public/voting/device.html", {"campaign": campaign, "challenge": challenge_id, "error": error},
+                      status=400 if error else 200)
+    if not request.COOKIES.get(identity.DEVICE_COOKIE):
+        response.set_cookie(identity.DEVICE_COOKIE, identity.new_device_token(), max_age=365 * 86400, httponly=True,
+                            samesite="Lax", secure=settings.SESSION_COOKIE_SECURE)
+    return response
+
+
+def captcha_image(request, slug, challenge):
+    png = captcha.image_png(challenge)
+    if png is None:
+        raise Http404(_("This picture has expired."))
+    response = HttpResponse(png, content_type="image/png")
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+_WECHAT_STATE_SALT = "xuanshu.voting.wechat-state"
+
+
+def wechat_start(request, slug):
+    """Send the voter to WeChat's silent authorisation (snsapi_base); it comes back to `wechat_callback`."""
+    campaign = _campaign_or_404(slug)
+    config = vote_config(slug)
+    app = wechat.app_for(campaign) if config and IdentityMethod.WECHAT_OAUTH in config.identity_methods else None
+    if app is None:
+        raise Http404(_("WeChat authorisation is not offered for this campaign."))
+    state = signing.dumps(secrets.token_urlsafe(8), salt=_WECHAT_STATE_SALT, compress=True)
+    response = HttpResponseRedirect(wechat.authorize_url(
+        app, redirect_uri=request.build_absolute_uri(reverse("public:vote_wechat_callback", args=[slug])), state=state))
+    # The state is also kept in a cookie, so a code minted for another browser cannot be replayed here.
+    response.set_cookie("xs_wx_state", state, max_age=600, httponly=True, samesite="Lax", secure=settings.SESSION_COOKIE_SECURE)
+    return response
+
+
+def wechat_callback(request, slug):
+    campaign = _campaign_or_404(slug)
+    app = wechat.app_for(campaign)
+    state = request.GET.get("state", "")
+    try:
+        signing.loads(state, salt=_WECHAT_STATE_SALT, max_age=600)
+    except signing.BadSignature:
+        state = ""
+    if app is None or not state or state != request.COOKIES.get("xs_wx_state") or not request.GET.get("code"):
+        return _back(slug, "wechat_failed")
+    try:
+        openid = wechat.openid_for_code(app, request.GET["code"][:128])
+    except wechat.WechatAuthFailed:
+        return _back(slug, "wechat_failed")
+    voter = register_voter(campaign_id=campaign.pk, method=IdentityMethod.WECHAT_OAUTH, identity_value=openid,
+                           label=f"wx…{openid[-4:]}")
+    response = _back(slug, "verified")
+    set_voter_cookie(response, campaign.pk, voter)
+    response.delete_cookie("xs_wx_state")
+    return response

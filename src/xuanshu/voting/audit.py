@@ -1,0 +1,230 @@
+"""`votes verify` and the public audit record: check both chains, recount, compare with the live tallies.
+
+The recount starts from each ledger row's initial decision and replays the chained decisions in order; the
+result must equal every row's stored status, the database tallies and (on the Redis path) Redis's tallies.
+The export carries only hashes and codes, never a phone number, openid or address.
+"""
+import base64
+import hashlib
+import hmac
+import json
+import os
+from dataclasses import dataclass, field
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from django.utils import timezone
+
+from xuanshu.voting import backend, ledger
+from xuanshu.voting.enums import WEAKER_METHODS, VoteStatus
+from xuanshu.voting.identity import keyed_hash
+from xuanshu.voting.models import GENESIS_HASH, Candidate, CandidateTally, LedgerEntry, LedgerHead, VoteDecision
+
+STATUSES = [VoteStatus.ACCEPTED, VoteStatus.QUARANTINED, VoteStatus.FRAUD, VoteStatus.REJECTED]
+_CHUNK = 5000
+
+
+@dataclass
+class VerifyReport:
+    campaign_id: int
+    entries: int = 0
+    decisions: int = 0
+    problems: list[str] = field(default_factory=list)
+    recount: dict[int, dict[str, int]] = field(default_factory=dict)
+    by_method: dict[str, int] = field(default_factory=dict)
+    counted_by_method: dict[int, dict[str, int]] = field(default_factory=dict)  # accepted votes per candidate and method
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def problem(self, text: str) -> None:
+        if len(self.problems) < 50:
+            self.problems.append(text)
+        elif len(self.problems) == 50:
+            self.problems.append("… further problems not listed")
+
+
+_ENTRY_FIELDS = ["seq", "attempt_key", "created_at", "voter_hash", "method", "candidate_id", "ip", "ip_hash",
+                 "subnet_hash", "device_hash", "ua_hash", "flags", "decision", "reason", "status", "prev_hash", "row_hash"]
+
+
+def verify(campaign_id: int) -> VerifyReport:
+    """Check the ledger and decision chains and recount; the caller flushes pending Redis entries first."""
+    report = VerifyReport(campaign_id)
+    decisions = list(VoteDecision.objects.filter(campaign_id=campaign_id).order_by("seq").select_related("reverses"))
+    touched = {change[0] for d in decisions for change in d.changes}
+    initial: dict[int, tuple[int | None, str, str]] = {}
+    stored: dict[int, str] = {}
+    counts: dict[int, dict[str, int]] = {}
+    prev, expected_seq = GENESIS_HASH, 1
+    last_id = 0
+    while True:
+        chunk = list(LedgerEntry.objects.filter(campaign_id=campaign_id, id__gt=last_id).order_by("id").values("id", *_ENTRY_FIELDS)[:_CHUNK])
+        if not chunk:
+            break
+        last_id = chunk[-1]["id"]
+        for row in chunk:
+            _check_entry(report, row, prev, expected_seq)
+            prev, expected_seq = row["row_hash"], row["seq"] + 1
+            report.entries += 1
+            report.by_method[row["method"] or "-"] = report.by_method.get(row["method"] or "-", 0) + 1
+            if row["seq"] in touched:
+                initial[row["seq"]] = (row["candidate_id"], row["decision"], row["method"])
+                stored[row["seq"]] = row["status"]
+            elif row["status"] != row["decision"]:
+                report.problem(f"ledger #{row['seq']}: status '{row['status']}' was never decided (initial '{row['decision']}')")
+            if row["candidate_id"] is not None:
+                by_status = counts.setdefault(row["candidate_id"], dict.fromkeys(STATUSES, 0))
+                by_status[row["decision"]] += 1
+                if row["decision"] == VoteStatus.ACCEPTED:
+                    _add(report.counted_by_method, row["candidate_id"], row["method"], 1)
+    head = LedgerHead.objects.filter(campaign_id=campaign_id).first()
+    if head and (head.last_seq != expected_seq - 1 or head.last_hash != prev):
+        report.problem(f"ledger head says #{head.last_seq} {head.last_hash[:12]}…, chain ends at #{expected_seq - 1} {prev[:12]}…")
+
+    current = {seq: status for seq, (_c, status, _m) in initial.items()}
+    _replay_decisions(report, decisions, current, initial, counts, head)
+    for seq, status in current.items():
+        if stored.get(seq) != status:
+            report.problem(f"ledger #{seq}: stored status '{stored.get(seq)}' but the decisions lead to '{status}'")
+    report.decisions = len(decisions)
+    report.recount = counts
+    _compare_tallies(report, campaign_id, counts)
+    return report
+
+
+def _add(table: dict, candidate: int, method: str, delta: int) -> None:
+    by_method = table.setdefault(candidate, {})
+    by_method[method] = by_method.get(method, 0) + delta
+
+
+def _check_entry(report: VerifyReport, row: dict, prev: str, expected_seq: int) -> None:
+    seq = row["seq"]
+    if seq != expected_seq:
+        report.problem(f"ledger: expected #{expected_seq}, found #{seq} (rows missing or reordered)")
+    if row["prev_hash"] != prev:
+        report.problem(f"ledger #{seq}: previous hash does not match the row before it")
+    recomputed = ledger.entry_hash(
+        row["prev_hash"], seq, row["attempt_key"], ledger.to_micros(row["created_at"]), row["voter_hash"], row["method"],
+        row["candidate_id"], row["ip_hash"], row["subnet_hash"], row["device_hash"], row["ua_hash"], row["flags"],
+        row["decision"], row["reason"],
+    )
+    if recomputed != row["row_hash"]:
+        report.problem(f"ledger #{seq}: contents do not match its hash (row edited)")
+    if row["ip"] and keyed_hash("ip", row["ip"]) != row["ip_hash"]:
+        report.problem(f"ledger #{seq}: address does not match its hash (row edited)")
+
+
+def _replay_decisions(report, decisions, current, initial, counts, head) -> None:
+    prev = GENESIS_HASH
+    for expected, decision in enumerate(decisions, start=1):
+        if decision.seq != expected:
+            report.problem(f"decisions: expected #{expected}, found #{decision.seq}")
+        recomputed = ledger.decision_hash(
+            decision.prev_hash, decision.seq, ledger.to_micros(decision.created_at), decision.actor_label,
+            decision.action, decision.reason, decision.selection, decision.changes, decision.voter_changes,
+            decision.reverses.seq if decision.reverses else None,
+        )
+        if decision.prev_hash != prev or recomputed != decision.row_hash:
+            report.problem(f"decision #{decision.seq}: chain broken (row edited or removed)")
+        prev = decision.row_hash
+        for seq, old, new in decision.changes:
+            if seq not in current:
+                report.problem(f"decision #{decision.seq}: moves ledger #{seq}, which does not exist")
+                continue
+            if current[seq] != old:
+                report.problem(f"decision #{decision.seq}: ledger #{seq} was '{current[seq]}', not '{old}'")
+            current[seq] = new
+            candidate, _decision, method = initial[seq]
+            if candidate is not None:
+                counts[candidate][old] -= 1
+                counts[candidate][new] += 1
+                if VoteStatus.ACCEPTED in (old, new):
+                    _add(report.counted_by_method, candidate, method, 1 if new == VoteStatus.ACCEPTED else -1)
+    if head and (head.last_decision_seq != len(decisions) or head.last_decision_hash != prev):
+        report.problem("decision head does not match the decision chain")
+
+
+def _compare_tallies(report: VerifyReport, campaign_id: int, counts) -> None:
+    live = {t.candidate_id: {s: getattr(t, s) for s in STATUSES} for t in CandidateTally.objects.filter(candidate__campaign_id=campaign_id)}
+    zero = dict.fromkeys(STATUSES, 0)
+    for candidate in set(live) | set(counts):
+        if live.get(candidate, zero) != counts.get(candidate, zero):
+            report.problem(f"candidate {candidate}: database tally {live.get(candidate, zero)} != recount {counts.get(candidate, zero)}")
+    if backend.uses_redis():
+        from xuanshu.voting import store_redis
+
+        redis_tallies = store_redis.tallies(campaign_id)
+        for candidate in set(counts) | {c for by in redis_tallies.values() for c in by}:
+            in_redis = {s: redis_tallies[s].get(candidate, 0) for s in STATUSES}
+            if in_redis != counts.get(candidate, zero):
+                report.problem(f"candidate {candidate}: Redis tally {in_redis} != recount {counts.get(candidate, zero)}")
+
+
+# --- the public audit record ------------------------------------------------------------------------------
+
+def export_rows(campaign_id: int):
+    """The ledger as the public sees it: hashes and codes, no addresses, phones or openids."""
+    last_id = 0
+    fields = ["seq", "attempt_key", "created_at", "voter_hash", "method", "candidate_id", "ip_hash", "subnet_hash",
+              "device_hash", "ua_hash", "flags", "decision", "reason", "prev_hash", "row_hash"]
+    while True:
+        chunk = list(LedgerEntry.objects.filter(campaign_id=campaign_id, id__gt=last_id).order_by("id").values("id", *fields)[:_CHUNK])
+        if not chunk:
+            return
+        last_id = chunk[-1]["id"]
+        for row in chunk:
+            row.pop("id")
+            row["created_us"] = ledger.to_micros(row.pop("created_at"))
+            yield row
+
+
+def export_decisions(campaign_id: int):
+    for d in VoteDecision.objects.filter(campaign_id=campaign_id).order_by("seq").select_related("reverses"):
+        yield {"seq": d.seq, "created_us": ledger.to_micros(d.created_at), "actor": d.actor_label, "action": d.action,
+               "reason": d.reason, "selection": d.selection, "changes": d.changes, "voter_changes": d.voter_changes,
+               "reverses": d.reverses.seq if d.reverses else None, "prev_hash": d.prev_hash, "row_hash": d.row_hash}
+
+
+def tally_document(campaign, report: VerifyReport) -> dict:
+    head = LedgerHead.objects.filter(campaign_id=campaign.pk).first()
+    candidates = {c.pk: c for c in Candidate.objects.filter(campaign=campaign)}
+    return {
+        "campaign": campaign.slug,
+        "generated_at": timezone.now().isoformat(),
+        "ledger_head": {"seq": head.last_seq, "hash": head.last_hash} if head else None,
+        "decisions_head": {"seq": head.last_decision_seq, "hash": head.last_decision_hash} if head else None,
+        "verified": report.ok,
+        "attempts_by_identity_method": report.by_method,
+        "weaker_identity_methods": sorted(WEAKER_METHODS),
+        "candidates": [
+            {"id": pk, "number": c.number, "name": c.display_name, **report.recount.get(pk, dict.fromkeys(STATUSES, 0)),
+             "accepted_by_identity_method": {m: n for m, n in report.counted_by_method.get(pk, {}).items() if n}}
+            for pk, c in sorted(candidates.items(), key=lambda item: item[1].number)
+        ],
+    }
+
+
+def sign_document(document: dict) -> dict:
+    """Sign the canonical JSON with Ed25519 (VOTING_TALLY_ED25519_KEY, base64 of a 32-byte seed), else HMAC."""
+    body = json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    seed = os.environ.get("VOTING_TALLY_ED25519_KEY", "")
+    if seed:
+        key = Ed25519PrivateKey.from_private_bytes(base64.b64decode(seed))
+        public = key.public_key().public_bytes_raw()
+        return {"algorithm": "ed25519", "public_key": base64.b64encode(public).decode(),
+                "signature": base64.b64encode(key.sign(body)).decode(), "sha256": hashlib.sha256(body).hexdigest()}
+    secret = os.environ.get("VOTING_TALLY_HMAC_KEY", "")
+    if not secret:
+        raise RuntimeError("Set VOTING_TALLY_ED25519_KEY (see `votes keygen`) or VOTING_TALLY_HMAC_KEY to sign the tally.")
+    return {"algorithm": "hmac-sha256", "signature": hmac.new(secret.encode(), body, hashlib.sha256).hexdigest(),
+            "sha256": hashlib.sha256(body).hexdigest()}
+
+
+def new_signing_seed() -> tuple[str, str]:
+    """A new Ed25519 key: (base64 seed for the environment, base64 public key to publish)."""
+    key = Ed25519PrivateKey.generate()
+    from cryptography.hazmat.primitives import serialization
+
+    seed = key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption())
+    return base64.b64encode(seed).decode(), base64.b64encode(key.public_key().public_bytes_raw()).decode()

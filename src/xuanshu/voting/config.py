@@ -1,0 +1,93 @@
+"""A per-process snapshot of what the vote path needs about a campaign, refreshed every few seconds.
+
+The vote path must not query the database for the rules or the candidate list on every request: those change
+rarely (the list is frozen when the ballot opens), so each process keeps them for `REFRESH_SECONDS`.
+"""
+import datetime as dt
+import threading
+import time
+import zoneinfo
+from dataclasses import dataclass
+
+from xuanshu.campaigns.models import Campaign, Stage
+from xuanshu.voting.models import Candidate, VotingRules
+
+REFRESH_SECONDS = 5.0
+VOTING_TZ = zoneinfo.ZoneInfo("Asia/Shanghai")  # the window and the quota day are Beijing time
+
+
+@dataclass(frozen=True)
+class VoteConfig:
+    campaign_id: int
+    slug: str
+    tz: zoneinfo.ZoneInfo
+    starts_at: float | None  # Unix time of schedule.voting
+    ends_at: float | None
+    identity_methods: tuple[str, ...]
+    votes_per_day: int
+    votes_per_candidate_per_day: int
+    min_candidates: int
+    count_display: str
+    count_rounding: int
+    candidate_ids: frozenset[int]
+    candidate_count: int
+
+    def window_open(self, t: float) -> bool:
+        return self.starts_at is not None and self.starts_at <= t < self.ends_at
+
+    def local_day_and_hour(self, t: float) -> tuple[int, int]:
+        """The local day number and hour in the campaign's time zone: quotas reset at local midnight."""
+        local = dt.datetime.fromtimestamp(t, self.tz)
+        offset = local.utcoffset().total_seconds()
+        return int((t + offset) // 86400), local.hour
+
+
+_cache: dict[str, tuple[float, VoteConfig | None]] = {}
+_lock = threading.Lock()
+
+
+def vote_config(slug: str, *, fresh: bool = False) -> VoteConfig | None:
+    """The campaign's voting snapshot, or None when it has no vote (no `[voting]` table or no open ballot)."""
+    now = time.monotonic()
+    cached = _cache.get(slug)
+    if cached and not fresh and now - cached[0] < REFRESH_SECONDS:
+        return cached[1]
+    config = _load(slug)
+    with _lock:
+        _cache[slug] = (now, config)
+    return config
+
+
+def forget(slug: str | None = None) -> None:
+    """Drop cached snapshots (after opening a ballot, in tests after moving the window)."""
+    with _lock:
+        if slug is None:
+            _cache.clear()
+        else:
+            _cache.pop(slug, None)
+
+
+def _load(slug: str) -> VoteConfig | None:
+    campaign = Campaign.objects.filter(slug=slug).first()
+    if campaign is None:
+        return None
+    rules = VotingRules.objects.filter(campaign=campaign).first()
+    if rules is None or not hasattr(campaign, "ballot"):
+        return None
+    stage = Stage.objects.filter(campaign=campaign, kind="voting").first()
+    active = frozenset(Candidate.objects.filter(campaign=campaign, is_active=True).values_list("id", flat=True))
+    return VoteConfig(
+        campaign_id=campaign.pk,
+        slug=slug,
+        tz=VOTING_TZ,
+        starts_at=stage.starts_at.timestamp() if stage else None,
+        ends_at=stage.ends_at.timestamp() if stage else None,
+        identity_methods=tuple(rules.identity_methods),
+        votes_per_day=rules.votes_per_day,
+        votes_per_candidate_per_day=rules.votes_per_candidate_per_day,
+        min_candidates=rules.min_candidates_per_ballot,
+        count_display=rules.count_display,
+        count_rounding=rules.count_rounding,
+        candidate_ids=active,
+        candidate_count=max(Candidate.objects.filter(campaign=campaign).count(), 1),
+    )

@@ -1,0 +1,294 @@
+"""The vote's decision procedure: dedupe, rate limits, quotas and the anti-brushing rules, in constant time.
+
+The same procedure runs in two places and must agree: here, in Python, over the database's key-value table
+(`store_db`), and as one atomic Lua script in Redis (`cast.lua`, `store_redis`). Every key it touches is named
+by the voter, the candidate, the network or a time window, so a vote's cost does not grow with the number
+of candidates or of votes. The replay tests run both against the same traces.
+"""
+import functools
+import json
+import math
+import os
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from django.conf import settings
+
+from xuanshu.voting.enums import IdentityMethod, Reason, Rule, VoteStatus
+
+DAY = 86400
+KEY_TTL = 3 * DAY  # windowed keys outlive their window by enough for the day's quotas and the hour's clusters
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Anti-brushing limits. Rate limits tolerate the shared NATs of offices, schools and mobile carriers:
+    hundreds of honest voters can stand behind one address, so an address or /24 is limited only far above
+    what a crowd produces, and clusters are judged by shared user agent and candidate, not by address alone."""
+
+    per_ip_per_minute: int = 120
+    per_subnet_per_minute: int = 600
+    per_device_per_minute: int = 20
+    per_identity_per_minute: int = 20
+    spike_min_votes: int = 8
+    spike_z_own: float = 6.0
+    spike_relative: float = 3.0  # times the rest of the field's own growth
+    ewma_alpha: float = 0.1
+    growth_factor: float = 4.0
+    growth_floor: int = 60
+    night_start_hour: int = 2
+    night_end_hour: int = 5
+    night_max_per_hour: int = 20
+    gap_count: int = 8
+    gap_cv_max: float = 0.1
+    gap_mean_max_seconds: int = 900
+    device_max_voters: int = 5
+    cluster_max_voters: int = 15
+    spike_warmup_minutes: int = 30  # a candidate's own baseline means something only after this much history
+    night_growth_factor: float = 3.0
+
+    def as_args(self) -> list:
+        return [getattr(self, name) for name in self.__dataclass_fields__]
+
+
+def thresholds() -> Thresholds:
+    """Defaults, overridden by settings.VOTING_THRESHOLDS and then by the VOTING_THRESHOLDS environment variable
+    (JSON), e.g. for a load test whose every request comes from one loopback address."""
+    configured = getattr(settings, "VOTING_THRESHOLDS", None)
+    return _thresholds(tuple(sorted(configured.items())) if configured else (), os.environ.get("VOTING_THRESHOLDS", ""))
+
+
+@functools.lru_cache(maxsize=8)
+def _thresholds(from_settings: tuple, from_env: str) -> Thresholds:
+    return Thresholds(**{**dict(from_settings), **(json.loads(from_env) if from_env else {})})
+
+
+@dataclass
+class Attempt:
+    """One ballot as the vote path saw it, before any decision."""
+
+    campaign_id: int
+    ballot_id: str
+    t: float  # Unix time
+    day: int  # local day number (Asia/Shanghai by default): quotas reset at local midnight
+    local_hour: int
+    voter_hash: str
+    method: str
+    candidates: list[int]
+    candidate_count: int
+    votes_per_day: int
+    votes_per_candidate_per_day: int
+    ip: str
+    subnet: str
+    ip_hash: str
+    subnet_hash: str
+    device_hash: str
+    ua_hash: str
+    user_agent: str = ""
+    dedupe_key: str = ""
+    pre_reason: str = ""  # set when the request was already refused (window, identity, candidate list)
+
+
+@dataclass
+class Outcome:
+    """What happened to each candidate-vote of the ballot, and what the voter has left today."""
+
+    decisions: list[tuple[int | None, str, str, list[str]]] = field(default_factory=list)  # (candidate, decision, reason, flags)
+    remaining_today: int | None = None
+    duplicate: bool = False
+
+    @property
+    def reason(self) -> str:
+        return next((reason for _c, _d, reason, _f in self.decisions if reason), "")
+
+    @property
+    def statuses(self) -> set[str]:
+        return {decision for _c, decision, _r, _f in self.decisions}
+
+
+class StateOps(Protocol):
+    def incr(self, key: str, by: int = 1) -> int: ...
+    def get(self, key: str) -> str | None: ...
+    def set(self, key: str, value: str) -> None: ...
+    def add_member(self, key: str, member: str) -> int: ...  # distinct members after adding
+    def member_count(self, key: str) -> int: ...
+
+
+def _num(value: float) -> float:
+    """Round as Redis's Lua stores a number (%.14g), so both backends carry the same state."""
+    return float(f"{value:.14g}")
+
+
+def rejected(attempt: Attempt, reason: str, remaining: int | None = None) -> Outcome:
+    candidates = attempt.candidates or [None]
+    return Outcome([(c, VoteStatus.REJECTED, reason, []) for c in candidates], remaining_today=remaining)
+
+
+def decide(ops: StateOps, a: Attempt, th: Thresholds) -> Outcome:
+    """Run the whole procedure for one ballot against `ops`; the caller provides atomicity."""
+    minute, hour = int(a.t // 60), int(a.t // 3600)
+    p = f"v{a.campaign_id}:"
+    if a.dedupe_key:
+        if ops.get(f"{p}dd:{a.dedupe_key}") is not None:
+            return Outcome([(c, VoteStatus.REJECTED, Reason.DUPLICATE, []) for c in a.candidates or [None]], duplicate=True)
+    limited = False
+    for scope, key, limit in (
+        ("ip", a.ip_hash, th.per_ip_per_minute), ("sn", a.subnet_hash, th.per_subnet_per_minute),
+        ("dev", a.device_hash, th.per_device_per_minute), ("id", a.voter_hash, th.per_identity_per_minute),
+    ):
+        if key and ops.incr(f"{p}rl:{scope}:{key}:{minute}") > limit:
+            limited = True
+    if limited:
+        return rejected(a, Reason.RATE_LIMITED)
+    if a.pre_reason:
+        return rejected(a, a.pre_reason)
+    if ops.get(f"{p}blocked:{a.voter_hash}") is not None:
+        return rejected(a, Reason.VOTER_BLOCKED)
+
+    total_key = f"{p}q:{a.voter_hash}:{a.day}"
+    used = int(ops.get(total_key) or 0)
+    if used + len(a.candidates) > a.votes_per_day:
+        return rejected(a, Reason.QUOTA_TOTAL, max(a.votes_per_day - used, 0))
+    for c in a.candidates:
+        if int(ops.get(f"{total_key}:{c}") or 0) + 1 > a.votes_per_candidate_per_day:
+            return rejected(a, Reason.QUOTA_CANDIDATE, a.votes_per_day - used)
+    used = ops.incr(total_key, len(a.candidates))
+    for c in a.candidates:
+        ops.incr(f"{total_key}:{c}")
+
+    ballot_flags = []
+    if a.device_hash and a.method != IdentityMethod.DEVICE:
+        if ops.add_member(f"{p}dv:{a.device_hash}:{a.day}", a.voter_hash) > th.device_max_voters:
+            ballot_flags.append(Rule.SHARED_DEVICE)
+
+    outcome = Outcome(remaining_today=a.votes_per_day - used)
+    for c in a.candidates:
+        flags = list(ballot_flags) + _cluster_flags(ops, a, th, p, c, hour)
+        # A vote already explained by a cluster is kept out of the candidate's velocity counts, so a farm's
+        # votes do not make the honest votes for the same candidate look like a surge.
+        if not flags:
+            vel_key = f"{p}vel:{c}"
+            flags, state, field_state = _velocity_flags(ops, a, th, p, vel_key, minute, hour)
+            if not flags:
+                for counts in (state, field_state):
+                    counts[3] += 1  # accepted this minute
+                    counts[7] += 1  # accepted this hour
+            ops.set(vel_key, ",".join(_fmt(x) for x in state))
+            ops.set(f"{p}tot", ",".join(_fmt(x) for x in field_state))
+        decision = VoteStatus.QUARANTINED if flags else VoteStatus.ACCEPTED
+        outcome.decisions.append((c, decision, "", flags))
+    if a.dedupe_key:
+        ops.set(f"{p}dd:{a.dedupe_key}", "1")
+    return outcome
+
+
+def _cluster_flags(ops: StateOps, a: Attempt, th: Thresholds, p: str, c: int, hour: int) -> list[str]:
+    flags = []
+    # Machine-regular gaps between votes for one candidate from one user agent in one subnet.
+    gap_key = f"{p}gap:{c}:{a.subnet_hash}:{a.ua_hash}"
+    stamps = [int(x) for x in (ops.get(gap_key) or "").split(",") if x]
+    stamps = ([int(a.t * 1000)] + stamps)[: th.gap_count + 1]
+    ops.set(gap_key, ",".join(str(x) for x in stamps))
+    if len(stamps) == th.gap_count + 1:
+        gaps = [stamps[i] - stamps[i + 1] for i in range(th.gap_count)]
+        mean_gap = sum(gaps) / len(gaps)
+        if 0 < mean_gap <= th.gap_mean_max_seconds * 1000:
+            sd_gap = math.sqrt(sum((g - mean_gap) ** 2 for g in gaps) / len(gaps))
+            if sd_gap / mean_gap < th.gap_cv_max:
+                flags.append(Rule.REGULAR_GAPS)
+    # Many voters behind one user agent and subnet for one candidate within the hour, or a cluster that was
+    # already that big last hour: a farm rotating SIM cards.
+    cluster = f"{p}cl:{c}:{a.subnet_hash}:{a.ua_hash}"
+    if (ops.add_member(f"{cluster}:{hour}", a.voter_hash) > th.cluster_max_voters
+            or ops.member_count(f"{cluster}:{hour - 1}") > th.cluster_max_voters):
+        flags.append(Rule.SUBNET_CLUSTER)
+    return flags
+
+
+def _velocity_flags(ops: StateOps, a: Attempt, th: Thresholds, p: str, vel_key: str, minute: int,
+                    hour: int) -> tuple[list[str], list[float], list[float]]:
+    """Candidate-level rules, and the candidate's velocity state to store once the vote is decided."""
+    flags = []
+    # The votes of the last minute (this minute plus the previous one's overlapping share) against the
+    # candidate's own baseline (a moving average of accepted votes per minute, so a surge does not teach the
+    # baseline to expect it), and its growth against the rest of the field's. Both must be far out: a rush on
+    # every candidate (the vote opens, a newspaper story) is not brushing, nor is one candidate's popularity.
+    m, cnt, pc, acc, mu, var, h, hc, phc, sp, age = _roll(ops.get(vel_key), minute, hour, th.ewma_alpha)
+    # The whole field (every candidate's unexplained votes), kept the same way, to tell one candidate's surge
+    # from a rush on all of them.
+    gm, gcnt, gpc, gacc, gmu, gvar, gh, ghc, gphc, gsp, gage = _roll(ops.get(f"{p}tot"), minute, hour, th.ewma_alpha)
+    cnt += 1
+    gcnt += 1
+    t_sec = int(a.t * 1000) / 1000  # as the Lua script sees it (milliseconds)
+    share = 1 - (t_sec % 60) / 60
+    recent, field_recent = cnt + pc * share, gcnt + gpc * share
+    if recent >= th.spike_min_votes and age >= th.spike_warmup_minutes:
+        z_own = (recent - mu) / max(math.sqrt(var), math.sqrt(mu), 1.0)
+        # How many times its usual rate the candidate runs, against how many times theirs the others run.
+        own_ratio = recent / max(mu, 1.0)
+        others_ratio = (field_recent - recent) / max(gmu - mu, 1.0)
+        standing_out = own_ratio >= th.spike_relative * max(others_ratio, 1.0) or sp >= minute - 1
+        if z_own >= th.spike_z_own and standing_out:
+            flags.append(Rule.SPIKE)
+            sp = minute
+    # Accepted votes this hour, counting this one, against the last hour's: growth past the cap, and a share of
+    # all votes that grew as much (when every candidate grows, as the vote opens or a story runs, none is flagged).
+    if hc + 1 > th.growth_factor * max(phc, th.growth_floor):
+        if ghc and gphc and (hc + 1) / (ghc + 1) > th.growth_factor * phc / gphc:
+            flags.append(Rule.HOURLY_GROWTH)
+    if th.night_start_hour <= a.local_hour < th.night_end_hour and hc + 1 > max(th.night_max_per_hour, th.night_growth_factor * phc):
+        flags.append(Rule.NIGHT_BURST)
+    return flags, [m, cnt, pc, acc, mu, var, h, hc, phc, sp, age], [gm, gcnt, gpc, gacc, gmu, gvar, gh, ghc, gphc, gsp, gage]
+
+
+def _roll(raw: str | None, minute: int, hour: int, alpha: float) -> list[float]:
+    """A velocity state moved on to this minute and hour: the baseline takes in the minutes that passed."""
+    m, cnt, pc, acc, mu, var, h, hc, phc, sp, age = (
+        [float(x) for x in raw.split(",")] if raw else [minute, 0, 0, 0, 0, 0, hour, 0, 0, -2, 0])
+    if m != minute:
+        mu, var = _fold(mu, var, acc, alpha)
+        gap = min(int(minute - m - 1), 60)
+        for _ in range(gap):
+            mu, var = _fold(mu, var, 0, alpha)
+        age = min(age + 1 + max(gap, 0), 1_000_000)
+        pc = cnt if minute == m + 1 else 0
+        m, cnt, acc = minute, 0, 0
+    if h != hour:
+        phc = hc if hour == h + 1 else 0
+        h, hc = hour, 0
+    return [m, cnt, pc, acc, mu, var, h, hc, phc, sp, age]
+
+
+def _fold(mu: float, var: float, x: float, alpha: float) -> tuple[float, float]:
+    diff = x - mu
+    return _num(mu + alpha * diff), _num((1 - alpha) * (var + alpha * diff * diff))
+
+
+def _fmt(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else repr(_num(x))
+
+
+class DictOps:
+    """In-memory state for unit tests of the procedure."""
+
+    def __init__(self):
+        self.data: dict[str, str] = {}
+        self.members: dict[str, set[str]] = {}
+
+    def incr(self, key: str, by: int = 1) -> int:
+        value = int(self.data.get(key, 0)) + by
+        self.data[key] = str(value)
+        return value
+
+    def get(self, key: str) -> str | None:
+        return self.data.get(key)
+
+    def set(self, key: str, value: str) -> None:
+        self.data[key] = value
+
+    def add_member(self, key: str, member: str) -> int:
+        self.members.setdefault(key, set()).add(member)
+        return len(self.members[key])
+
+    def member_count(self, key: str) -> int:
+        return len(self.members.get(key, ()))

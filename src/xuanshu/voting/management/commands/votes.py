@@ -1,0 +1,138 @@
+import json
+import time
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from xuanshu.campaigns.models import Campaign
+from xuanshu.core.errors import DomainError
+from xuanshu.voting import audit, backend
+from xuanshu.voting.services import open_ballot
+
+
+class Command(BaseCommand):
+    help = ("The public vote: `votes open CAMPAIGN`, `votes flush [--follow]`, `votes verify`, "
+            "`votes export --out DIR`, `votes keygen`.")
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        opener = sub.add_parser("open", help="Freeze the shortlisted nominations into the ballot (idempotent)")
+        opener.add_argument("campaign")
+        for name, text in [("verify", "Check the ledger chain, recount, and compare with the live tallies"),
+                           ("flush", "Move the Redis ledger stream into the database")]:
+            command = sub.add_parser(name, help=text)
+            command.add_argument("--campaign", help="slug; default: every campaign with a ballot")
+            if name == "flush":
+                command.add_argument("--follow", action="store_true", help="Keep flushing until stopped")
+                command.add_argument("--interval", type=float, default=0.5, help="Seconds to wait after a partial batch")
+        export = sub.add_parser("export", help="Write the public audit record: ledger, decisions, signed tally")
+        export.add_argument("--campaign")
+        export.add_argument("--out", required=True)
+        sub.add_parser("keygen", help="Print a new Ed25519 key for signing tallies")
+
+    def handle(self, *args, action, **options):
+        if action == "keygen":
+            seed, public = audit.new_signing_seed()
+            self.stdout.write(f"VOTING_TALLY_ED25519_KEY={seed}\npublic key (publish it): {public}")
+            return
+        if action == "open":
+            campaign = Campaign.objects.filter(slug=options["campaign"]).first()
+            if campaign is None:
+                raise CommandError(f"no campaign {options['campaign']}")
+            try:
+                ballot = open_ballot(campaign=campaign)
+            except DomainError as error:
+                raise CommandError(error.message) from None
+            self.stdout.write(f"ballot of {campaign.slug} open since {ballot.opened_at:%Y-%m-%d %H:%M}, "
+                              f"{campaign.candidates.count()} candidates")
+            return
+        campaigns = self._campaigns(options.get("campaign"))
+        if action == "flush":
+            self._flush(campaigns, follow=options["follow"], interval=options["interval"])
+        elif action == "verify":
+            self._flush(campaigns, follow=False, interval=0)
+            self._warn_if_redis_forgets()
+            failed = False
+            for campaign in campaigns:
+                report = audit.verify(campaign.pk)
+                failed |= not report.ok
+                self._print_report(campaign, report)
+            if failed:
+                raise CommandError("verification failed")
+        elif action == "export":
+            self._flush(campaigns, follow=False, interval=0)
+            for campaign in campaigns:
+                self._export(campaign, Path(options["out"]))
+
+    def _campaigns(self, slug):
+        campaigns = Campaign.objects.filter(ballot__isnull=False)
+        if slug:
+            campaigns = campaigns.filter(slug=slug)
+        found = list(campaigns)
+        if slug and not found:
+            raise CommandError(f"no open ballot for campaign {slug}")
+        return found
+
+    def _flush(self, campaigns, *, follow: bool, interval: float) -> None:
+        if not backend.uses_redis():
+            if follow:
+                raise CommandError("No Redis configured: the database path writes the ledger directly.")
+            return
+        from xuanshu.voting import store_redis
+
+        if not follow:
+            moved = sum(store_redis.flush_all(c.pk) for c in campaigns)
+            if moved:
+                self.stdout.write(f"flushed {moved} ballots from Redis")
+            return
+        while True:
+            # Pausing between partial batches lets entries gather: one transaction per few hundred ballots
+            # costs the database far less than one per handful, and the stream keeps them safe meanwhile.
+            full = [store_redis.flush(c.pk) >= store_redis.FLUSH_BATCH for c in campaigns]
+            if not any(full):
+                time.sleep(interval)
+
+    def _warn_if_redis_forgets(self) -> None:
+        """The stream is the durable buffer only if Redis persists it: say so when it does not."""
+        if not backend.uses_redis():
+            return
+        from xuanshu.voting import store_redis
+
+        try:
+            appendonly = store_redis.client().config_get("appendonly").get("appendonly")
+        except Exception:  # CONFIG may be renamed or forbidden on managed Redis
+            return
+        if appendonly != "yes":
+            self.stdout.write(self.style.WARNING(
+                "warning: Redis runs without appendonly; votes acknowledged but not yet flushed would be lost if "
+                "Redis itself stopped. Set `appendonly yes` (appendfsync everysec or always)."))
+
+    def _print_report(self, campaign, report) -> None:
+        status = self.style.SUCCESS("OK") if report.ok else self.style.ERROR("FAILED")
+        self.stdout.write(f"{campaign.slug}: {status} — {report.entries} ledger rows, {report.decisions} decisions")
+        weaker = report.by_method.get("device", 0)
+        self.stdout.write(f"  attempts by identity method: {report.by_method}"
+                          + (f" (device: {weaker}, weaker identity)" if weaker else ""))
+        for candidate, counts in sorted(report.recount.items()):
+            self.stdout.write(f"  candidate {candidate}: {counts}")
+        for problem in report.problems:
+            self.stdout.write(self.style.ERROR(f"  {problem}"))
+
+    def _export(self, campaign, out: Path) -> None:
+        out.mkdir(parents=True, exist_ok=True)
+        report = audit.verify(campaign.pk)
+        with (out / f"{campaign.slug}-ledger.jsonl").open("w", encoding="utf-8") as handle:
+            for row in audit.export_rows(campaign.pk):
+                handle.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n")
+        with (out / f"{campaign.slug}-decisions.jsonl").open("w", encoding="utf-8") as handle:
+            for row in audit.export_decisions(campaign.pk):
+                handle.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n")
+        document = audit.tally_document(campaign, report)
+        try:
+            signature = audit.sign_document(document)
+        except RuntimeError as error:
+            raise CommandError(str(error)) from None
+        (out / f"{campaign.slug}-tally.json").write_text(
+            json.dumps({"tally": document, "signature": signature}, ensure_ascii=False, indent=1), encoding="utf-8")
+        self.stdout.write(f"{campaign.slug}: wrote ledger, decisions and signed tally to {out}"
+                          + ("" if report.ok else " (verification FAILED: see `votes verify`)"))

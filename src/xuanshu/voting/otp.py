@@ -1,0 +1,100 @@
+"""SMS one-time codes: request (throttled per phone, per address and globally) and verify.
+
+An SMS endpoint is an attack gateway (SMS bombing, paid-route abuse), so a code is sent only within every
+limit: one per phone a minute and five a day, ten per address an hour, and a global ceiling per minute.
+Codes are kept as keyed hashes, expire after five minutes and allow five tries.
+"""
+import datetime as dt
+import hmac
+import os
+import secrets
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from xuanshu.core.masking import mask_phone
+from xuanshu.core.phones import parse_cn_phone, to_e164
+from xuanshu.voting import throttle
+from xuanshu.voting.enums import IdentityMethod
+from xuanshu.voting.identity import keyed_hash
+from xuanshu.voting.models import OtpChallenge, Voter
+from xuanshu.voting.sms import SmsError, get_sender
+
+CODE_TTL = dt.timedelta(minutes=5)
+MAX_TRIES = 5
+
+
+def global_limit_per_minute() -> int:
+    return int(os.environ.get("VOTING_OTP_GLOBAL_PER_MINUTE", "600"))
+
+
+@dataclass(frozen=True)
+class OtpResult:
+    ok: bool
+    code: str  # sent, invalid_phone, phone_wait, phone_day, address_limit, global_limit, vendor_error, verified, wrong_code
+    phone: str = ""
+    voter: Voter | None = None
+
+
+def mobile_or_none(text: str) -> str:
+    number = parse_cn_phone(text)
+    if number is None:
+        return ""
+    e164 = to_e164(number)
+    return e164 if e164.startswith("+861") else ""  # a code needs a mobile, not a landline
+
+
+def request_code(*, campaign, phone_text: str, ip: str, now: float | None = None) -> OtpResult:
+    """Send a code to a mainland mobile within the throttles."""
+    phone = mobile_or_none(phone_text)
+    if not phone:
+        return OtpResult(False, "invalid_phone")
+    phone_hash = keyed_hash("otp-phone", phone)
+    # In order, stopping at the first refusal: a refused request uses up no later allowance.
+    checks = [
+        ("phone_wait", lambda: throttle.take("otp-phone-minute", phone_hash, limit=1, window_seconds=60, now=now)),
+        ("phone_day", lambda: throttle.take("otp-phone-day", phone_hash, limit=5, window_seconds=86400, now=now)),
+        ("address_limit", lambda: throttle.take("otp-ip", keyed_hash("ip", ip), limit=10, window_seconds=3600, now=now)),
+        ("global_limit", lambda: throttle.take("otp-global", "all", limit=global_limit_per_minute(), window_seconds=60, now=now)),
+    ]
+    for code, allowed in checks:
+        if not allowed():
+            return OtpResult(False, code, phone)
+    code = f"{secrets.randbelow(10**6):06d}"
+    sender = get_sender()
+    try:
+        reference = sender.send_code(phone=phone, code=code)
+    except SmsError:
+        return OtpResult(False, "vendor_error", phone)
+    created = timezone.now()
+    OtpChallenge.objects.create(
+        campaign=campaign, phone_hash=phone_hash, code_hash=keyed_hash("otp-code", f"{phone}:{code}"),
+        created_at=created, expires_at=created + CODE_TTL, sender=sender.name, vendor_reference=reference[:100],
+    )
+    return OtpResult(True, "sent", phone)
+
+
+def verify_code(*, campaign, phone_text: str, code: str) -> OtpResult:
+    """Check the latest code for the phone; on success, the voter for that phone."""
+    from xuanshu.voting.services import register_voter
+
+    phone = mobile_or_none(phone_text)
+    if not phone:
+        return OtpResult(False, "invalid_phone")
+    phone_hash = keyed_hash("otp-phone", phone)
+    with transaction.atomic():
+        challenge = (OtpChallenge.objects.select_for_update()
+                     .filter(campaign=campaign, phone_hash=phone_hash, used_at__isnull=True)
+                     .order_by("-created_at").first())
+        if challenge is None or challenge.expires_at <= timezone.now() or challenge.attempts >= MAX_TRIES:
+            return OtpResult(False, "wrong_code", phone)
+        challenge.attempts += 1
+        expected = keyed_hash("otp-code", f"{phone}:{(code or '').strip()[:6]}")
+        if not hmac.compare_digest(expected, challenge.code_hash):
+            challenge.save(update_fields=["attempts"])
+            return OtpResult(False, "wrong_code", phone)
+        challenge.used_at = timezone.now()
+        challenge.save(update_fields=["attempts", "used_at"])
+    voter = register_voter(campaign_id=campaign.pk, method=IdentityMethod.SMS, identity_value=phone, label=mask_phone(phone))
+    return OtpResult(True, "verified", phone, voter)

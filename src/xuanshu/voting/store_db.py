@@ -1,0 +1,175 @@
+"""The database vote path (the embedded SQLite default, or PostgreSQL without Redis).
+
+Ballots are decided and written in transactions that hold the campaign's ledger head: on PostgreSQL a row
+lock, on SQLite the IMMEDIATE transaction's write lock. Concurrent ballots in one process are group-
+committed: the first to arrive leads and writes every ballot queued by then in one transaction, the others
+wait for that commit. A ballot is acknowledged only after the commit that holds it. The key-value state is
+read and written with plain DB-API statements on primary keys (no ORM) to keep each ballot's cost small.
+"""
+from django.db import connection, transaction
+
+from xuanshu.voting import engine, ledger
+from xuanshu.voting.engine import Attempt, Outcome
+from xuanshu.voting.grouping import GroupRunner
+from xuanshu.voting.models import LedgerHead, VotingState
+from xuanshu.voting.sweep import sweep_after_append
+
+_TABLE = VotingState._meta.db_table
+
+
+class SqlOps:
+    """engine.StateOps over the VotingState table; every statement is a primary-key lookup or upsert."""
+
+    def __init__(self, cursor, now: float, placeholder: str = "%s"):
+        self.cursor = cursor
+        self.expires = int(now) + engine.KEY_TTL
+        q = placeholder
+        self._incr = (f"INSERT INTO {_TABLE} (name, value, expires_at) VALUES ({q}, {q}, {q}) ON CONFLICT (name) "
+                      f"DO UPDATE SET value = CAST(CAST({_TABLE}.value AS BIGINT) + {q} AS TEXT) RETURNING value")
+        self._get = f"SELECT value FROM {_TABLE} WHERE name = {q}"
+        self._set = (f"INSERT INTO {_TABLE} (name, value, expires_at) VALUES ({q}, {q}, {q}) "
+                     f"ON CONFLICT (name) DO UPDATE SET value = excluded.value")
+        self._add = f"INSERT INTO {_TABLE} (name, value, expires_at) VALUES ({q}, '1', {q}) ON CONFLICT (name) DO NOTHING"
+
+    def incr(self, key: str, by: int = 1) -> int:
+        self.cursor.execute(self._incr, (key, str(by), self.expires, by))
+        return int(self.cursor.fetchone()[0])
+
+    def get(self, key: str) -> str | None:
+        self.cursor.execute(self._get, (key,))
+        row = self.cursor.fetchone()
+        return row[0] if row else None
+
+    def set(self, key: str, value: str) -> None:
+        self.cursor.execute(self._set, (key, value, self.expires))
+
+    def add_member(self, key: str, member: str) -> int:
+        self.cursor.execute(self._add, (f"{key}|{member}", self.expires))
+        if self.cursor.rowcount == 1:
+            return self.incr(f"{key}#n")
+        return self.member_count(key)
+
+    def member_count(self, key: str) -> int:
+        return int(self.get(f"{key}#n") or 0)
+
+
+class BatchOps:
+    """engine.StateOps for one batch inside one transaction: each key is read at most once, and everything
+    written goes back in one statement at the end. The batch holds the write lock, so nothing else can change
+    a key in between; a hot key (the campaign's totals, a busy candidate, a school's address) then costs one
+    read and one write per batch instead of several per ballot."""
+
+    def __init__(self, cursor, placeholder: str):
+        self.cursor, self.q = cursor, placeholder
+        self.values: dict[str, str | None] = {}
+        self.dirty: set[str] = set()
+        self.expires = 0
+
+    def at(self, now: float) -> "BatchOps":
+        self.expires = max(self.expires, int(now) + engine.KEY_TTL)
+        return self
+
+    def get(self, key: str) -> str | None:
+        if key not in self.values:
+            self.cursor.execute(f"SELECT value FROM {_TABLE} WHERE name = {self.q}", (key,))
+            row = self.cursor.fetchone()
+            self.values[key] = row[0] if row else None
+        return self.values[key]
+
+    def set(self, key: str, value: str) -> None:
+        self.values[key] = value
+        self.dirty.add(key)
+
+    def incr(self, key: str, by: int = 1) -> int:
+        value = int(self.get(key) or 0) + by
+        self.set(key, str(value))
+        return value
+
+    def add_member(self, key: str, member: str) -> int:
+        if self.get(f"{key}|{member}") is None:
+            self.set(f"{key}|{member}", "1")
+            return self.incr(f"{key}#n")
+        return self.member_count(key)
+
+    def member_count(self, key: str) -> int:
+        return int(self.get(f"{key}#n") or 0)
+
+    def write_back(self) -> None:
+        if not self.dirty:
+            return
+        q = self.q
+        self.cursor.executemany(
+            f"INSERT INTO {_TABLE} (name, value, expires_at) VALUES ({q}, {q}, {q}) "
+            f"ON CONFLICT (name) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at",
+            [(key, self.values[key], self.expires) for key in sorted(self.dirty)],
+        )
+        self.dirty.clear()
+
+
+def cast(attempt: Attempt, meta: dict) -> Outcome:
+    """Decide and record one ballot; returns once the transaction holding it has committed."""
+    return _group.submit((attempt, meta))
+
+
+def _write_together(batch: list[tuple[Attempt, dict]]) -> list[Outcome]:
+    """Decide and write a batch of ballots in one transaction; outcomes in the batch's order."""
+    outcomes: dict[int, Outcome] = {}
+    by_campaign: dict[int, list[int]] = {}
+    for index, (attempt, _meta) in enumerate(batch):
+        by_campaign.setdefault(attempt.campaign_id, []).append(index)
+    th = engine.thresholds()
+    with transaction.atomic():
+        connection.ensure_connection()
+        placeholder = "?" if connection.vendor == "sqlite" else "%s"
+        for campaign_id, indexes in by_campaign.items():
+            head = _lock_head(campaign_id)
+            raw = connection.connection.cursor()
+            try:
+                ops = BatchOps(raw, placeholder)
+                rows = []
+                for index in indexes:
+                    attempt, meta = batch[index]
+                    outcomes[index] = engine.decide(ops.at(attempt.t), attempt, th)
+                    rows.extend(ledger.rows_for_ballot(meta, outcomes[index].decisions))
+                ops.write_back()
+            finally:
+                raw.close()
+            ledger.append_rows(head, rows)
+            sweep_after_append(campaign_id, rows, head)
+    return [outcomes[index] for index in range(len(batch))]
+
+
+_group = GroupRunner(_write_together, max_batch=200)
+
+
+def _lock_head(campaign_id: int) -> LedgerHead:
+    suffix = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT last_seq, last_hash, last_decision_seq, last_decision_hash, last_stream_id "
+            f"FROM {LedgerHead._meta.db_table} WHERE campaign_id = %s{suffix}", [campaign_id])
+        row = cursor.fetchone()
+    if row is None:
+        raise LedgerHead.DoesNotExist(f"no ledger head for campaign {campaign_id}: open the ballot first")
+    return LedgerHead(campaign_id=campaign_id, last_seq=row[0], last_hash=row[1], last_decision_seq=row[2],
+                      last_decision_hash=row[3], last_stream_id=row[4])
+
+
+def remaining_today(campaign_id: int, voter: str, day: int, votes_per_day: int) -> int:
+    used = VotingState.objects.filter(name=f"v{campaign_id}:q:{voter}:{day}").values_list("value", flat=True).first()
+    return max(votes_per_day - int(used or 0), 0)
+
+
+def used_for_candidates(campaign_id: int, voter: str, day: int, candidate_ids) -> dict[int, int]:
+    """Votes this voter gave each candidate today (the page greys out spent candidates)."""
+    prefix = f"v{campaign_id}:q:{voter}:{day}:"
+    rows = VotingState.objects.filter(name__in=[f"{prefix}{c}" for c in candidate_ids]).values_list("name", "value")
+    return {int(name[len(prefix):]): int(value) for name, value in rows}
+
+
+def set_blocked(campaign_id: int, voter: str, blocked: bool) -> None:
+    key = f"v{campaign_id}:blocked:{voter}"
+    if blocked:
+        VotingState.objects.update_or_create(name=key, defaults={"value": "1", "expires_at": 2**62})
+    else:
+        VotingState.objects.filter(name=key).delete()

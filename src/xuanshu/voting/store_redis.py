@@ -1,0 +1,223 @@
+"""The Redis vote path: one atomic script per ballot; a flusher moves the ledger stream into the database.
+
+"Acknowledged" means the script returned: by then the quota is taken, the tallies counted and the ledger
+entry appended to the campaign's Redis stream, all in one atomic step. The stream is the durable buffer
+(run Redis with `appendonly yes`); the flusher copies entries into the database in batches, in one
+transaction that holds the ledger head and records the last stream entry it took, and deletes them from the
+stream only after that commit. Entries the head already covers (the flusher died between commit and delete)
+are deleted without being written again, so flushing is idempotent.
+
+Concurrent ballots in one process share one round trip: the group runner pipelines their scripts.
+"""
+import functools
+import hashlib
+import json
+import socket
+import threading
+from pathlib import Path
+
+import hiredis
+import redis
+from django.conf import settings
+from django.db import transaction
+
+from xuanshu.voting import engine, ledger
+from xuanshu.voting.engine import Attempt, Outcome
+from xuanshu.voting.grouping import GroupRunner
+from xuanshu.voting.sweep import sweep_after_append
+
+_SCRIPT = (Path(__file__).parent / "cast.lua").read_text()
+FLUSH_BATCH = 2000
+
+
+def redis_url() -> str:
+    return getattr(settings, "VOTING_REDIS_URL", None) or settings.REDIS_URL
+
+
+@functools.cache
+def _client(url: str) -> redis.Redis:
+    return redis.Redis.from_url(url, socket_timeout=5, health_check_interval=30)
+
+
+def client() -> redis.Redis:
+    return _client(redis_url())
+
+
+def stream_key(campaign_id: int) -> str:
+    return f"v{campaign_id}:ledger"
+
+
+def cast(attempt: Attempt, meta: dict) -> Outcome:
+    """Run the ballot through the script; the returned outcome is already in the durable stream."""
+    args = json.dumps([
+        f"v{attempt.campaign_id}:", int(attempt.t * 1000), int(attempt.t // 60), int(attempt.t // 3600), attempt.day,
+        attempt.local_hour, attempt.voter_hash, attempt.method, attempt.device_hash, attempt.ip_hash,
+        attempt.subnet_hash, attempt.ua_hash, attempt.dedupe_key, attempt.pre_reason, attempt.votes_per_day,
+        attempt.votes_per_candidate_per_day, attempt.candidate_count, engine.thresholds().as_args(),
+        json.dumps(meta, separators=(",", ":")), engine.KEY_TTL, attempt.candidates,
+    ], separators=(",", ":"))
+    duplicate, remaining, body = _group.submit(args)
+    decisions = [(c, d, r, f.split(",") if f else []) for c, d, r, f in json.loads(body)]
+    return Outcome(decisions, remaining_today=None if remaining < 0 else remaining, duplicate=bool(duplicate))
+
+
+class _ScriptConnection(threading.local):
+    """One socket per thread for the vote script, speaking RESP through hiredis (the C parser redis-py itself
+    uses): the vote path's only Redis round trip skips redis-py's per-command machinery, which costs several
+    times the script's own run time. Everything else goes through the redis-py client."""
+
+    sock: socket.socket | None = None
+    reader: hiredis.Reader | None = None
+    url: str = ""
+
+
+_conn = _ScriptConnection()
+_SHA = hashlib.sha1(_SCRIPT.encode()).hexdigest().encode()
+
+
+def _run_scripts(batch: list[str]) -> list:
+    """Run the script once per ballot, all in one pipelined round trip; one reply (or error) per ballot."""
+    url = redis_url()
+    if _conn.sock is None or _conn.url != url:
+        _connect(url)
+    try:
+        replies = _pipeline([(b"EVALSHA", _SHA, b"0", args) for args in batch])
+        if any(_no_script(reply) for reply in replies):
+            _pipeline([(b"SCRIPT", b"LOAD", _SCRIPT)])
+            again = [index for index, reply in enumerate(replies) if _no_script(reply)]
+            for index, reply in zip(again, _pipeline([(b"EVALSHA", _SHA, b"0", batch[i]) for i in again])):
+                replies[index] = reply
+    except (OSError, hiredis.ProtocolError):
+        _close()
+        raise
+    return [redis.ResponseError(str(reply)) if isinstance(reply, hiredis.ReplyError) else reply for reply in replies]
+
+
+def _no_script(reply) -> bool:
+    return isinstance(reply, hiredis.ReplyError) and str(reply).startswith("NOSCRIPT")
+
+
+_group = GroupRunner(_run_scripts, max_batch=100)
+
+
+def _connect(url: str) -> None:
+    _close()
+    options = client().connection_pool.connection_kwargs
+    sock = socket.create_connection((options.get("host", "127.0.0.1"), options.get("port", 6379)), timeout=5)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    _conn.sock, _conn.reader, _conn.url = sock, hiredis.Reader(), url
+    if options.get("password"):
+        auth = [options["username"], options["password"]] if options.get("username") else [options["password"]]
+        _expect_ok(_roundtrip((b"AUTH", *auth)))
+    _expect_ok(_roundtrip((b"SELECT", str(options.get("db", 0)))))
+
+
+def _expect_ok(reply) -> None:
+    if isinstance(reply, hiredis.ReplyError):
+        _close()
+        raise redis.ResponseError(str(reply))
+
+
+def _roundtrip(command):
+    return _pipeline([command])[0]
+
+
+def _pipeline(commands) -> list:
+    _conn.sock.sendall(b"".join(hiredis.pack_command(command) for command in commands))
+    replies = []
+    while len(replies) < len(commands):
+        reply = _conn.reader.gets()
+        if reply is not False:
+            replies.append(reply)
+            continue
+        data = _conn.sock.recv(262144)
+        if not data:
+            raise ConnectionError("Redis closed the connection")
+        _conn.reader.feed(data)
+    return replies
+
+
+def _close() -> None:
+    if _conn.sock is not None:
+        try:
+            _conn.sock.close()
+        finally:
+            _conn.sock = None
+
+
+def remaining_today(campaign_id: int, voter: str, day: int, votes_per_day: int) -> int:
+    used = client().get(f"v{campaign_id}:q:{voter}:{day}")
+    return max(votes_per_day - int(used or 0), 0)
+
+
+def used_for_candidates(campaign_id: int, voter: str, day: int, candidate_ids) -> dict[int, int]:
+    ids = list(candidate_ids)
+    if not ids:
+        return {}
+    values = client().mget([f"v{campaign_id}:q:{voter}:{day}:{c}" for c in ids])
+    return {c: int(v) for c, v in zip(ids, values) if v}
+
+
+def set_blocked(campaign_id: int, voter: str, blocked: bool) -> None:
+    key = f"v{campaign_id}:blocked:{voter}"
+    if blocked:
+        client().set(key, "1")
+    else:
+        client().delete(key)
+
+
+def tallies(campaign_id: int) -> dict[str, dict[int, int]]:
+    pipe = client().pipeline(transaction=False)
+    statuses = ["accepted", "quarantined", "fraud", "rejected"]
+    for status in statuses:
+        pipe.hgetall(f"v{campaign_id}:tally:{status}")
+    return {status: {int(k): int(v) for k, v in found.items()} for status, found in zip(statuses, pipe.execute())}
+
+
+def move_tallies(campaign_id: int, moves: dict[tuple[int, str], int]) -> None:
+    """Apply a decision's per-candidate status deltas to the live Redis tallies."""
+    pipe = client().pipeline(transaction=True)
+    for (candidate, status), delta in moves.items():
+        if delta:
+            pipe.hincrby(f"v{campaign_id}:tally:{status}", candidate, delta)
+    pipe.execute()
+
+
+def pending(campaign_id: int) -> int:
+    return client().xlen(stream_key(campaign_id))
+
+
+def flush(campaign_id: int, *, batch: int = FLUSH_BATCH) -> int:
+    """Copy up to `batch` ballots from the stream into the ledger; returns how many were moved."""
+    r = client()
+    key = stream_key(campaign_id)
+    with transaction.atomic():
+        head = ledger.lock_head(campaign_id)
+        # The head remembers the last stream entry it took, in the same transaction as the rows: entries at
+        # or before it were committed by an earlier flush that died before deleting them.
+        start = f"({head.last_stream_id}" if head.last_stream_id else "-"
+        entries = r.xrange(key, start, "+", count=batch)
+        stale = [entry_id for entry_id, _ in r.xrange(key, "-", head.last_stream_id, count=batch)] if head.last_stream_id else []
+        if not entries:
+            if stale:
+                r.xdel(key, *stale)
+            return 0
+        rows = []
+        for _id, fields in entries:
+            meta = json.loads(fields[b"m"])
+            decisions = [(c, d, reason, f.split(",") if f else []) for c, d, reason, f in json.loads(fields[b"d"])]
+            rows.extend(ledger.rows_for_ballot(meta, decisions))
+        ledger.append_rows(head, rows, last_stream_id=entries[-1][0].decode())
+        sweep_after_append(campaign_id, rows, head)
+    # Only after the commit: a crash before this line leaves entries that the head already covers.
+    r.xdel(key, *stale, *[entry_id for entry_id, _ in entries])
+    return len(entries)
+
+
+def flush_all(campaign_id: int) -> int:
+    moved = 0
+    while True:
+        count = flush(campaign_id)
+        moved += count
+        if count == 0:
+            return moved
