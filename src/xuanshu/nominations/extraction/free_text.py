@@ -3,25 +3,13 @@
 Channels call `draft_from_text`; the whole message, contacts masked, becomes the deeds, the extractor fills in the nominee,
 kind, place and nominator, and (when the campaign is given) the category and county codes.
 """
-import unicodedata
 
-import phonenumbers
 
 from xuanshu.core.phones import parse_cn_phone, to_e164
 from xuanshu.core.redaction import redact_contacts
 from xuanshu.nominations.extraction.extractor import extract_fields
 from xuanshu.nominations.extraction.profile import default_profile, profile_for_campaign
 from xuanshu.nominations.services import NominationDraft
-
-
-def first_cn_phone(text: str) -> str:
-    """The first valid Chinese mobile or area-coded landline in the text, as E.164, or ''."""
-    normalised = unicodedata.normalize("NFKC", text or "")
-    for match in phonenumbers.PhoneNumberMatcher(normalised, "CN", leniency=phonenumbers.Leniency.VALID):
-        number = parse_cn_phone(match.raw_string)
-        if number is not None:
-            return to_e164(number)
-    return ""
 
 
 def draft_from_text(
