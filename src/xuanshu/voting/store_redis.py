@@ -221,3 +221,80 @@ def flush_all(campaign_id: int) -> int:
         moved += count
         if count == 0:
             return moved
+
+
+# --- repairing the live tallies from the ledger (`votes repair-tallies`) ---------------------------------
+
+TALLY_STATUSES = ("accepted", "quarantined", "fraud", "rejected")
+
+# One atomic step, so no ballot script runs in between: the ledger's counts (sent in, up to the stream entry
+# the ledger head last took) plus the stream entries after that entry (acknowledged, not yet flushed) are
+# what the tallies must hold. Returns the tallies as they were and as they are to be, as JSON.
+_REWRITE_TALLIES = """
+local statuses = {"accepted", "quarantined", "fraud", "rejected"}
+local counts = cjson.decode(ARGV[1])
+local start = "-"
+if ARGV[2] ~= "" then start = "(" .. ARGV[2] end
+local entries = redis.call("XRANGE", KEYS[5], start, "+")
+for _, entry in ipairs(entries) do
+  local fields = entry[2]
+  for i = 1, #fields, 2 do
+    if fields[i] == "d" then
+      for _, d in ipairs(cjson.decode(fields[i + 1])) do
+        if d[1] ~= cjson.null then
+          local c = string.format("%d", d[1])
+          if counts[c] == nil then counts[c] = {} end
+          counts[c][d[2]] = (counts[c][d[2]] or 0) + 1
+        end
+      end
+    end
+  end
+end
+local before = {}
+for i, status in ipairs(statuses) do
+  local flat = redis.call("HGETALL", KEYS[i])
+  local by = {}
+  for j = 1, #flat, 2 do by[flat[j]] = tonumber(flat[j + 1]) end
+  before[status] = by
+end
+if ARGV[3] == "1" then
+  for i, status in ipairs(statuses) do
+    redis.call("DEL", KEYS[i])
+    local flat = {}
+    for c, by in pairs(counts) do
+      local n = by[status] or 0
+      if n ~= 0 then
+        flat[#flat + 1] = c
+        flat[#flat + 1] = n
+      end
+      if #flat >= 1000 then
+        redis.call("HSET", KEYS[i], unpack(flat))
+        flat = {}
+      end
+    end
+    if #flat > 0 then redis.call("HSET", KEYS[i], unpack(flat)) end
+  end
+end
+return cjson.encode({before = before, after = counts, pending = #entries})
+"""
+
+
+def rewrite_tallies(campaign_id: int, ledger_counts: dict[int, dict[str, int]], last_stream_id: str, *,
+                    write: bool) -> tuple[dict[int, dict[str, int]], dict[int, dict[str, int]], int]:
+    """Set the live tallies to the ledger's counts plus the stream entries after `last_stream_id`, atomically.
+
+    Returns (tallies before, tallies after, stream entries counted in); with `write=False` nothing changes.
+    The caller holds the ledger head lock, so the ledger's counts and `last_stream_id` belong together.
+    """
+    keys = [f"v{campaign_id}:tally:{status}" for status in TALLY_STATUSES] + [stream_key(campaign_id)]
+    counts = {str(candidate): by_status for candidate, by_status in ledger_counts.items()}
+    # cjson decodes an empty JSON object as an empty table and encodes that back as {}: both sides stay objects.
+    reply = client().eval(_REWRITE_TALLIES, len(keys), *keys, json.dumps(counts), last_stream_id, "1" if write else "0")
+    result = json.loads(reply)
+    before: dict[int, dict[str, int]] = {}
+    for status, by_candidate in (result["before"] or {}).items():
+        for candidate, n in (by_candidate or {}).items():
+            before.setdefault(int(candidate), {})[status] = int(n)
+    after = {int(candidate): {status: int(n) for status, n in (by_status or {}).items()}
+             for candidate, by_status in (result["after"] or {}).items()}
+    return before, after, int(result["pending"])

@@ -6,13 +6,14 @@ from django.core.management.base import BaseCommand, CommandError
 
 from xuanshu.campaigns.models import Campaign
 from xuanshu.core.errors import DomainError
-from xuanshu.voting import audit, backend
+from xuanshu.voting import audit, backend, maintenance
+from xuanshu.voting.models import Candidate
 from xuanshu.voting.services import open_ballot
 
 
 class Command(BaseCommand):
     help = ("The public vote: `votes open CAMPAIGN`, `votes flush [--follow]`, `votes verify`, "
-            "`votes export --out DIR`, `votes keygen`.")
+            "`votes export --out DIR`, `votes keygen`, `votes purge-state`, `votes repair-tallies [--dry-run]`.")
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
@@ -29,11 +30,22 @@ class Command(BaseCommand):
         export.add_argument("--campaign")
         export.add_argument("--out", required=True)
         sub.add_parser("keygen", help="Print a new Ed25519 key for signing tallies")
+        purge = sub.add_parser("purge-state", help="Delete expired vote state rows: counters, quotas, rate limits, markers")
+        purge.add_argument("--batch-size", type=int, default=maintenance.PURGE_BATCH, help="Rows per transaction")
+        repair = sub.add_parser("repair-tallies", help="Recount Redis's live tallies from the ledger and rewrite them")
+        repair.add_argument("--campaign", help="slug; default: every campaign with a ballot")
+        repair.add_argument("--dry-run", action="store_true", help="Show the differences without writing")
 
     def handle(self, *args, action, **options):
         if action == "keygen":
             seed, public = audit.new_signing_seed()
             self.stdout.write(f"VOTING_TALLY_ED25519_KEY={seed}\npublic key (publish it): {public}")
+            return
+        if action == "purge-state":
+            if options["batch_size"] < 1:
+                raise CommandError("--batch-size must be at least 1")
+            deleted = maintenance.purge_expired_state(batch_size=options["batch_size"])
+            self.stdout.write(f"purged {deleted} expired vote state rows")
             return
         if action == "open":
             campaign = Campaign.objects.filter(slug=options["campaign"]).first()
@@ -63,6 +75,8 @@ class Command(BaseCommand):
             self._flush(campaigns, follow=False, interval=0)
             for campaign in campaigns:
                 self._export(campaign, Path(options["out"]))
+        elif action == "repair-tallies":
+            self._repair(campaigns, dry_run=options["dry_run"])
 
     def _campaigns(self, slug):
         campaigns = Campaign.objects.filter(ballot__isnull=False)
@@ -91,6 +105,37 @@ class Command(BaseCommand):
             full = [store_redis.flush(c.pk) >= store_redis.FLUSH_BATCH for c in campaigns]
             if not any(full):
                 time.sleep(interval)
+
+    def _repair(self, campaigns, *, dry_run: bool) -> None:
+        if not backend.uses_redis():
+            raise CommandError("No Redis configured: the database tallies are written with the ledger; "
+                               "`votes verify` checks them.")
+        # Drain the stream first, so the atomic Redis step has few acknowledged-but-unflushed ballots to add.
+        self._flush(campaigns, follow=False, interval=0)
+        for campaign in campaigns:
+            try:
+                repair = maintenance.repair_redis_tallies(campaign=campaign, dry_run=dry_run)
+            except DomainError as error:
+                raise CommandError(error.message) from None
+            self._print_repair(campaign, repair)
+        self._warn_if_redis_forgets()
+
+    def _print_repair(self, campaign, repair) -> None:
+        changed = repair.differences
+        numbers = dict(Candidate.objects.filter(pk__in=changed).values_list("pk", "number"))
+        pending = f" (with {repair.pending} ballots not yet flushed)" if repair.pending else ""
+        if not changed:
+            self.stdout.write(f"{campaign.slug}: Redis tallies match the ledger{pending}")
+        else:
+            verb = "would correct" if not repair.written else "corrected"
+            self.stdout.write(f"{campaign.slug}: {verb} {len(changed)} candidates{pending}")
+            for candidate, (old, new) in changed.items():
+                moves = ", ".join(f"{status} {old[status]} -> {new[status]}" for status in old if old[status] != new[status])
+                self.stdout.write(f"  candidate {candidate} (no. {numbers.get(candidate, '?')}): {moves}")
+        if repair.ledger_vs_database:
+            self.stdout.write(self.style.WARNING(
+                f"  warning: the database tallies of candidates {repair.ledger_vs_database} disagree with the ledger "
+                "too; run `votes verify`."))
 
     def _warn_if_redis_forgets(self) -> None:
         """The stream is the durable buffer only if Redis persists it: say so when it does not."""
