@@ -4,6 +4,7 @@ from django.contrib.auth.models import Permission, User
 
 from tests.conftest import SEED_CAMPAIGN_FILE
 from xuanshu.campaigns.loader import parse_campaign
+from xuanshu.campaigns.selectors import forget_campaign_choices
 from xuanshu.campaigns.services import load_campaign
 
 
@@ -48,3 +49,11 @@ def other_campaign(db):
 def nominate(make_nomination):
     """Create a nomination through the raw inbound store, with its campaign, channel, time and demo flag chosen."""
     return make_nomination
+
+
+@pytest.fixture(autouse=True)
+def fresh_campaign_choices():
+    """The cached campaign list outlives a test's rolled-back campaigns: start each test without it."""
+    forget_campaign_choices()
+    yield
+    forget_campaign_choices()

@@ -112,6 +112,7 @@ def test_page_runs_the_same_number_of_queries_for_5_and_60_rows(editor_client, n
 
     for _ in range(5):
         nominate(in_campaign=other_campaign)
+    count_queries()  # the first request fills the cached campaign list; the later ones read it from the cache
     with_5 = count_queries()
     for _ in range(55):
         nominate(in_campaign=other_campaign)

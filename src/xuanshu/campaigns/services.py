@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from xuanshu.campaigns.loader import CampaignSpec, StageSpec
 from xuanshu.campaigns.models import Area, Campaign, Category, Stage
+from xuanshu.campaigns.selectors import forget_campaign_choices
 from xuanshu.core.services import record_activity
 
 
@@ -75,6 +76,10 @@ def load_campaign(*, spec: CampaignSpec, source_text: str, actor=None, rehearsal
             subject=campaign, campaign=campaign, new_value=_jsonable(changes),
             reason="rehearsal schedule" if rehearsal else "",
         )
+        # Now for this transaction's own reads, and again after the commit in case another request cached the
+        # old list in between.
+        forget_campaign_choices()
+        transaction.on_commit(forget_campaign_choices)
     return LoadResult(campaign=campaign, created=created, changes=changes)
 
 

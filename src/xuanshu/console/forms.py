@@ -7,7 +7,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from xuanshu.campaigns.enums import NomineeKind
-from xuanshu.campaigns.models import Area, Campaign, Category
+from xuanshu.campaigns.models import Area, Category
+from xuanshu.campaigns.selectors import campaign_choices
 from xuanshu.intake.enums import Channel, InboundStatus
 from xuanshu.nominations.enums import NominationState
 from xuanshu.nominations.models import Nomination
@@ -36,9 +37,8 @@ def _local_midnight(day: dt.date) -> dt.datetime:
 class QueueFilterForm(forms.Form):
     """The queue's GET filters. Category and county choices belong to the chosen campaign."""
 
-    campaign = forms.ModelChoiceField(
-        Campaign.objects.all(), required=False, label=_("Campaign"), empty_label=_("All campaigns"),
-    )
+    # Choices from the cached campaign list (set per form in __init__): the list is not queried per request.
+    campaign = forms.TypedChoiceField(coerce=int, empty_value=None, required=False, label=_("Campaign"))
     channel = forms.ChoiceField(choices=[("", _("All channels")), *Channel.choices], required=False, label=_("Channel"))
     category = forms.ModelChoiceField(
         Category.objects.none(), required=False, label=_("Category"), empty_label=_("All categories"),
@@ -57,10 +57,11 @@ class QueueFilterForm(forms.Form):
 
     def __init__(self, data):
         data = data.copy()
-        campaign_ids = list(Campaign.objects.values_list("pk", flat=True)[:2])
-        if len(campaign_ids) == 1 and not data.get("campaign"):
-            data["campaign"] = str(campaign_ids[0])
+        campaigns = campaign_choices()
+        if len(campaigns) == 1 and not data.get("campaign"):
+            data["campaign"] = str(campaigns[0][0])
         super().__init__(data)
+        self.fields["campaign"].choices = [("", _("All campaigns")), *campaigns]
         self.fields["campaign"].widget.attrs["data-autosubmit"] = ""
         chosen = data.get("campaign", "")
         if chosen.isdigit():
@@ -79,7 +80,7 @@ class QueueFilterForm(forms.Form):
         data = getattr(self, "cleaned_data", {})
         start, end = data.get("received_from"), data.get("received_until")
         return QueueFilters(
-            campaign_id=data["campaign"].pk if data.get("campaign") else None,
+            campaign_id=data.get("campaign"),
             channel=data.get("channel", ""),
             category_id=data["category"].pk if data.get("category") else None,
             state=data.get("state", ""),

@@ -7,9 +7,9 @@ from django.db import transaction
 from xuanshu.core.models import ActivityLog, ContactAccessLog
 
 
-def record_activity(
+def _activity_row(
     *,
-    actor,
+    actor=None,
     action: str,
     subject,
     old_value: Any = None,
@@ -18,11 +18,9 @@ def record_activity(
     actor_label: str = "",
     campaign=None,
 ) -> ActivityLog:
-    """Write one audit row; callers must already be inside the transaction that made the change."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("record_activity must run inside the transaction that makes the change")
+    """One unsaved audit row: the user who acted (or a label such as "system"), the subject and its campaign."""
     user = actor if getattr(actor, "is_authenticated", False) else None
-    return ActivityLog.objects.create(
+    return ActivityLog(
         actor=user,
         actor_label=actor_label or ("" if user else "system"),
         action=action,
@@ -35,19 +33,34 @@ def record_activity(
     )
 
 
-def record_activities(entries: Iterable[dict]) -> int:
-    """Write many system audit rows in one go (bulk jobs); each entry holds record_activity's keyword arguments."""
+def _require_transaction(writer: str) -> None:
     if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("record_activities must run inside the transaction that makes the change")
-    rows = [
-        ActivityLog(
-            actor=None, actor_label=entry.get("actor_label") or "system", action=entry["action"],
-            subject_type=entry["subject"]._meta.label_lower, subject_id=str(entry["subject"].pk),
-            campaign=entry.get("campaign") if entry.get("campaign") is not None else getattr(entry["subject"], "campaign", None),
-            old_value=entry.get("old_value"), new_value=entry.get("new_value"), reason=entry.get("reason", ""),
-        )
-        for entry in entries
-    ]
+        raise RuntimeError(f"{writer} must run inside the transaction that makes the change")
+
+
+def record_activity(
+    *,
+    actor,
+    action: str,
+    subject,
+    old_value: Any = None,
+    new_value: Any = None,
+    reason: str = "",
+    actor_label: str = "",
+    campaign=None,
+) -> ActivityLog:
+    """Write one audit row; callers must already be inside the transaction that made the change."""
+    _require_transaction("record_activity")
+    row = _activity_row(actor=actor, action=action, subject=subject, old_value=old_value, new_value=new_value,
+                        reason=reason, actor_label=actor_label, campaign=campaign)
+    row.save(force_insert=True)
+    return row
+
+
+def record_activities(entries: Iterable[dict]) -> int:
+    """Write many audit rows in one go (bulk jobs); each entry holds record_activity's keyword arguments."""
+    _require_transaction("record_activities")
+    rows = [_activity_row(**entry) for entry in entries]
     ActivityLog.objects.bulk_create(rows, batch_size=1000)
     return len(rows)
 
