@@ -5,7 +5,7 @@
 
 Each run builds a fresh database (PostgreSQL `xuanshu_bench_voting`, or var/bench-voting.sqlite3) with the
 seed campaign, 20 shortlisted candidates and an open ballot, issues 100,000 voter cookies, starts the server
-(`xuanshu.voting.wsgi` plus the naive route, see bench/voting_wsgi.py) and, on Redis, the ledger flusher as a
+(`xuanshu.voting.asgi` on granian, plus the naive route, see bench/voting_asgi.py) and, on Redis, the ledger flusher as a
 separate process at the lowest CPU priority (nice 19: in a burst Redis holds the acknowledged votes and the
 database catches up behind; the next phase waits until it has, and the drain time is reported with the
 sustained rate that counts it), then drives with wrk on loopback, 64 connections, for `--duration` seconds each:
@@ -101,7 +101,7 @@ print(",".join(str(pk) for pk in campaign.candidates.values_list("pk", flat=True
 
 NAIVE_TABLES = r'''
 from django.db import connections
-from voting_wsgi import Choice, Vote
+from voting_asgi import Choice, Vote
 with connections["naive"].schema_editor() as editor:
     editor.create_model(Choice)
     editor.create_model(Vote)
@@ -112,8 +112,8 @@ Choice.objects.using("naive").bulk_create([Choice(pk=i, votes=0) for i in range(
 def setup(env: dict) -> str:
     tokens = ROOT / "var" / "bench-voting-tokens.txt"
     run_env = {**env, "PYTHONPATH": f"{ROOT / 'src'}:{ROOT / 'bench'}"}
-    # voting_wsgi first: it adds the `naive` database alias before Django opens any connection.
-    out = subprocess.run([PY, "-c", "import voting_wsgi\n" + SETUP + NAIVE_TABLES, str(ROOT / "campaigns" / f"{SLUG}.toml"),
+    # voting_asgi first: it adds the `naive` database alias before Django opens any connection.
+    out = subprocess.run([PY, "-c", "import voting_asgi\n" + SETUP + NAIVE_TABLES, str(ROOT / "campaigns" / f"{SLUG}.toml"),
                           str(tokens), str(VOTERS)], env=run_env, check=True, capture_output=True, text=True, cwd=ROOT)
     env["BENCH_TOKENS"] = str(tokens)
     env["BENCH_CANDIDATES"] = out.stdout.strip().splitlines()[-1]
@@ -192,16 +192,14 @@ def _ms(out: str, label: str) -> float:
 
 def server_command(args) -> list[str]:
     if args.server == "granian":
-        return [str(ROOT / ".venv" / "bin" / "granian"), "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(PORT),
-                "--workers", str(args.workers), "--blocking-threads", str(args.threads), "--no-ws",
-                *args.server_args.split(), "voting_wsgi:application"]
-    return [str(ROOT / ".venv" / "bin" / "gunicorn"), "voting_wsgi:application", "--bind", f"127.0.0.1:{PORT}",
-            "--worker-class", "gthread", "--workers", str(args.workers), "--threads", str(args.threads),
-            "--backlog", "2048", "--keep-alive", "30"]
+        return [str(ROOT / ".venv" / "bin" / "granian"), "--interface", "asgi", "--host", "127.0.0.1", "--port", str(PORT),
+                "--workers", str(args.workers), "--no-ws", *args.server_args.split(), "voting_asgi:application"]
+    raise SystemExit(f"unknown server {args.server}")
 
 
 def one_run(args) -> dict:
     env = environment(args.store)
+    env["NAIVE_THREADS"] = str(args.threads)
     setup(env)
     server = start(server_command(args), env)
     # The flusher runs at the lowest CPU priority: during a burst Redis holds the acknowledged votes and the
@@ -254,9 +252,9 @@ def check(env: dict, vote: dict) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--store", choices=["redis", "sqlite"], required=True)
-    parser.add_argument("--server", choices=["granian", "gunicorn"], default="granian")
+    parser.add_argument("--server", choices=["granian"], default="granian")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=16, help="threads for the naive pattern's synchronous ORM")
     parser.add_argument("--duration", type=int, default=20)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--runs", type=int, default=1)
@@ -265,7 +263,7 @@ def main() -> None:
     for run in range(1, args.runs + 1):
         r = one_run(args)
         v, n, z, c = r["vote"], r["noop"], r["naive"], r["check"]
-        print(f"run {run} [{args.store}, {args.server} workers={args.workers} threads={args.threads} {args.server_args}, "
+        print(f"run {run} [{args.store}, {args.server} asgi workers={args.workers} naive threads={args.threads} {args.server_args}, "
               f"{args.connections} connections, {args.duration}s each]")
         for name in ["vote", "noop", "naive"]:
             x = r[name]

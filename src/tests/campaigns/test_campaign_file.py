@@ -91,6 +91,13 @@ BAD_FILES = [
     ("duplicate category id", 'id = "hometown"', 'id = "athletes"', 0, "categories[2].id", "used twice"),
     ("unknown nominee kind", 'nominee_kinds = ["individual", "group"]', 'nominee_kinds = ["individual", "family"]', 0,
      "nomination.nominee_kinds", "not one of"),
+    ("unknown anti-brushing threshold", "cluster_max_voters = 15", "cluster_max_voter = 15", 0,
+     "voting.thresholds.cluster_max_voter", "unknown key"),
+    ("threshold of the wrong type", "per_ip_per_minute = 120", 'per_ip_per_minute = "120"', 0,
+     "voting.thresholds.per_ip_per_minute", "must be a number"),
+    ("fractional count threshold", "device_max_voters = 5", "device_max_voters = 5.5", 0,
+     "voting.thresholds.device_max_voters", "whole number"),
+    ("negative threshold", "night_end_hour = 5", "night_end_hour = -5", 0, "voting.thresholds.night_end_hour", "negative"),
 ]
 
 
@@ -108,6 +115,19 @@ def test_bad_file_is_refused_naming_key_and_line(db, tmp_path, label, old, new, 
     with pytest.raises(CommandError, match=re.escape(f"bad.toml:{expected_line}: key '{key}'")):
         call_command("campaign", "load", str(path))
     assert Campaign.objects.count() == 0
+
+
+def test_voting_thresholds_reach_the_vote_snapshot_over_the_defaults(db, tmp_path, settings):
+    from xuanshu.voting.engine import Thresholds, thresholds
+
+    spec = parse_campaign(SEED_TEXT, "seed.toml")
+    assert spec.voting.thresholds["per_device_per_minute"] == 20
+    text = SEED_TEXT.replace("per_device_per_minute = 20", "per_device_per_minute = 3")
+    changed = parse_campaign(text, "c.toml").voting.thresholds
+    assert thresholds(changed).per_device_per_minute == 3
+    assert thresholds(changed).gap_cv_max == Thresholds().gap_cv_max  # not in the file: the default
+    settings.VOTING_THRESHOLDS = {"per_device_per_minute": 7}  # the operator's setting wins over the file
+    assert thresholds(changed).per_device_per_minute == 7
 
 
 def test_syntax_error_names_the_line(db):

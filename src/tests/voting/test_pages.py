@@ -1,15 +1,9 @@
-"""The ballot page and the vote endpoint through Django's test client (full stack) and the lean vote path."""
-import io
-import json
+"""The ballot page and the vote endpoint through Django's test client (full stack); the lean path: test_lean_path."""
 
 import pytest
-from django.core import signals
-from django.db import close_old_connections
 from django.utils import translation
 
 from tests.voting.helpers import UA
-from xuanshu.voting import identity
-from xuanshu.voting.lean import VotePathDispatcher
 from xuanshu.voting.messages import OUTCOME_MESSAGES
 from xuanshu.voting.sms.dev import last_code_for
 
@@ -54,31 +48,3 @@ def test_vote_refusals_have_their_http_status_and_message(store_kind, client, op
     assert bad.status_code == 400
 
 
-@pytest.fixture
-def keep_test_connection():
-    """As Django's test client does: requests must not close the test's database connection."""
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    yield
-    signals.request_started.connect(close_old_connections)
-    signals.request_finished.connect(close_old_connections)
-
-
-def test_lean_path_serves_the_vote_without_middleware(store_kind, open_campaign, candidates, make_voter, keep_test_connection):
-    method, voter_hash = make_voter()
-    token = identity.issue_voter_token(open_campaign.pk, method, voter_hash)
-    app = VotePathDispatcher(full_app=lambda environ, start_response: pytest.fail("vote went through the full stack"))
-    body = f"candidate={candidates[2].pk}&nonce=x1".encode()
-    environ = {
-        "REQUEST_METHOD": "POST", "PATH_INFO": f"/v/{open_campaign.slug}/vote", "SERVER_NAME": "testserver",
-        "SERVER_PORT": "80", "wsgi.input": io.BytesIO(body), "wsgi.url_scheme": "http", "CONTENT_LENGTH": str(len(body)),
-        "CONTENT_TYPE": "application/x-www-form-urlencoded", "HTTP_ACCEPT": "application/json", "REMOTE_ADDR": "10.1.2.3",
-        "HTTP_COOKIE": f"{identity.VOTER_COOKIE}={token}; {identity.DEVICE_COOKIE}=d1", "HTTP_HOST": "testserver",
-    }
-    seen = {}
-    chunks = app(environ, lambda status, headers: seen.update(status=status, headers=dict(headers)))
-    reply = json.loads(b"".join(chunks))
-    chunks.close()
-    assert (seen["status"], reply["status"], reply["remaining"]) == ("200 OK", "accepted", 4)
-    ping = app({**environ, "PATH_INFO": "/v/ping", "wsgi.input": io.BytesIO(b"")}, lambda s, h: seen.update(status=s))
-    assert (seen["status"], b"".join(ping)) == ("200 OK", b'{"ok": true}')

@@ -1,4 +1,6 @@
 """The campaign file's [voting] table and opening the ballot from the shortlist."""
+import time
+
 import pytest
 
 from tests.conftest import SEED_CAMPAIGN_FILE
@@ -16,6 +18,9 @@ def test_seed_file_voting_table():
     assert parse_campaign(SEED_TEXT).voting == VotingSpec(
         identity_methods=["wechat_oauth", "sms", "device"], votes_per_day=5, votes_per_candidate_per_day=1,
         min_candidates_per_ballot=0, count_display="rounded", count_rounding=100,
+        thresholds={"per_ip_per_minute": 120, "per_subnet_per_minute": 600, "per_device_per_minute": 20,
+                    "per_identity_per_minute": 20, "cluster_max_voters": 15, "device_max_voters": 5,
+                    "night_start_hour": 2, "night_end_hour": 5},
     )
 
 
@@ -62,3 +67,19 @@ def test_open_ballot_freezes_the_shortlist_once(campaign, make_nomination, edito
     assert open_ballot(campaign=campaign, actor=editor) == ballot  # idempotent: the list stays frozen
     assert (Candidate.objects.count(), Ballot.objects.count()) == (2, 1)
     assert ActivityLog.objects.filter(action="voting.open_ballot").count() == 1
+
+
+def test_the_campaign_files_thresholds_govern_the_vote(store_kind, open_campaign, candidates, make_voter):
+    """`[voting.thresholds]` reaches the vote: a campaign that allows one ballot per voter per minute."""
+    from tests.voting.helpers import vote
+    from xuanshu.voting.config import forget, vote_config
+
+    VotingRules.objects.filter(campaign=open_campaign).update(thresholds={"per_identity_per_minute": 1})
+    forget()
+    config = vote_config(open_campaign.slug)
+    assert config.thresholds.per_identity_per_minute == 1
+    voter = make_voter()
+    now = time.time() // 60 * 60  # both ballots in one minute, whatever the clock says
+    first = vote(config, voter, candidates[0].pk, now=now + 1)
+    second = vote(config, voter, candidates[1].pk, now=now + 2)
+    assert (first.reason, second.reason) == ("", "rate_limited")

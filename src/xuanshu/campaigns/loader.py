@@ -44,6 +44,7 @@ class VotingSpec:
     min_candidates_per_ballot: int
     count_display: str
     count_rounding: int
+    thresholds: dict = field(default_factory=dict)  # `[voting.thresholds]`: anti-brushing limits that differ from the defaults
 
 
 VOTING_IDENTITY_METHODS = ["wechat_oauth", "sms", "device"]
@@ -304,7 +305,7 @@ def _read_voting(r: _Reader, data: dict) -> VotingSpec:
     p = "voting."
     voting = r.table(data, "voting", {
         "identity", "votes_per_day", "votes_per_candidate_per_day", "min_candidates_per_ballot",
-        "count_display", "count_rounding",
+        "count_display", "count_rounding", "thresholds",
     })
     spec = VotingSpec(
         identity_methods=r.strings(voting, "identity", p, choices=VOTING_IDENTITY_METHODS),
@@ -313,12 +314,33 @@ def _read_voting(r: _Reader, data: dict) -> VotingSpec:
         min_candidates_per_ballot=r.integer(voting, "min_candidates_per_ballot", p, minimum=0, maximum=100, default=0),
         count_display=_choice(r, voting, "count_display", p, VOTING_COUNT_DISPLAYS),
         count_rounding=r.integer(voting, "count_rounding", p, minimum=1, maximum=1_000_000, default=100),
+        thresholds=_read_thresholds(r, voting) if "thresholds" in voting else {},
     )
     if spec.votes_per_candidate_per_day > spec.votes_per_day:
         r.fail(f"{p}votes_per_candidate_per_day", "must not exceed votes_per_day")
     if spec.min_candidates_per_ballot > spec.votes_per_day:
         r.fail(f"{p}min_candidates_per_ballot", "must not exceed votes_per_day")
     return spec
+
+
+def _read_thresholds(r: _Reader, voting: dict) -> dict:
+    """`[voting.thresholds]`: any of the anti-brushing limits (xuanshu.voting.engine.Thresholds), as numbers."""
+    from xuanshu.voting.engine import Thresholds  # the voting app owns the names and the defaults
+
+    defaults = Thresholds()
+    table = r.table(voting, "thresholds", set(defaults.__dataclass_fields__), prefix="voting.")
+    values = {}
+    for key, value in table.items():
+        full = f"voting.thresholds.{key}"
+        default = getattr(defaults, key)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            r.fail(full, f"must be a number, not {value!r}")
+        if isinstance(default, int) and not isinstance(value, int):
+            r.fail(full, f"must be a whole number, not {value!r}")
+        if value < 0:
+            r.fail(full, "must not be negative")
+        values[key] = value
+    return values
 
 
 def _choice(r: _Reader, table: dict, key: str, prefix: str, choices) -> str:

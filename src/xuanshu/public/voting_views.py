@@ -4,34 +4,27 @@
 read only the voter and device cookies, and render their replies in zh-hans themselves.
 """
 import datetime as dt
-import functools
 import secrets
 import time
-from urllib.parse import parse_qsl, urlencode, urlparse
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core import signing
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from xuanshu.campaigns.models import Campaign
 from xuanshu.core.ratelimit import client_ip
-from xuanshu.voting import captcha, identity, otp, selectors, throttle, wechat
+from xuanshu.voting import ballot_http, captcha, identity, otp, selectors, throttle, wechat
 from xuanshu.voting.config import VOTING_TZ, vote_config
-from xuanshu.voting.enums import IdentityMethod, Reason, VoteStatus
-from xuanshu.voting.messages import OTP_MESSAGES, OUTCOME_MESSAGES, outcome_key
+from xuanshu.voting.enums import IdentityMethod
+from xuanshu.voting.messages import OTP_MESSAGES, OUTCOME_MESSAGES
 from xuanshu.voting.services import cast_ballot, register_voter
 
-_HTTP_STATUS = {
-    Reason.OUTSIDE_WINDOW: 403, Reason.IDENTITY_REQUIRED: 403, Reason.VOTER_BLOCKED: 403,
-    Reason.UNKNOWN_CANDIDATE: 400, Reason.DUPLICATE_CANDIDATE: 400, Reason.TOO_FEW_CANDIDATES: 400,
-    Reason.RATE_LIMITED: 429, Reason.QUOTA_TOTAL: 409, Reason.QUOTA_CANDIDATE: 409, Reason.DUPLICATE: 409,
-}
 _PHONE_COOKIE = "xs_otp_phone"
 _PHONE_SALT = "xuanshu.voting.otp-phone"
 
@@ -41,67 +34,35 @@ def ping(request):
     return JsonResponse({"ok": True})
 
 
-def _same_origin(request) -> bool:
-    origin = request.META.get("HTTP_ORIGIN")
-    if not origin or origin == "null":
-        return origin is None
-    return urlparse(origin).netloc == request.META.get("HTTP_HOST", "")
-
-
-def _form(request) -> dict[str, list[str]]:
-    """The urlencoded body as lists of values; cheaper than building Django's QueryDict on the vote path."""
-    if request.content_type != "application/x-www-form-urlencoded":
-        return {key: request.POST.getlist(key) for key in ("candidate", "nonce")}
-    fields: dict[str, list[str]] = {}
-    for key, value in parse_qsl(request.body.decode("utf-8", "replace"), max_num_fields=60):
-        fields.setdefault(key, []).append(value)
-    return fields
-
-
-def _candidate_ids(fields: dict[str, list[str]]) -> list[int] | None:
-    try:
-        return [int(value) for value in fields.get("candidate", [])[:50]]
-    except ValueError:
-        return None
-
-
-@functools.cache
-def _zh_outcome_message(key: str) -> str:
-    with translation.override("zh-hans"):
-        return str(OUTCOME_MESSAGES[key])
-
-
 @csrf_exempt  # SameSite=Lax voter cookie and the Origin check below stand in for the CSRF token
 def cast_vote(request, slug):
-    """Cast one ballot: JSON for the page's script, a redirect back to the page without it."""
+    """Cast one ballot: JSON for the page's script, a redirect back to the page without it.
+
+    Production serves this endpoint on the lean asynchronous path (`xuanshu.voting.lean`), with the same
+    request reading and replies (`xuanshu.voting.ballot_http`); this view serves it on the full stack."""
     if request.method != "POST":
         return JsonResponse({"error": "POST only"}, status=405)
-    if not _same_origin(request):
+    if not ballot_http.same_origin(request.META.get("HTTP_ORIGIN"), request.META.get("HTTP_HOST", "")):
         return JsonResponse({"error": "cross-site request refused"}, status=403)
     config = vote_config(slug)
     if config is None:
         return JsonResponse({"error": "no open ballot"}, status=404)
-    try:
-        fields = _form(request)
-    except ValueError:
-        return JsonResponse({"error": "bad form"}, status=400)
-    candidates = _candidate_ids(fields)
+    if request.content_type == "application/x-www-form-urlencoded":
+        fields = ballot_http.parse_form(request.body)
+    else:
+        fields = {key: request.POST.getlist(key) for key in ("candidate", "nonce")}
+    candidates = ballot_http.candidate_ids(fields)
     if candidates is None:
         return JsonResponse({"error": "bad candidate"}, status=400)
     voter = identity.read_voter_token(request.COOKIES.get(identity.VOTER_COOKIE, ""), config.campaign_id)
     outcome = cast_ballot(
         config=config, voter=voter, candidates=candidates, ip=client_ip(request),
         user_agent=request.META.get("HTTP_USER_AGENT", ""), device_token=request.COOKIES.get(identity.DEVICE_COOKIE, ""),
-        nonce=(fields.get("nonce") or [""])[0],
+        nonce=ballot_http.nonce(fields),
     )
-    key = outcome_key(outcome)
+    status, key, body = ballot_http.outcome_reply(outcome)
     if request.META.get("HTTP_ACCEPT", "").startswith("application/json"):
-        return JsonResponse(
-            {"status": VoteStatus.REJECTED if outcome.reason else key, "reason": outcome.reason,
-             "message": _zh_outcome_message(key),
-             "remaining": outcome.remaining_today},
-            status=_HTTP_STATUS.get(outcome.reason, 200), json_dumps_params={"ensure_ascii": False},
-        )
+        return HttpResponse(body, status=status, content_type="application/json")
     return HttpResponseRedirect(f"{reverse('public:vote', args=[slug])}?{urlencode({'m': key})}")
 
 

@@ -1,5 +1,14 @@
-"""Which store the vote path uses: Redis when VOTING_REDIS_URL or REDIS_URL is set, else the database."""
+"""Which store the vote path uses: Redis when VOTING_REDIS_URL or REDIS_URL is set, else the database.
+
+Resolved once per process (reading settings costs more than some of the vote's own steps), and again when a
+test changes the setting.
+"""
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+
 from xuanshu.voting import store_db
+
+_resolved = None
 
 
 def uses_redis() -> bool:
@@ -9,8 +18,19 @@ def uses_redis() -> bool:
 
 
 def store():
-    if uses_redis():
-        from xuanshu.voting import store_redis
+    global _resolved
+    if _resolved is None:
+        if uses_redis():
+            from xuanshu.voting import store_redis
 
-        return store_redis
-    return store_db
+            _resolved = store_redis
+        else:
+            _resolved = store_db
+    return _resolved
+
+
+@receiver(setting_changed)
+def _forget_store(*, setting, **kwargs):
+    global _resolved
+    if setting in {"REDIS_URL", "VOTING_REDIS_URL"}:
+        _resolved = None

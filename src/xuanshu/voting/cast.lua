@@ -1,21 +1,28 @@
--- One ballot, decided and recorded atomically in Redis: a line-by-line port of engine.decide() plus the
+-- One ballot, decided and recorded atomically in Redis: the same procedure as engine.decide() plus the
 -- tallies and the ledger stream entry, so a vote that is acknowledged is already in the durable buffer.
--- ARGV[1]: a JSON array, see store_redis.cast(). Returns {duplicate, remaining today (-1 unknown), decisions as JSON}.
--- All inputs arrive as one JSON array (one argument packs and parses far faster than twenty).
-local a = cjson.decode(ARGV[1])
-local p = a[1]
-local t_ms = a[2]
+-- Returns {duplicate, remaining today (-1 unknown), decisions as JSON}.
+--
+-- The script's cost is mostly its Redis calls, so state that is read and written together lives together:
+-- the voter's day is one hash (votes in total "t", per candidate "c<id>", per minute "m<minute>", ballot
+-- nonces "n<key>"), read with one HMGET and written with one HSET; the two velocity states are read and
+-- written with one MGET and one MSET.
+--
+-- ARGV (see store_redis.cast): 1 key prefix, 2 time in ms, 3 minute, 4 hour, 5 local day, 6 local hour,
+-- 7 voter hash, 8 identity method, 9 device hash, 10 ip hash, 11 subnet hash, 12 user-agent hash,
+-- 13 dedupe key, 14 reason already refused, 15 votes per day, 16 per candidate per day, 17 key TTL,
+-- 18 thresholds as a JSON array (engine.Thresholds' field order), 19 ledger meta (JSON), 20... candidates.
+local p, t_ms = ARGV[1], tonumber(ARGV[2])
+local minute, hour, day, local_hour = tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5], tonumber(ARGV[6])
+local voter, method, device = ARGV[7], ARGV[8], ARGV[9]
+local ip_hash, subnet_hash, ua_hash = ARGV[10], ARGV[11], ARGV[12]
+local dedupe, pre_reason = ARGV[13], ARGV[14]
+local per_day, per_candidate, ttl = tonumber(ARGV[15]), tonumber(ARGV[16]), tonumber(ARGV[17])
+local th = cjson.decode(ARGV[18])
+local meta = ARGV[19]
+local candidates = {}
+for i = 20, #ARGV do candidates[#candidates + 1] = ARGV[i] end
 local t_sec = t_ms / 1000
-local minute, hour, day, local_hour = a[3], a[4], a[5], a[6]
-local voter, method, device, ip_hash, subnet_hash, ua_hash = a[7], a[8], a[9], a[10], a[11], a[12]
-local dedupe, pre_reason = a[13], a[14]
-local per_day, per_candidate, candidate_count = a[15], a[16], a[17]
-local th = a[18]
-local meta = a[19]
-local ttl = a[20]
-local candidates = a[21]
 
--- Thresholds, in the order of engine.Thresholds' fields.
 local per_ip, per_subnet, per_device, per_identity = th[1], th[2], th[3], th[4]
 local spike_min, spike_z_own, spike_relative, alpha = th[5], th[6], th[7], th[8]
 local growth_factor, growth_floor = th[9], th[10]
@@ -27,31 +34,25 @@ local spike_warmup, night_growth = th[19], th[20]
 local function num(x) return tonumber(string.format("%.14g", x)) end
 
 local function record(decisions, remaining, duplicate)
-  local encoded = {}
-  for i, d in ipairs(decisions) do
-    local c = d[1]
-    if c == nil then c = cjson.null end
-    encoded[i] = {c, d[2], d[3], d[4]}
-    if d[1] ~= nil then redis.call("HINCRBY", p .. "tally:" .. d[2], d[1], 1) end
+  local tally = p .. "tally:"
+  for _, d in ipairs(decisions) do
+    if d[1] ~= cjson.null then redis.call("HINCRBY", tally .. d[2], d[1], 1) end
   end
-  local body = cjson.encode(encoded)
+  local body = cjson.encode(decisions)
   redis.call("XADD", p .. "ledger", "*", "m", meta, "d", body)
   return {duplicate, remaining, body}
 end
 
-local function reject(reason, remaining)
+local function all_as(decision, reason)
   local decisions = {}
-  if #candidates == 0 then
-    decisions[1] = {nil, "rejected", reason, ""}
-  else
-    for i, c in ipairs(candidates) do decisions[i] = {c, "rejected", reason, ""} end
-  end
-  return record(decisions, remaining, 0)
+  if #candidates == 0 then decisions[1] = {cjson.null, decision, reason, ""} end
+  for i, c in ipairs(candidates) do decisions[i] = {tonumber(c), decision, reason, ""} end
+  return decisions
 end
 
-local function incr(key, by)
-  local value = redis.call("INCRBY", key, by)
-  if value == by then redis.call("EXPIRE", key, ttl) end
+local function incr(key)
+  local value = redis.call("INCR", key)
+  if value == 1 then redis.call("EXPIRE", key, ttl) end
   return value
 end
 
@@ -60,33 +61,58 @@ local function add_member(key, member)
   return redis.call("SCARD", key)
 end
 
-if dedupe ~= "" and redis.call("EXISTS", p .. "dd:" .. dedupe) == 1 then
-  local decisions = {}
-  if #candidates == 0 then decisions[1] = {nil, "rejected", "duplicate", ""} end
-  for i, c in ipairs(candidates) do decisions[i] = {c, "rejected", "duplicate", ""} end
-  local result = record(decisions, -1, 1)
-  return result
+-- The voter's day: votes so far, this minute's attempts, the ballot's nonce, each candidate's votes.
+local q = p .. "q:" .. voter .. ":" .. day
+local minute_field = "m" .. minute
+local used, minute_attempts, seen, used_for, new_day = 0, 0, false, {}, false
+if voter ~= "" then
+  local fields = {"t", minute_field, "n" .. dedupe}
+  for i, c in ipairs(candidates) do fields[3 + i] = "c" .. c end
+  local got = redis.call("HMGET", q, unpack(fields))
+  used, minute_attempts = tonumber(got[1] or "0"), tonumber(got[2] or "0")
+  seen = dedupe ~= "" and got[3] ~= false
+  for i = 1, #candidates do used_for[i] = tonumber(got[3 + i] or "0") end
+  new_day = not got[1]  -- no vote yet today: the hash is new (or holds only refused attempts), set its expiry
 end
 
+if seen then return record(all_as("rejected", "duplicate"), -1, 1) end
+
+-- Every scope is counted, even once another is over its limit (as engine.decide does).
 local limited = false
-local scopes = {{"ip", ip_hash, per_ip}, {"sn", subnet_hash, per_subnet}, {"dev", device, per_device}, {"id", voter, per_identity}}
-for _, s in ipairs(scopes) do
-  if s[2] ~= "" and incr(p .. "rl:" .. s[1] .. ":" .. s[2] .. ":" .. minute, 1) > s[3] then limited = true end
-end
-if limited then return reject("rate_limited", -1) end
-if pre_reason ~= "" then return reject(pre_reason, -1) end
-if redis.call("EXISTS", p .. "blocked:" .. voter) == 1 then return reject("voter_blocked", -1) end
+if ip_hash ~= "" and incr(p .. "rl:ip:" .. ip_hash .. ":" .. minute) > per_ip then limited = true end
+if subnet_hash ~= "" and incr(p .. "rl:sn:" .. subnet_hash .. ":" .. minute) > per_subnet then limited = true end
+if device ~= "" and incr(p .. "rl:dev:" .. device .. ":" .. minute) > per_device then limited = true end
+minute_attempts = minute_attempts + 1
+if voter ~= "" and minute_attempts > per_identity then limited = true end
 
-local total_key = p .. "q:" .. voter .. ":" .. day
-local used = tonumber(redis.call("GET", total_key) or "0")
-if used + #candidates > per_day then return reject("quota_total", math.max(per_day - used, 0)) end
-for _, c in ipairs(candidates) do
-  if tonumber(redis.call("GET", total_key .. ":" .. c) or "0") + 1 > per_candidate then
-    return reject("quota_candidate", per_day - used)
+local function refuse(reason, remaining)
+  if voter ~= "" then
+    redis.call("HSET", q, minute_field, minute_attempts)
+    if new_day then redis.call("EXPIRE", q, ttl) end
   end
+  return record(all_as("rejected", reason), remaining, 0)
 end
-used = incr(total_key, #candidates)
-for _, c in ipairs(candidates) do incr(total_key .. ":" .. c, 1) end
+
+if limited then return refuse("rate_limited", -1) end
+if pre_reason ~= "" then return refuse(pre_reason, -1) end
+if redis.call("EXISTS", p .. "blocked:" .. voter) == 1 then return refuse("voter_blocked", -1) end
+if used + #candidates > per_day then return refuse("quota_total", math.max(per_day - used, 0)) end
+for i = 1, #candidates do
+  if used_for[i] + 1 > per_candidate then return refuse("quota_candidate", per_day - used) end
+end
+
+used = used + #candidates
+local writes = {"t", used, minute_field, minute_attempts}
+for i, c in ipairs(candidates) do
+  writes[#writes + 1] = "c" .. c
+  writes[#writes + 1] = used_for[i] + 1
+end
+if dedupe ~= "" then
+  writes[#writes + 1] = "n" .. dedupe
+  writes[#writes + 1] = 1
+end
+redis.call("HSET", q, unpack(writes))
+if new_day then redis.call("EXPIRE", q, ttl) end
 
 local ballot_flags = {}
 if device ~= "" and method ~= "device" then
@@ -102,8 +128,8 @@ end
 local function roll(raw)
   local m, cnt, pc, acc, mu, var, h, hc, phc, sp, age = minute, 0, 0, 0, 0, 0, hour, 0, 0, -2, 0
   if raw then
-    local v = {}
-    for x in string.gmatch(raw, "[^,]+") do v[#v + 1] = tonumber(x) end
+    local v, n = {}, 0
+    for x in string.gmatch(raw, "[^,]+") do n = n + 1; v[n] = tonumber(x) end
     m, cnt, pc, acc, mu, var, h, hc, phc, sp, age = v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11]
   end
   if m ~= minute then
@@ -126,16 +152,15 @@ for i, c in ipairs(candidates) do
   local flags = {}
   for _, f in ipairs(ballot_flags) do flags[#flags + 1] = f end
 
+  -- Machine-regular gaps between votes for one candidate from one user agent in one subnet: the latest
+  -- vote times, newest first, in a list (pushing the caller's own text of the time costs no number formatting).
   local gap_key = p .. "gap:" .. c .. ":" .. subnet_hash .. ":" .. ua_hash
-  local stamps = {t_ms}
-  local old = redis.call("GET", gap_key)
-  if old then
-    for x in string.gmatch(old, "[^,]+") do
-      if #stamps < gap_count + 1 then stamps[#stamps + 1] = tonumber(x) end
-    end
-  end
-  redis.call("SET", gap_key, table.concat(stamps, ","), "EX", ttl)
-  if #stamps == gap_count + 1 then
+  if redis.call("LPUSH", gap_key, ARGV[2]) == 1 then redis.call("EXPIRE", gap_key, ttl) end
+  redis.call("LTRIM", gap_key, 0, gap_count)
+  local recent = redis.call("LRANGE", gap_key, 0, gap_count)
+  if #recent == gap_count + 1 then
+    local stamps = {}
+    for k = 1, gap_count + 1 do stamps[k] = tonumber(recent[k]) end
     local sum = 0
     for k = 1, gap_count do sum = sum + (stamps[k] - stamps[k + 1]) end
     local mean_gap = sum / gap_count
@@ -145,16 +170,18 @@ for i, c in ipairs(candidates) do
       if math.sqrt(sq / gap_count) / mean_gap < gap_cv_max then flags[#flags + 1] = "regular_gaps" end
     end
   end
-  local cluster = p .. "cl:" .. c .. ":" .. subnet_hash .. ":" .. ua_hash
-  if add_member(cluster .. ":" .. hour, voter) > cluster_max or redis.call("SCARD", cluster .. ":" .. (hour - 1)) > cluster_max then
+  -- Many voters behind one user agent and subnet for one candidate within the hour, or last hour.
+  local cluster = p .. "cl:" .. c .. ":" .. subnet_hash .. ":" .. ua_hash .. ":"
+  if add_member(cluster .. hour, voter) > cluster_max or redis.call("SCARD", cluster .. (hour - 1)) > cluster_max then
     flags[#flags + 1] = "subnet_cluster"
   end
 
   -- Votes explained by a cluster stay out of the candidate's velocity counts (see engine.decide).
   if #flags == 0 then
     local vel_key, tot_key = p .. "vel:" .. c, p .. "tot"
-    local m, cnt, pc, acc, mu, var, h, hc, phc, sp, age = roll(redis.call("GET", vel_key))
-    local gm, gcnt, gpc, gacc, gmu, gvar, gh, ghc, gphc, gsp, gage = roll(redis.call("GET", tot_key))
+    local states = redis.call("MGET", vel_key, tot_key)
+    local m, cnt, pc, acc, mu, var, h, hc, phc, sp, age = roll(states[1])
+    local gm, gcnt, gpc, gacc, gmu, gvar, gh, ghc, gphc, gsp, gage = roll(states[2])
     cnt = cnt + 1
     gcnt = gcnt + 1
     local share = 1 - (t_sec % 60) / 60
@@ -181,12 +208,12 @@ for i, c in ipairs(candidates) do
       acc, hc = acc + 1, hc + 1
       gacc, ghc = gacc + 1, ghc + 1
     end
-    redis.call("SET", vel_key, table.concat({m, cnt, pc, acc, mu, var, h, hc, phc, sp, age}, ","), "EX", ttl)
-    redis.call("SET", tot_key, table.concat({gm, gcnt, gpc, gacc, gmu, gvar, gh, ghc, gphc, gsp, gage}, ","), "EX", ttl)
+    -- One state per candidate and one for the field: a bounded set of keys, kept without expiry.
+    redis.call("MSET", vel_key, table.concat({m, cnt, pc, acc, mu, var, h, hc, phc, sp, age}, ","),
+      tot_key, table.concat({gm, gcnt, gpc, gacc, gmu, gvar, gh, ghc, gphc, gsp, gage}, ","))
   end
   local decision = "accepted"
   if #flags > 0 then decision = "quarantined" end
-  decisions[i] = {c, decision, "", table.concat(flags, ",")}
+  decisions[i] = {tonumber(c), decision, "", table.concat(flags, ",")}
 end
-if dedupe ~= "" then redis.call("SET", p .. "dd:" .. dedupe, "1", "EX", 86400) end
 return record(decisions, per_day - used, 0)

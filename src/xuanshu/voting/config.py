@@ -3,13 +3,17 @@
 The vote path must not query the database for the rules or the candidate list on every request: those change
 rarely (the list is frozen when the ballot opens), so each process keeps them for `REFRESH_SECONDS`.
 """
+import asyncio
 import datetime as dt
 import threading
 import time
 import zoneinfo
 from dataclasses import dataclass
 
+from django.db import connection
+
 from xuanshu.campaigns.models import Campaign, Stage
+from xuanshu.voting.engine import Thresholds, thresholds
 from xuanshu.voting.models import Candidate, VotingRules
 
 REFRESH_SECONDS = 5.0
@@ -31,15 +35,26 @@ class VoteConfig:
     count_rounding: int
     candidate_ids: frozenset[int]
     candidate_count: int
+    thresholds: Thresholds
 
     def window_open(self, t: float) -> bool:
         return self.starts_at is not None and self.starts_at <= t < self.ends_at
 
     def local_day_and_hour(self, t: float) -> tuple[int, int]:
         """The local day number and hour in the campaign's time zone: quotas reset at local midnight."""
-        local = dt.datetime.fromtimestamp(t, self.tz)
-        offset = local.utcoffset().total_seconds()
-        return int((t + offset) // 86400), local.hour
+        # Every UTC offset is a whole number of quarter hours, so day and hour hold for each quarter.
+        quarter = int(t // 900)
+        known = _day_and_hour.get((self.tz, quarter))
+        if known is None:
+            local = dt.datetime.fromtimestamp(quarter * 900, self.tz)
+            offset = local.utcoffset().total_seconds()
+            known = _day_and_hour[(self.tz, quarter)] = (int((quarter * 900 + offset) // 86400), local.hour)
+            if len(_day_and_hour) > 1000:
+                _day_and_hour.clear()
+        return known
+
+
+_day_and_hour: dict[tuple, tuple[int, int]] = {}
 
 
 _cache: dict[str, tuple[float, VoteConfig | None]] = {}
@@ -90,4 +105,21 @@ def _load(slug: str) -> VoteConfig | None:
         count_rounding=rules.count_rounding,
         candidate_ids=active,
         candidate_count=max(Candidate.objects.filter(campaign=campaign).count(), 1),
+        thresholds=thresholds(rules.thresholds),
     )
+
+
+async def vote_config_async(slug: str) -> VoteConfig | None:
+    """`vote_config` on an event loop: the snapshot from memory, or loaded in a thread when it is stale
+    (the database must not be queried on the loop)."""
+    cached = _cache.get(slug)
+    if cached and time.monotonic() - cached[0] < REFRESH_SECONDS:
+        return cached[1]
+    return await asyncio.get_running_loop().run_in_executor(None, _load_in_thread, slug)
+
+
+def _load_in_thread(slug: str) -> VoteConfig | None:
+    try:
+        return vote_config(slug)
+    finally:
+        connection.close()  # a pool thread that refreshes once every few seconds keeps no connection open

@@ -50,17 +50,24 @@ class Thresholds:
     def as_args(self) -> list:
         return [getattr(self, name) for name in self.__dataclass_fields__]
 
+    @functools.cached_property
+    def as_json(self) -> str:
+        """The thresholds as the Redis script takes them, encoded once per snapshot rather than per vote."""
+        return json.dumps(self.as_args(), separators=(",", ":"))
 
-def thresholds() -> Thresholds:
-    """Defaults, overridden by settings.VOTING_THRESHOLDS and then by the VOTING_THRESHOLDS environment variable
-    (JSON), e.g. for a load test whose every request comes from one loopback address."""
+
+def thresholds(campaign: dict | None = None) -> Thresholds:
+    """The defaults, overridden by the campaign file's `[voting.thresholds]`, then by settings.VOTING_THRESHOLDS
+    and last by the VOTING_THRESHOLDS environment variable (JSON): the operator's word, e.g. for a load test
+    whose every request comes from one loopback address."""
     configured = getattr(settings, "VOTING_THRESHOLDS", None)
-    return _thresholds(tuple(sorted(configured.items())) if configured else (), os.environ.get("VOTING_THRESHOLDS", ""))
+    return _thresholds(tuple(sorted((campaign or {}).items())), tuple(sorted(configured.items())) if configured else (),
+                       os.environ.get("VOTING_THRESHOLDS", ""))
 
 
-@functools.lru_cache(maxsize=8)
-def _thresholds(from_settings: tuple, from_env: str) -> Thresholds:
-    return Thresholds(**{**dict(from_settings), **(json.loads(from_env) if from_env else {})})
+@functools.lru_cache(maxsize=32)
+def _thresholds(from_campaign: tuple, from_settings: tuple, from_env: str) -> Thresholds:
+    return Thresholds(**{**dict(from_campaign), **dict(from_settings), **(json.loads(from_env) if from_env else {})})
 
 
 @dataclass
@@ -85,8 +92,9 @@ class Attempt:
     device_hash: str
     ua_hash: str
     user_agent: str = ""
-    dedupe_key: str = ""
+    dedupe_key: str = ""  # the ballot's nonce, unique per voter and local day (a client retries within seconds)
     pre_reason: str = ""  # set when the request was already refused (window, identity, candidate list)
+    thresholds: Thresholds | None = None  # the campaign's, from its vote snapshot; None: the defaults and settings
 
 
 @dataclass
@@ -129,7 +137,7 @@ def decide(ops: StateOps, a: Attempt, th: Thresholds) -> Outcome:
     minute, hour = int(a.t // 60), int(a.t // 3600)
     p = f"v{a.campaign_id}:"
     if a.dedupe_key:
-        if ops.get(f"{p}dd:{a.dedupe_key}") is not None:
+        if ops.get(f"{p}dd:{a.day}:{a.dedupe_key}") is not None:
             return Outcome([(c, VoteStatus.REJECTED, Reason.DUPLICATE, []) for c in a.candidates or [None]], duplicate=True)
     limited = False
     for scope, key, limit in (
@@ -178,7 +186,7 @@ def decide(ops: StateOps, a: Attempt, th: Thresholds) -> Outcome:
         decision = VoteStatus.QUARANTINED if flags else VoteStatus.ACCEPTED
         outcome.decisions.append((c, decision, "", flags))
     if a.dedupe_key:
-        ops.set(f"{p}dd:{a.dedupe_key}", "1")
+        ops.set(f"{p}dd:{a.day}:{a.dedupe_key}", "1")
     return outcome
 
 

@@ -29,10 +29,18 @@ def _hash_key() -> bytes:
     return hmac.new(settings.SECRET_KEY.encode(), b"xuanshu.voting.hash-key", hashlib.sha256).digest()
 
 
+@functools.cache
+def _keyed_base() -> "hmac.HMAC":
+    return hmac.new(_hash_key(), digestmod=hashlib.sha256)
+
+
 def keyed_hash(kind: str, value: str) -> str:
     if not value:
         return ""
-    return hmac.new(_hash_key(), f"{kind}\x1f{value}".encode(), hashlib.sha256).hexdigest()
+    # Copying a keyed HMAC skips re-deriving the padded key: a third of the cost on the vote path.
+    mac = _keyed_base().copy()
+    mac.update(f"{kind}\x1f{value}".encode())
+    return mac.hexdigest()
 
 
 def voter_hash(campaign_id: int, method: str, identity: str) -> str:
@@ -64,6 +72,7 @@ def ua_hash(user_agent: str) -> str:
     return keyed_hash("ua", user_agent[:500])
 
 
+@functools.lru_cache(maxsize=65536)
 def device_hash(token: str) -> str:
     return keyed_hash("device", token[:64])
 

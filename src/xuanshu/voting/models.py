@@ -17,6 +17,7 @@ class VotingRules(models.Model):
     min_candidates_per_ballot = models.PositiveSmallIntegerField(default=0)
     count_display = models.CharField(max_length=10, choices=CountDisplay.choices)
     count_rounding = models.PositiveIntegerField(default=100)
+    thresholds = models.JSONField(default=dict, blank=True, help_text="anti-brushing limits that differ from the defaults")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -28,7 +28,7 @@ _RULE_FIELDS = {
     "identity_methods": "identity_methods", "votes_per_day": "votes_per_day",
     "votes_per_candidate_per_day": "votes_per_candidate_per_day",
     "min_candidates_per_ballot": "min_candidates_per_ballot", "count_display": "count_display",
-    "count_rounding": "count_rounding",
+    "count_rounding": "count_rounding", "thresholds": "thresholds",
 }
 
 
@@ -105,6 +105,22 @@ def register_voter(*, campaign_id: int, method: str, identity_value: str, label:
 def cast_ballot(*, config: VoteConfig, voter: tuple[str, str] | None, candidates: list[int], ip: str,
                 user_agent: str, device_token: str, nonce: str = "", now: float | None = None) -> Outcome:
     """Decide and record one ballot: every attempt lands in the ledger, whatever the outcome."""
+    return backend.store().cast(*prepare_ballot(
+        config=config, voter=voter, candidates=candidates, ip=ip, user_agent=user_agent, device_token=device_token,
+        nonce=nonce, now=now))
+
+
+async def cast_ballot_async(*, config: VoteConfig, voter: tuple[str, str] | None, candidates: list[int], ip: str,
+                            user_agent: str, device_token: str, nonce: str = "") -> Outcome:
+    """`cast_ballot` for the asynchronous vote path: the same decision, awaited instead of blocking a thread."""
+    return await backend.store().cast_async(*prepare_ballot(
+        config=config, voter=voter, candidates=candidates, ip=ip, user_agent=user_agent, device_token=device_token,
+        nonce=nonce))
+
+
+def prepare_ballot(*, config: VoteConfig, voter: tuple[str, str] | None, candidates: list[int], ip: str,
+                   user_agent: str, device_token: str, nonce: str = "", now: float | None = None) -> tuple[Attempt, dict]:
+    """The ballot as the stores take it: the attempt to decide, and the ledger's record of who sent it."""
     t = time.time() if now is None else now
     day, hour = config.local_day_and_hour(t)
     method, voter_hash = voter or ("", "")
@@ -120,14 +136,14 @@ def cast_ballot(*, config: VoteConfig, voter: tuple[str, str] | None, candidates
         votes_per_candidate_per_day=config.votes_per_candidate_per_day, ip=ip_value, subnet=subnet, ip_hash=ip_hash,
         subnet_hash=subnet_hash, device_hash=device, ua_hash=identity.ua_hash(ua), user_agent=ua,
         dedupe_key=identity.keyed_hash("nonce", f"{voter_hash}:{nonce[:64]}") if nonce and voter_hash else "",
-        pre_reason=pre_reason,
+        pre_reason=pre_reason, thresholds=config.thresholds,
     )
     meta = {
         "ballot": ballot_id, "us": int(t * 1_000_000), "voter": voter_hash, "method": method, "ip": ip_value,
         "subnet": subnet, "ua": ua[:200], "ip_hash": ip_hash, "subnet_hash": subnet_hash, "device": device,
         "ua_hash": attempt.ua_hash,
     }
-    return backend.store().cast(attempt, meta)
+    return attempt, meta
 
 
 def _pre_reason(config: VoteConfig, t: float, method: str, voter_hash: str, candidates: list[int]) -> str:

@@ -6,7 +6,13 @@ committed: the first to arrive leads and writes every ballot queued by then in o
 wait for that commit. A ballot is acknowledged only after the commit that holds it. The key-value state is
 read and written with plain DB-API statements on primary keys (no ORM) to keep each ballot's cost small.
 """
-from django.db import connection, transaction
+import asyncio
+import contextlib
+import fcntl
+import weakref
+from concurrent.futures import ThreadPoolExecutor
+
+from django.db import close_old_connections, connection, transaction
 
 from xuanshu.voting import engine, ledger
 from xuanshu.voting.engine import Attempt, Outcome
@@ -111,14 +117,104 @@ def cast(attempt: Attempt, meta: dict) -> Outcome:
     return _group.submit((attempt, meta))
 
 
+async def cast_async(attempt: Attempt, meta: dict) -> Outcome:
+    """`cast` from an event loop: the ballots that arrive while a batch is being written wait on the loop, and
+    go to the process's one writer thread together as the next batch (one transaction, one thread wake-up)."""
+    return await _loop_batcher().submit((attempt, meta))
+
+
+class _LoopBatcher:
+    def __init__(self, loop: asyncio.AbstractEventLoop):
+        self.loop = loop
+        self.waiting: list[tuple[tuple, asyncio.Future]] = []
+        self.writing = False
+
+    def submit(self, item: tuple) -> asyncio.Future:
+        future = self.loop.create_future()
+        self.waiting.append((item, future))
+        if not self.writing:
+            self.writing = True
+            self.loop.call_soon(self._write_next)  # after this loop turn: the turn's other ballots join the batch
+        return future
+
+    def _write_next(self) -> None:
+        batch, self.waiting = self.waiting[:_group.max_batch], self.waiting[_group.max_batch:]
+        done = self.loop.run_in_executor(_writer, _write_in_thread, [item for item, _future in batch])
+        done.add_done_callback(lambda finished: self._settle(batch, finished))
+
+    def _settle(self, batch, finished: asyncio.Future) -> None:
+        error = finished.exception()
+        results = [error] * len(batch) if error else finished.result()
+        for (_item, future), result in zip(batch, results):
+            if future.done():
+                continue
+            if isinstance(result, BaseException):
+                future.set_exception(result)
+            else:
+                future.set_result(result)
+        if self.waiting:
+            self._write_next()
+        else:
+            self.writing = False
+
+
+def _write_in_thread(batch: list[tuple]) -> list:
+    """One outcome (or the error) per ballot: a batch that fails is retried ballot by ballot, so one bad ballot
+    fails alone."""
+    # The writer thread lives as long as the server and never sees request_started/finished: drop a
+    # connection that broke or outlived CONN_MAX_AGE here instead.
+    close_old_connections()
+    try:
+        return _write_together(batch)
+    except Exception:
+        if len(batch) == 1:
+            raise
+    results = []
+    for item in batch:
+        try:
+            results.extend(_write_together([item]))
+        except Exception as error:
+            results.append(error)
+    return results
+
+
+_batchers: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopBatcher]" = weakref.WeakKeyDictionary()
+_writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vote-db-writer")
+
+
+def _loop_batcher() -> _LoopBatcher:
+    loop = asyncio.get_running_loop()
+    batcher = _batchers.get(loop)
+    if batcher is None:
+        batcher = _batchers[loop] = _LoopBatcher(loop)
+    return batcher
+
+
+@contextlib.contextmanager
+def _write_turn():
+    """On a SQLite file, the vote writers of all server processes take turns on a file lock before they open
+    their transaction. SQLite's own wait for its write lock sleeps in steps of up to 100 ms, which made the
+    slowest ballots wait that long; the kernel hands a file lock over the moment it is released."""
+    name = str(connection.settings_dict["NAME"]) if connection.vendor == "sqlite" else ""
+    if not name or name == ":memory:" or name.startswith("file:"):
+        yield
+        return
+    with open(f"{name}.vote-lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def _write_together(batch: list[tuple[Attempt, dict]]) -> list[Outcome]:
     """Decide and write a batch of ballots in one transaction; outcomes in the batch's order."""
     outcomes: dict[int, Outcome] = {}
     by_campaign: dict[int, list[int]] = {}
     for index, (attempt, _meta) in enumerate(batch):
         by_campaign.setdefault(attempt.campaign_id, []).append(index)
-    th = engine.thresholds()
-    with transaction.atomic():
+    default_th = engine.thresholds()
+    with _write_turn(), transaction.atomic():
         connection.ensure_connection()
         placeholder = "?" if connection.vendor == "sqlite" else "%s"
         for campaign_id, indexes in by_campaign.items():
@@ -129,7 +225,7 @@ def _write_together(batch: list[tuple[Attempt, dict]]) -> list[Outcome]:
                 rows = []
                 for index in indexes:
                     attempt, meta = batch[index]
-                    outcomes[index] = engine.decide(ops.at(attempt.t), attempt, th)
+                    outcomes[index] = engine.decide(ops.at(attempt.t), attempt, attempt.thresholds or default_th)
                     rows.extend(ledger.rows_for_ballot(meta, outcomes[index].decisions))
                 ops.write_back()
             finally:

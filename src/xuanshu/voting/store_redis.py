@@ -7,7 +7,9 @@ transaction that holds the ledger head and records the last stream entry it took
 stream only after that commit. Entries the head already covers (the flusher died between commit and delete)
 are deleted without being written again, so flushing is idempotent.
 
-Concurrent ballots in one process share one round trip: the group runner pipelines their scripts.
+Concurrent ballots share round trips: on the asynchronous vote path (`cast_async`, production) the ballots
+of one event-loop turn go out in one write (`redis_async`); on the threaded path (`cast`, the Django view)
+the group runner pipelines the scripts of the threads waiting together.
 """
 import functools
 import hashlib
@@ -49,14 +51,31 @@ def stream_key(campaign_id: int) -> str:
 
 def cast(attempt: Attempt, meta: dict) -> Outcome:
     """Run the ballot through the script; the returned outcome is already in the durable stream."""
-    args = json.dumps([
-        f"v{attempt.campaign_id}:", int(attempt.t * 1000), int(attempt.t // 60), int(attempt.t // 3600), attempt.day,
+    return _outcome(_group.submit(_script_command(attempt, meta)))
+
+
+async def cast_async(attempt: Attempt, meta: dict) -> Outcome:
+    """`cast` on the event loop: ballots issued in one loop turn share one write and one round trip."""
+    from xuanshu.voting import redis_async
+
+    return _outcome(await redis_async.pipe_for(redis_url(), _SCRIPT).run(_script_command(attempt, meta)))
+
+
+def _script_command(attempt: Attempt, meta: dict) -> tuple:
+    """EVALSHA of cast.lua with its arguments in the order the script reads them."""
+    th = attempt.thresholds or engine.thresholds()
+    t = attempt.t
+    return (
+        b"EVALSHA", _SHA, b"0", f"v{attempt.campaign_id}:", int(t * 1000), int(t // 60), int(t // 3600), attempt.day,
         attempt.local_hour, attempt.voter_hash, attempt.method, attempt.device_hash, attempt.ip_hash,
         attempt.subnet_hash, attempt.ua_hash, attempt.dedupe_key, attempt.pre_reason, attempt.votes_per_day,
-        attempt.votes_per_candidate_per_day, attempt.candidate_count, engine.thresholds().as_args(),
-        json.dumps(meta, separators=(",", ":")), engine.KEY_TTL, attempt.candidates,
-    ], separators=(",", ":"))
-    duplicate, remaining, body = _group.submit(args)
+        attempt.votes_per_candidate_per_day, engine.KEY_TTL, th.as_json, json.dumps(meta, separators=(",", ":")),
+        *attempt.candidates,
+    )
+
+
+def _outcome(reply) -> Outcome:
+    duplicate, remaining, body = reply
     decisions = [(c, d, r, f.split(",") if f else []) for c, d, r, f in json.loads(body)]
     return Outcome(decisions, remaining_today=None if remaining < 0 else remaining, duplicate=bool(duplicate))
 
@@ -75,17 +94,17 @@ _conn = _ScriptConnection()
 _SHA = hashlib.sha1(_SCRIPT.encode()).hexdigest().encode()
 
 
-def _run_scripts(batch: list[str]) -> list:
+def _run_scripts(batch: list[tuple]) -> list:
     """Run the script once per ballot, all in one pipelined round trip; one reply (or error) per ballot."""
     url = redis_url()
     if _conn.sock is None or _conn.url != url:
         _connect(url)
     try:
-        replies = _pipeline([(b"EVALSHA", _SHA, b"0", args) for args in batch])
+        replies = _pipeline(batch)
         if any(_no_script(reply) for reply in replies):
             _pipeline([(b"SCRIPT", b"LOAD", _SCRIPT)])
             again = [index for index, reply in enumerate(replies) if _no_script(reply)]
-            for index, reply in zip(again, _pipeline([(b"EVALSHA", _SHA, b"0", batch[i]) for i in again])):
+            for index, reply in zip(again, _pipeline([batch[i] for i in again])):
                 replies[index] = reply
     except (OSError, hiredis.ProtocolError):
         _close()
@@ -130,7 +149,7 @@ def _pipeline(commands) -> list:
         if reply is not False:
             replies.append(reply)
             continue
-        data = _conn.sock.recv(262144)
+        data = _conn.sock.recv(65536)  # a larger buffer costs a fresh allocation per read
         if not data:
             raise ConnectionError("Redis closed the connection")
         _conn.reader.feed(data)
@@ -146,7 +165,7 @@ def _close() -> None:
 
 
 def remaining_today(campaign_id: int, voter: str, day: int, votes_per_day: int) -> int:
-    used = client().get(f"v{campaign_id}:q:{voter}:{day}")
+    used = client().hget(f"v{campaign_id}:q:{voter}:{day}", "t")  # the voter's day, see cast.lua
     return max(votes_per_day - int(used or 0), 0)
 
 
@@ -154,7 +173,7 @@ def used_for_candidates(campaign_id: int, voter: str, day: int, candidate_ids) -
     ids = list(candidate_ids)
     if not ids:
         return {}
-    values = client().mget([f"v{campaign_id}:q:{voter}:{day}:{c}" for c in ids])
+    values = client().hmget(f"v{campaign_id}:q:{voter}:{day}", [f"c{c}" for c in ids])
     return {c: int(v) for c, v in zip(ids, values) if v}
 
 

@@ -1,15 +1,17 @@
-"""The benchmark's WSGI application: the production vote stack (xuanshu.voting.wsgi) plus one more route on
+"""The benchmark's ASGI application: the production vote stack (xuanshu.voting.asgi) plus one more route on
 the same lean path, `/v/bench-naive`, running the naive Django pattern on PostgreSQL:
 
     Choice.objects.filter(pk=…).update(votes=F("votes") + 1); Vote.objects.create(choice_id=…)
 
-The naive pattern goes through exactly the same server, handler and (absent) middleware as the vote, so the
-comparison is of storage patterns alone. Its tables live in the `naive` database alias (BENCH_NAIVE_DATABASE_URL).
+The naive pattern goes through exactly the same server and lean path as the vote; its synchronous ORM calls
+run on a pool of threads, as synchronous Django code must under ASGI (NAIVE_THREADS, like a WSGI server's
+threads). Its tables live in the `naive` database alias (BENCH_NAIVE_DATABASE_URL).
 """
+import asyncio
 import os
 import random
-import re
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
@@ -23,10 +25,12 @@ settings.DATABASES["naive"] = database_from_url(os.environ["BENCH_NAIVE_DATABASE
 
 from django.db import models  # noqa: E402
 from django.db.models import F  # noqa: E402
-from django.http import JsonResponse  # noqa: E402
 
-from xuanshu.voting.lean import LeanVoteApp  # noqa: E402
-from xuanshu.voting.wsgi import application  # noqa: E402,F401  (sets Django up)
+from xuanshu.voting.asgi import application  # noqa: E402  (sets Django up: first)
+
+__all__ = ["application"]
+
+from xuanshu.voting import lean  # noqa: E402
 
 CHOICES = 20
 
@@ -48,12 +52,23 @@ class Vote(models.Model):
         db_table = "bench_vote"
 
 
-def naive_vote(request):
+def naive_vote() -> None:
     pk = random.randint(1, CHOICES)
     Choice.objects.using("naive").filter(pk=pk).update(votes=F("votes") + 1)
     Vote.objects.using("naive").create(choice_id=pk)
-    return JsonResponse({"ok": True})
 
 
-LeanVoteApp()._route("/v/ping")  # load the production routes, then add the naive one beside them
-LeanVoteApp.routes.append((re.compile(r"^/v/bench-naive$"), naive_vote))
+_threads = ThreadPoolExecutor(max_workers=int(os.environ.get("NAIVE_THREADS", "16")))
+_serve_lean = lean.LeanVotePath._serve
+
+
+async def _serve_with_naive(self, scope, receive, send):
+    """The production lean path, plus the naive route beside the vote and the no-op."""
+    if scope["path"] == "/v/bench-naive":
+        await asyncio.get_running_loop().run_in_executor(_threads, naive_vote)
+        await lean._reply(send, 200, b'{"ok": true}')
+        return
+    await _serve_lean(self, scope, receive, send)
+
+
+lean.LeanVotePath._serve = _serve_with_naive

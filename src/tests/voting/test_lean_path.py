@@ -1,0 +1,285 @@
+"""The production vote path: `xuanshu.voting.lean` on an event loop, in front of the full site (ASGI).
+
+These run with committed data (`transaction=True`): on the database path the ballot is decided on the store's
+own threads, and the vote snapshot is loaded on a thread, each with its own database connection.
+"""
+import asyncio
+import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import redis
+from django.db import connection
+
+from xuanshu.voting import identity, redis_async, store_db
+from xuanshu.voting.config import forget
+from xuanshu.voting.lean import MAX_BODY, VotePathRouter
+from xuanshu.voting.models import LedgerEntry
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+class Reply:
+    def __init__(self, messages):
+        start = messages[0]
+        self.status = start["status"]
+        self.headers = {k.decode(): v.decode() for k, v in start["headers"]}
+        self.body = b"".join(m.get("body", b"") for m in messages[1:])
+
+    def json(self):
+        return json.loads(self.body)
+
+
+async def _call(app, path, *, method="POST", body=b"", headers=None, client=("10.1.2.3", 40000), chunks=None):
+    sent = []
+    parts = chunks if chunks is not None else [body]
+    pending = [{"type": "http.request", "body": part, "more_body": i < len(parts) - 1} for i, part in enumerate(parts)]
+
+    async def receive():
+        return pending.pop(0) if pending else {"type": "http.disconnect"}
+
+    async def send(message):
+        sent.append(message)
+
+    header_list = [(b"host", b"testserver")] + [(k.encode(), v.encode()) for k, v in (headers or {}).items()]
+    scope = {"type": "http", "method": method, "path": path, "headers": header_list, "client": client}
+    await app(scope, receive, send)
+    return Reply(sent)
+
+
+def _run(coroutine):
+    """asyncio.run on a thread of its own: the browser tests' Playwright keeps a loop running on the main thread."""
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()
+
+
+def _site_must_not_serve(scope, receive, send):
+    pytest.fail(f"{scope['path']} went through the full site")
+
+
+@pytest.fixture(autouse=True)
+def fresh_snapshots():
+    forget()
+    yield
+    forget()
+
+
+@pytest.fixture
+def ballot_headers(open_campaign, make_voter):
+    method, voter_hash = make_voter()
+    token = identity.issue_voter_token(open_campaign.pk, method, voter_hash)
+    return {
+        "content-type": "application/x-www-form-urlencoded", "accept": "application/json",
+        "cookie": f"{identity.VOTER_COOKIE}={token}; {identity.DEVICE_COOKIE}=d1", "user-agent": "Mozilla/5.0 MicroMessenger",
+    }
+
+
+def test_the_vote_and_the_no_op_are_served_without_the_site(store_kind, open_campaign, candidates, ballot_headers):
+    app = VotePathRouter(_site_must_not_serve)
+    url = f"/v/{open_campaign.slug}/vote"
+
+    async def scenario():
+        first = await _call(app, url, body=f"candidate={candidates[2].pk}&nonce=x1".encode(), headers=ballot_headers)
+        again = await _call(app, url, body=f"candidate={candidates[2].pk}&nonce=x2".encode(), headers=ballot_headers)
+        retry = await _call(app, url, body=f"candidate={candidates[2].pk}&nonce=x1".encode(), headers=ballot_headers)
+        page_post = await _call(app, url, body=f"candidate={candidates[3].pk}&nonce=x3".encode(),
+                                headers={**ballot_headers, "accept": "text/html"})
+        ping = await _call(app, "/v/ping", method="GET")
+        return first, again, retry, page_post, ping
+
+    first, again, retry, page_post, ping = _run(scenario())
+    assert (first.status, first.json()["status"], first.json()["remaining"]) == (200, "accepted", 4)
+    assert first.json()["message"] == "感谢您的投票，已计入票数。"
+    assert (again.status, again.json()["reason"]) == (409, "quota_candidate")
+    assert (retry.status, retry.json()["reason"]) == (409, "duplicate")
+    assert (page_post.status, page_post.headers["location"]) == (303, f"/c/{open_campaign.slug}/vote/?m=accepted")
+    assert (ping.status, ping.body) == (200, b'{"ok": true}')
+    if store_kind == "redis":
+        from xuanshu.voting import store_redis
+
+        store_redis.flush_all(open_campaign.pk)
+    assert sorted(LedgerEntry.objects.values_list("decision", "reason")) == [
+        ("accepted", ""), ("accepted", ""), ("rejected", "duplicate"), ("rejected", "quota_candidate")]
+
+
+def test_bad_requests_get_their_status_and_store_nothing(store_kind, open_campaign, candidates, ballot_headers):
+    app = VotePathRouter(_site_must_not_serve)
+    url = f"/v/{open_campaign.slug}/vote"
+    good = f"candidate={candidates[0].pk}".encode()
+
+    async def scenario():
+        return [
+            await _call(app, url, method="GET"),
+            await _call(app, url, body=good, headers={**ballot_headers, "origin": "https://evil.example"}),
+            await _call(app, url, body=b'{"candidate": 1}', headers={**ballot_headers, "content-type": "application/json"}),
+            await _call(app, url, headers=ballot_headers, chunks=[b"candidate=1&nonce=" + b"x" * MAX_BODY, b"more"]),
+            await _call(app, "/v/no-such-campaign/vote", body=good, headers=ballot_headers),
+            await _call(app, url, body=b"candidate=1%20OR%201%3D1", headers=ballot_headers),
+            await _call(app, "/v/../etc/passwd", body=good, headers=ballot_headers),
+        ]
+
+    replies = _run(scenario())
+    assert [r.status for r in replies] == [405, 403, 415, 413, 404, 400, 404]
+    assert all("error" in r.json() for r in replies)
+    assert LedgerEntry.objects.count() == 0
+
+
+def test_other_paths_and_lifespan_go_where_they_belong():
+    seen = []
+
+    async def site(scope, receive, send):
+        seen.append(scope["path"])
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"site"})
+
+    app = VotePathRouter(site)
+
+    async def scenario():
+        page = await _call(app, "/c/some-campaign/vote/", method="GET")
+        events = [{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}]
+        answers = []
+
+        async def receive():
+            return events.pop(0)
+
+        async def send(message):
+            answers.append(message["type"])
+
+        await app({"type": "lifespan"}, receive, send)
+        return page, answers
+
+    page, answers = _run(scenario())
+    assert (page.status, page.body, seen) == (200, b"site", ["/c/some-campaign/vote/"])
+    assert answers == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
+
+
+def test_a_burst_from_one_voter_on_one_loop_takes_exactly_the_quota(store_kind, open_campaign, candidates, ballot_headers):
+    """Sixty ballots issued in one loop turn: on Redis they share one pipelined write; on the database they
+    are group-committed by the store's threads. Either way exactly the five votes of the day are accepted."""
+    app = VotePathRouter(_site_must_not_serve)
+    url = f"/v/{open_campaign.slug}/vote"
+
+    async def burst():
+        return await asyncio.gather(*(
+            _call(app, url, body=f"candidate={candidates[i % len(candidates)].pk}&nonce=b{i}".encode(), headers=ballot_headers)
+            for i in range(60)))
+
+    replies = _run(burst())
+    statuses = [r.json()["status"] for r in replies]
+    assert (statuses.count("accepted"), statuses.count("rejected")) == (5, 55)
+
+
+def test_redis_forgetting_the_script_or_going_away_loses_no_ballot(redis_db, open_campaign, candidates, ballot_headers,
+                                                                  settings):
+    app = VotePathRouter(_site_must_not_serve)
+    url = f"/v/{open_campaign.slug}/vote"
+
+    async def scenario():
+        first = await _call(app, url, body=f"candidate={candidates[0].pk}&nonce=s1".encode(), headers=ballot_headers)
+        redis_db.script_flush()  # as after a Redis restart: the loop's connection still holds no script
+        second = await _call(app, url, body=f"candidate={candidates[1].pk}&nonce=s2".encode(), headers=ballot_headers)
+        settings.VOTING_REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
+        down = await _call(app, url, body=f"candidate={candidates[2].pk}&nonce=s3".encode(), headers=ballot_headers)
+        return first, second, down
+
+    first, second, down = _run(scenario())
+    assert [first.json()["status"], second.json()["status"]] == ["accepted", "accepted"]
+    assert (down.status, down.json()["error"]) == (503, "busy, try again")
+    assert redis.Redis.from_url("redis://127.0.0.1:6379/7").hget(f"v{open_campaign.pk}:tally:accepted", candidates[1].pk) == b"1"
+
+
+def test_a_redis_reply_that_never_comes_fails_the_waiting_ballots(monkeypatch):
+    """A server that accepts the connection and then says nothing: the watchdog gives up after the timeout."""
+    monkeypatch.setattr(redis_async, "REPLY_TIMEOUT", 0.2)
+
+    async def scenario():
+        async def silent(reader, writer):
+            await asyncio.sleep(5)
+
+        server = await asyncio.start_server(silent, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        try:
+            with pytest.raises((ConnectionError, TimeoutError)):
+                await redis_async.pipe_for(f"redis://127.0.0.1:{port}/0", "return 1").run((b"PING",))
+        finally:
+            server.close()
+
+    _run(scenario())
+
+
+def _close_connections_of(executor) -> None:
+    """Close the database connection of every thread of `executor`: the barrier holds each thread until all
+    have taken a task, so each closes its own."""
+    threads = len(executor._threads)
+    if not threads:
+        return
+    barrier = threading.Barrier(threads)
+
+    def close():
+        connection.close()
+        barrier.wait(timeout=10)
+
+    for future in [executor.submit(close) for _ in range(threads)]:
+        future.result()
+
+
+@pytest.fixture(autouse=True)
+def _close_store_thread_connections():
+    yield
+    # The database path's writer thread keeps its connection open between batches; close it so the test
+    # database can be flushed and dropped.
+    _close_connections_of(store_db._writer)
+
+
+def test_the_full_site_behind_the_router_reads_post_bodies(open_campaign):
+    """The production entry (xuanshu.voting.asgi): the full site runs on a2wsgi's threads, which read the body
+    through the server's `receive`. Granian's `receive` returns an awaitable that is not a coroutine: mimic it."""
+    from xuanshu.voting.asgi import application
+
+    async def scenario():
+        loop = asyncio.get_running_loop()
+        secret = "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6"  # a CSRF secret in the cookie and the form: the body must be read
+        body = f"csrfmiddlewaretoken={secret}&reference=CCLC2024-000001&phone_tail=1234".encode()
+        messages = [{"type": "http.request", "body": body, "more_body": False}]
+
+        def receive():  # like granian's: a plain callable returning a future
+            future = loop.create_future()
+            future.set_result(messages.pop(0) if messages else {"type": "http.disconnect"})
+            return future
+
+        sent = []
+
+        async def send(message):
+            sent.append(message)
+
+        scope = {"type": "http", "method": "POST", "path": f"/c/{open_campaign.slug}/status/", "query_string": b"",
+                 "headers": [(b"host", b"testserver"), (b"content-type", b"application/x-www-form-urlencoded"),
+                             (b"content-length", str(len(body)).encode()), (b"cookie", f"csrftoken={secret}".encode())],
+                 "client": ("10.1.2.3", 40000), "server": ("testserver", 80), "scheme": "http", "root_path": "",
+                 "http_version": "1.1", "asgi": {"version": "3.0"}}
+        await application(scope, receive, send)
+        return sent[0]["status"], b"".join(m.get("body", b"") for m in sent[1:]).decode()
+
+    try:
+        status, page = _run(scenario())
+    finally:
+        _close_connections_of(application.site.executor)  # the site's threads keep theirs (CONN_MAX_AGE)
+    # The CSRF token came in the body, so the body was read; the view then answers the form (its field names
+    # differ), rather than a server error.
+    assert (status, "请输入推荐编号和联系电话后4位。" in page) == (400, True)
+
+
+def test_sqlite_vote_writers_take_turns_on_a_file_lock(tmp_path, monkeypatch):
+    """Two server processes' writers hand the SQLite write turn over through a kernel file lock (no polling)."""
+    import fcntl
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the turn lock is for a SQLite file")
+    monkeypatch.setitem(connection.settings_dict, "NAME", str(tmp_path / "votes.sqlite3"))
+    with store_db._write_turn():
+        with open(tmp_path / "votes.sqlite3.vote-lock", "a") as other:  # another process's writer
+            with pytest.raises(BlockingIOError):
+                fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    with open(tmp_path / "votes.sqlite3.vote-lock", "a") as other:
+        fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)  # released: the next writer gets its turn at once

@@ -1,0 +1,70 @@
+"""What the vote endpoint reads from a request and says back, shared by both servers of `/v/<slug>/vote`:
+the Django view (full stack, `public.voting_views.cast_vote`) and the lean asynchronous path (`voting.lean`)."""
+import functools
+import json
+from urllib.parse import parse_qsl, urlparse
+
+from django.utils import translation
+
+from xuanshu.voting.enums import Reason, VoteStatus
+from xuanshu.voting.messages import OUTCOME_MESSAGES, outcome_key
+
+MAX_CANDIDATES = 50
+HTTP_STATUS = {
+    Reason.OUTSIDE_WINDOW: 403, Reason.IDENTITY_REQUIRED: 403, Reason.VOTER_BLOCKED: 403,
+    Reason.UNKNOWN_CANDIDATE: 400, Reason.DUPLICATE_CANDIDATE: 400, Reason.TOO_FEW_CANDIDATES: 400,
+    Reason.RATE_LIMITED: 429, Reason.QUOTA_TOTAL: 409, Reason.QUOTA_CANDIDATE: 409, Reason.DUPLICATE: 409,
+}
+
+
+def parse_form(body: bytes) -> dict[str, list[str]]:
+    """An urlencoded body as lists of values (cheaper than Django's QueryDict; a ballot has two fields)."""
+    text = body.decode("utf-8", "replace")
+    fields: dict[str, list[str]] = {}
+    if "%" in text or "+" in text:  # escapes: the standard parser; plain ballots (digits) skip it
+        pairs = parse_qsl(text, max_num_fields=MAX_CANDIDATES + 10)
+    else:
+        pairs = [pair.partition("=")[::2] for pair in text.split("&", MAX_CANDIDATES + 10)[:MAX_CANDIDATES + 10] if pair]
+    for key, value in pairs:
+        fields.setdefault(key, []).append(value)
+    return fields
+
+
+def candidate_ids(fields: dict[str, list[str]]) -> list[int] | None:
+    """The chosen candidates' ids, or None when one is not a number."""
+    try:
+        return [int(value) for value in fields.get("candidate", [])[:MAX_CANDIDATES]]
+    except ValueError:
+        return None
+
+
+def nonce(fields: dict[str, list[str]]) -> str:
+    return (fields.get("nonce") or [""])[0]
+
+
+def same_origin(origin: str | None, host: str) -> bool:
+    """A cross-site post is refused: the Origin, when the browser sends one, must name this host."""
+    if not origin or origin == "null":
+        return origin is None
+    return urlparse(origin).netloc == host
+
+
+@functools.cache
+def zh_message(key: str) -> str:
+    with translation.override("zh-hans"):
+        return str(OUTCOME_MESSAGES[key])
+
+
+def outcome_reply(outcome) -> tuple[int, str, bytes]:
+    """(HTTP status, message key, JSON body) of a ballot's outcome, for the page's script."""
+    key = outcome_key(outcome)
+    status, body = _reply(outcome.reason, key, outcome.remaining_today)
+    return status, key, body
+
+
+@functools.lru_cache(maxsize=512)
+def _reply(reason: str, key: str, remaining: int | None) -> tuple[int, bytes]:
+    # A handful of distinct replies (a reason or a status, and the votes left): each is encoded once.
+    body = {"status": VoteStatus.REJECTED if reason else key, "reason": reason, "message": zh_message(key),
+            "remaining": remaining}
+    return HTTP_STATUS.get(reason, 200), json.dumps(body, ensure_ascii=False).encode()
