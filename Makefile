@@ -54,7 +54,9 @@ run: system-deps $(VENV)/.installed-run messages
 	@echo "  Status lookup:   http://$(HOST):$(PORT)/c/chucai-liaocheng-2024/status/"
 	@echo "  Editors console: http://$(HOST):$(PORT)/console/"
 	@echo
-	$(VENV)/bin/gunicorn xuanshu.wsgi --bind $(HOST):$(PORT) --workers 3 --access-logfile - --forwarded-allow-ips=""
+	@echo "  Tasks run in a worker beside the web server (huey; Redis when REDIS_URL is set). Ctrl-C stops both."
+	@echo
+	XUANSHU_TASKS_IMMEDIATE=0 $(PY) -m xuanshu serve --bind $(HOST):$(PORT) --workers 2
 
 test: test-system-deps $(VENV)/.installed-test messages lint test-sqlite test-postgres
 

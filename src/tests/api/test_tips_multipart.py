@@ -30,7 +30,7 @@ def test_a_tip_with_photos_stores_them_reencoded_without_exif(client, partner):
     inbound = InboundMessage.objects.get()
     assert (response.status_code, response.json()) == (201, {
         "inbound_id": inbound.pk, "is_nomination": True, "reference": "CCLC2024-000001",
-        "status_path": "/c/chucai-liaocheng-2024/status/",
+        "status_path": "/c/chucai-liaocheng-2024/status/", "held_because": None, "notice": None,
     })
     jpeg, png = inbound.attachments.all()
     assert inbound.raw_body is None

@@ -14,7 +14,9 @@ def description() -> str:
     return f"""\
 Tips from partner apps (the 齐鲁壹点 app's 情报站) into the newspaper's campaigns, such as 《出彩聊城人》.
 A tip whose tag or text carries the campaign keyword (推荐出彩聊城人) becomes a nomination with a reference
-number the user can look up; any other tip is kept for the editors.
+number the user can look up; any other tip is kept for the editors. Outside the campaign's nomination period
+(before it opens or after it closes) a nominating tip is kept for the editors too: the answer then has
+`is_nomination: false`, `held_because` (`not_yet_open` or `closed`) and a `notice` to show the user.
 
 ## Signing every request
 Send three headers with each request:

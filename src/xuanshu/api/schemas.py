@@ -1,5 +1,5 @@
 """Input and output schemas of the partner API (pydantic, through django-ninja)."""
-from typing import Annotated
+from typing import Annotated, Literal
 
 from ninja import Schema
 from pydantic import AfterValidator, ConfigDict, Field
@@ -87,6 +87,13 @@ class TipReceipt(Schema):
     is_nomination: bool = Field(description="The tag or the text carries the campaign keyword.")
     reference: str | None = Field(description="A nomination's reference number (e.g. CCLC2024-000123), for the user to keep.")
     status_path: str | None = Field(description="URL path of the public status lookup for a nomination.")
+    held_because: Literal["not_yet_open", "closed"] | None = Field(
+        description="Set when the tip nominates someone outside the campaign's nomination period: it was kept as a tip "
+                    "for the editors, not registered as a nomination, because nominations were not yet open or were closed.",
+    )
+    notice: str | None = Field(
+        description="When held_because is set: the message to show the user (in the language of Accept-Language).",
+    )
 
 
 class ErrorDetail(Schema):

@@ -17,10 +17,11 @@ from xuanshu.api.selectors import active_partner_by_name, api_inbound
 from xuanshu.campaigns.models import Campaign
 from xuanshu.core.errors import DomainError
 from xuanshu.core.services import record_activity
-from xuanshu.intake.channels.api.record import TipRecord, is_nomination
+from xuanshu.intake.channels.api.record import TipRecord, is_nomination, read_tip
 from xuanshu.intake.channels.webform.forms import IMAGE_ERRORS
 from xuanshu.intake.enums import Channel
 from xuanshu.intake.images import ImageRejected, ReencodedImage, reencode_image
+from xuanshu.intake.interpretation import held_because
 from xuanshu.intake.models import InboundMessage
 from xuanshu.intake.services import receive_inbound
 
@@ -93,6 +94,14 @@ class TipOutcome:
     @property
     def is_nomination(self) -> bool:
         return self.inbound.reference is not None
+
+    @property
+    def held_because(self) -> str | None:
+        """Why a tip that nominates is kept as a tip: nominations were closed, or not yet open (None otherwise)."""
+        campaign = self.inbound.campaign
+        if self.is_nomination or campaign is None or not is_nomination(read_tip(self.inbound), campaign):
+            return None
+        return held_because(campaign, self.inbound.received_at)
 
     @property
     def status_path(self) -> str | None:

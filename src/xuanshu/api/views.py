@@ -14,6 +14,7 @@ from xuanshu.api.parsing import parse_idempotency_key, parse_tip
 from xuanshu.api.schemas import ErrorOut, TipReceipt
 from xuanshu.api.services import TipOutcome, submit_tip
 from xuanshu.core.ratelimit import hit
+from xuanshu.intake.notices import held_nomination_notice
 
 RATE_WINDOW_SECONDS = 60
 
@@ -45,9 +46,11 @@ def tips_other_methods(request):
 
 
 def receipt(outcome: TipOutcome) -> TipReceipt:
+    held = outcome.held_because
     return TipReceipt(
         inbound_id=outcome.inbound.pk, is_nomination=outcome.is_nomination,
         reference=outcome.inbound.reference, status_path=outcome.status_path,
+        held_because=held, notice=held_nomination_notice(outcome.inbound.campaign, held) if held else None,
     )
 
 

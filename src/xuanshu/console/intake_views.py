@@ -3,6 +3,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -14,8 +15,10 @@ from xuanshu.core.errors import DomainError
 from xuanshu.core.redaction import redact_contacts
 from xuanshu.intake.channels.hotline.adapter import log_hotline_call
 from xuanshu.intake.channels.hotline.forms import HotlineCallForm
-from xuanshu.intake.enums import TipState
+from xuanshu.intake.enums import NominationWindow, TipState
+from xuanshu.intake.interpretation import held_because, nomination_window
 from xuanshu.intake.models import ReaderTip
+from xuanshu.intake.notices import hotline_stage_warning
 from xuanshu.intake.selectors import tip_for_console, tips_inbox
 from xuanshu.intake.services import set_tip_state
 from xuanshu.nominations.services import convert_tip_to_nomination
@@ -43,9 +46,19 @@ def hotline_call(request):
             if receipt.reference:
                 messages.success(request, _("The call was logged as nomination %(reference)s.") % {"reference": receipt.reference})
                 return redirect("console:nomination", reference=receipt.reference)
-            messages.success(request, _("The call was logged as a reader tip."))
+            held = held_because(campaign, receipt.inbound.received_at) if form.cleaned_data["kind"] == "nomination" else None
+            if held == NominationWindow.CLOSED:
+                messages.warning(request, _("Nominations were closed at the time of the call: it was logged as a reader tip, not as a nomination."))
+            elif held:
+                messages.warning(request, _("Nominations were not yet open at the time of the call: it was logged as a reader tip, not as a nomination."))
+            else:
+                messages.success(request, _("The call was logged as a reader tip."))
             return redirect("console:tips")
-    context = {"form": form, "campaign": campaign, "campaigns": Campaign.objects.all()}
+    window = nomination_window(campaign, timezone.now())
+    context = {
+        "form": form, "campaign": campaign, "campaigns": Campaign.objects.all(),
+        "stage_warning": hotline_stage_warning(campaign, window) if window != NominationWindow.OPEN else "",
+    }
     return render(request, "console/hotline.html", context, status=400 if form.errors else 200)
 
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("nominations/<str:reference>/state/", views.nomination_state, name="nomination_state"),
     path("nominations/<str:reference>/notes/", views.nomination_note, name="nomination_note"),
     path("attachments/<int:attachment_id>/", views.attachment, name="attachment"),
+    path("files/<int:file_id>/", views.kept_file, name="file"),
     path("inbound/", views.inbound_list, name="inbound_list"),
     path("inbound/<int:inbound_id>/", views.inbound_detail, name="inbound"),
     path("inbound/<int:inbound_id>/contact/", views.inbound_contact, name="inbound_contact"),

@@ -32,7 +32,8 @@ from xuanshu.core.phones import display_phone
 from xuanshu.core.redaction import redact_contacts
 from xuanshu.core.services import log_contact_access
 from xuanshu.intake.enums import InboundStatus
-from xuanshu.intake.models import Attachment, InboundMessage
+from xuanshu.intake.models import Attachment, InboundFile, InboundMessage
+from xuanshu.intake.selectors import kept_file_for_console
 from xuanshu.intake.services import process_inbound
 from xuanshu.nominations.dedup.selectors import nominee_panel
 from xuanshu.nominations.enums import REASON_REQUIRED, TRANSITIONS, NominationState
@@ -147,7 +148,7 @@ def _allowed_moves(state: str) -> list[dict]:
 
 
 def _follow_ups(nomination, *, reveal: bool) -> list:
-    follow_ups = list(nomination.follow_ups.select_related("inbound").prefetch_related("inbound__attachments"))
+    follow_ups = list(nomination.follow_ups.select_related("inbound").prefetch_related("inbound__attachments", "inbound__files"))
     for follow_up in follow_ups:
         follow_up.masked_text = follow_up.text if reveal else redact_contacts(follow_up.text)
     return follow_ups
@@ -263,6 +264,25 @@ def attachment(request, attachment_id):
         as_attachment=not is_image,
         filename=f"{stored.pk}{stored.extension}",
     )
+
+
+@console_view()
+def kept_file(request, file_id):
+    """Stream a kept voice message, video or document to staff. Audio and video a browser plays are served inline
+    (sandboxed); anything else only as a download. Never from a public media URL."""
+    try:
+        stored = kept_file_for_console(file_id)
+        handle = stored.file.open("rb")
+    except (InboundFile.DoesNotExist, FileNotFoundError):
+        raise Http404(_("No such file.")) from None
+    response = FileResponse(
+        handle,
+        content_type=stored.content_type if stored.is_playable else "application/octet-stream",
+        as_attachment=not stored.is_playable,
+        filename=f"{stored.pk}{stored.extension}",
+    )
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
 
 
 # --- raw inbound messages ----------------------------------------------------------------------------

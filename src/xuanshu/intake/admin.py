@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from xuanshu.core.admin import AppendOnlyAdmin
-from xuanshu.intake.models import InboundMessage
+from xuanshu.intake.models import InboundFile, InboundMessage
 
 
 @admin.register(InboundMessage)
@@ -13,3 +13,10 @@ class InboundMessageAdmin(AppendOnlyAdmin):
     search_fields = ["external_id", "reference"]
     exclude = ["raw_body"]
     readonly_fields = ["raw_text"]
+
+
+@admin.register(InboundFile)
+class InboundFileAdmin(AppendOnlyAdmin):
+    """Voice, video and documents kept byte for byte; staff open them from the console."""
+
+    list_display = ["original_name", "content_type", "size", "inbound"]

@@ -16,12 +16,21 @@ class InboundStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-# Processing may be re-run from any state: the raw record is the source of truth.
+# Processing may be re-run from any state: the raw record is the source of truth. A message that waits for
+# another one (a follow-up whose opening message is not processed yet) stays pending until it is resumed.
 INBOUND_TRANSITIONS = {
-    InboundStatus.PENDING: {InboundStatus.PROCESSED, InboundStatus.FAILED},
-    InboundStatus.FAILED: {InboundStatus.PROCESSED, InboundStatus.FAILED},
+    InboundStatus.PENDING: {InboundStatus.PROCESSED, InboundStatus.FAILED, InboundStatus.PENDING},
+    InboundStatus.FAILED: {InboundStatus.PROCESSED, InboundStatus.FAILED, InboundStatus.PENDING},
     InboundStatus.PROCESSED: {InboundStatus.PROCESSED, InboundStatus.FAILED},
 }
+
+
+class NominationWindow(models.TextChoices):
+    """Where a moment falls against a campaign's nomination stage."""
+
+    OPEN = "open", _("Nominations are open")
+    NOT_YET_OPEN = "not_yet_open", _("Nominations were not yet open")
+    CLOSED = "closed", _("Nominations were closed")
 
 
 class TipState(models.TextChoices):

@@ -1,7 +1,9 @@
+import os
+
 from django.db import models
 from django.utils import timezone
 
-from xuanshu.intake.enums import Channel, InboundStatus, TipState
+from xuanshu.intake.enums import Channel, InboundStatus, NominationWindow, TipState
 
 
 class InboundMessage(models.Model):
@@ -23,6 +25,10 @@ class InboundMessage(models.Model):
     error = models.TextField(blank=True)
     attempts = models.PositiveIntegerField(default=0)
     processed_at = models.DateTimeField(null=True, blank=True)
+    waiting_for = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="waiting_messages",
+        help_text="Processing resumes once this message is processed (a follow-up waits for the message that opened its nomination)",
+    )
     is_demo = models.BooleanField(default=False)
 
     class Meta:
@@ -69,6 +75,52 @@ class Attachment(models.Model):
         return {"image/jpeg": ".jpg", "image/png": ".png"}.get(self.content_type, ".bin")
 
 
+def kept_file_path(instance: "InboundFile", filename: str) -> str:
+    return f"inbound/{instance.inbound.received_at:%Y/%m}/{instance.sha256[:2]}/{instance.sha256}{instance.extension}"
+
+
+# What a browser can play in the console's <audio> and <video> elements; anything else is offered as a download.
+PLAYABLE_TYPES = {"audio/mpeg", "audio/ogg", "audio/wav", "video/mp4", "video/webm"}
+
+
+class InboundFile(models.Model):
+    """A file that came with an inbound message and cannot be re-encoded (voice, video, PDF, Word), kept byte for byte.
+
+    Photos go to Attachment, re-encoded; these files are kept apart, out of the way of code that expects
+    every Attachment to be a clean image. Staff get them only through the console.
+    """
+
+    inbound = models.ForeignKey(InboundMessage, on_delete=models.PROTECT, related_name="files")
+    file = models.FileField(upload_to=kept_file_path, max_length=255)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["inbound", "position"], name="inbound_file_position_unique")]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def extension(self) -> str:
+        suffix = os.path.splitext(self.original_name)[1].lower()
+        return suffix if suffix.isascii() and suffix[1:].isalnum() and len(suffix) <= 6 else ".bin"
+
+    @property
+    def media_kind(self) -> str:
+        """audio, video or document: how the console shows it."""
+        major = self.content_type.split("/", 1)[0]
+        return major if major in ("audio", "video") else "document"
+
+    @property
+    def is_playable(self) -> bool:
+        return self.content_type in PLAYABLE_TYPES
+
+
 class ReaderTip(models.Model):
     """A message without the campaign keyword (找记者): kept for editors, never silently discarded."""
 
@@ -80,6 +132,11 @@ class ReaderTip(models.Model):
     state = models.CharField(max_length=20, choices=TipState.choices, default=TipState.OPEN)
     nomination = models.OneToOneField(
         "nominations.Nomination", null=True, blank=True, on_delete=models.PROTECT, related_name="from_tip",
+    )
+    held_because = models.CharField(
+        max_length=20, blank=True, choices=[(NominationWindow.NOT_YET_OPEN, NominationWindow.NOT_YET_OPEN.label),
+                                            (NominationWindow.CLOSED, NominationWindow.CLOSED.label)],
+        help_text="Set when the message nominated someone outside the nomination stage and was kept as this tip instead",
     )
 
     class Meta:

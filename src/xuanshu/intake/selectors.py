@@ -1,7 +1,7 @@
-"""Reads of the intake side: reader tips for the console's inbox."""
+"""Reads of the intake side: reader tips for the console's inbox, kept files for the console."""
 from django.db.models import QuerySet
 
-from xuanshu.intake.models import ReaderTip
+from xuanshu.intake.models import InboundFile, ReaderTip
 
 
 def tips_inbox(*, state: str = "", channel: str = "", campaign_id: int | None = None) -> QuerySet[ReaderTip]:
@@ -17,3 +17,8 @@ def tips_inbox(*, state: str = "", channel: str = "", campaign_id: int | None = 
 
 def tip_for_console(tip_id: int) -> ReaderTip:
     return ReaderTip.objects.select_related("inbound", "campaign", "nomination").get(pk=tip_id)
+
+
+def kept_file_for_console(file_id: int) -> InboundFile:
+    """One kept file (voice, video, document); raises InboundFile.DoesNotExist."""
+    return InboundFile.objects.get(pk=file_id)

@@ -1,4 +1,5 @@
 """Writers of the raw inbound store: receive (idempotent, with acknowledgement) and process."""
+import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -13,7 +14,8 @@ from xuanshu.core.errors import IllegalTransition, PermissionDenied
 from xuanshu.core.services import record_activity
 from xuanshu.intake.enums import INBOUND_TRANSITIONS, TIP_TRANSITIONS, InboundStatus, TipState
 from xuanshu.intake.images import ReencodedImage
-from xuanshu.intake.models import Attachment, InboundMessage, ReaderTip
+from xuanshu.intake.models import Attachment, InboundFile, InboundMessage, ReaderTip
+from xuanshu.intake.signals import nomination_held
 
 logger = logging.getLogger("xuanshu.intake")
 
@@ -53,9 +55,14 @@ def receive_inbound(
     """Store a submission unchanged and its acknowledgement (reference) in one transaction.
 
     Idempotent on (channel, external_id): a retry returns the first receipt and stores nothing.
+    A reference is allocated only while the campaign takes nominations (see interpretation.nomination_window):
+    outside its nomination stage a nomination is kept as a reader tip, and has no reference to acknowledge.
     Processing is enqueued after commit and can be re-run from the stored record; a caller that
     interprets the message itself (demo seeding, editors keying in a call) passes enqueue_processing=False.
     """
+    from xuanshu.intake.interpretation import held_because
+
+    received_at = received_at or timezone.now()
     for attempt in range(2):
         existing = InboundMessage.objects.filter(channel=channel, external_id=external_id).first()
         if existing:
@@ -70,8 +77,11 @@ def receive_inbound(
                     raw_body=raw_body,
                     payload=payload,
                     sender=sender[:255],
-                    received_at=received_at or timezone.now(),
-                    reference=allocate_reference(campaign) if (wants_reference and campaign) else None,
+                    received_at=received_at,
+                    reference=(
+                        allocate_reference(campaign)
+                        if wants_reference and campaign and held_because(campaign, received_at) is None else None
+                    ),
                     is_demo=is_demo,
                 )
                 for position, (original_name, image) in enumerate(images):
@@ -123,30 +133,53 @@ def add_attachment(*, inbound: InboundMessage, original_name: str, image: Reenco
     return attachment
 
 
+def add_file(*, inbound: InboundMessage, original_name: str, data: bytes, content_type: str) -> InboundFile:
+    """Keep a file that cannot be re-encoded (voice, video, a document) with its message, byte for byte."""
+    kept = InboundFile(
+        inbound=inbound, original_name=original_name[:255], content_type=content_type,
+        sha256=hashlib.sha256(data).hexdigest(), size=len(data),
+    )
+    kept.file.save("upload", ContentFile(data), save=False)
+    try:
+        with transaction.atomic():
+            kept.position = inbound.files.count()
+            kept.save()
+            record_activity(actor=None, actor_label=f"channel:{inbound.channel}", action="inbound.file", subject=inbound,
+                            new_value={"file": kept.pk, "name": kept.original_name, "content_type": content_type, "size": kept.size})
+    except BaseException:
+        kept.file.delete(save=False)
+        raise
+    return kept
+
+
 def _enqueue_processing(inbound_id: int) -> None:
     from xuanshu.intake.tasks import process_inbound_task
 
     process_inbound_task(inbound_id)
 
 
-def set_inbound_status(*, inbound: InboundMessage, status: str, error: str = "", actor=None) -> InboundMessage:
-    """The only writer of an inbound message's processing status."""
+def set_inbound_status(
+    *, inbound: InboundMessage, status: str, error: str = "", actor=None, waiting_for: InboundMessage | None = None,
+) -> InboundMessage:
+    """The only writer of an inbound message's processing status (pending with `waiting_for`: it waits for that message)."""
     with transaction.atomic():
         locked = InboundMessage.objects.select_for_update().get(pk=inbound.pk)
         if status not in INBOUND_TRANSITIONS[InboundStatus(locked.status)]:
             raise IllegalTransition(f"inbound {locked.status} -> {status}")
-        old = {"status": locked.status, "error": locked.error}
+        old = {"status": locked.status, "error": locked.error, "waiting_for": locked.waiting_for_id}
         locked.status = status
         locked.error = error
+        locked.waiting_for = waiting_for
         locked.attempts += 1
         locked.processed_at = timezone.now()
-        locked.save(update_fields=["status", "error", "attempts", "processed_at"])
+        locked.save(update_fields=["status", "error", "waiting_for", "attempts", "processed_at"])
+        new = {"status": status, "error": error, "waiting_for": locked.waiting_for_id}
         record_activity(
-            actor=actor, actor_label="pipeline", action=f"inbound.{status}", subject=locked,
-            old_value=old, new_value={"status": status, "error": error},
+            actor=actor, actor_label="pipeline", action="inbound.wait" if waiting_for else f"inbound.{status}", subject=locked,
+            old_value=old, new_value=new,
         )
-    inbound.status, inbound.error, inbound.attempts, inbound.processed_at = (
-        locked.status, locked.error, locked.attempts, locked.processed_at,
+    inbound.status, inbound.error, inbound.waiting_for, inbound.attempts, inbound.processed_at = (
+        locked.status, locked.error, locked.waiting_for, locked.attempts, locked.processed_at,
     )
     return inbound
 
@@ -155,26 +188,73 @@ def process_inbound(*, inbound_id: int, actor=None) -> InboundMessage:
     """Interpret a stored message and act on it; a failure is kept on the message, never dropped.
 
     Re-running is safe: each outcome (nomination, tip, follow-up) is unique per inbound message.
+    A message that depends on one not processed yet (a follow-up that overtook the message opening its
+    nomination in the task queue) stays pending, and is processed again as soon as that one is.
     """
     from xuanshu.intake.channels import interpreter_for
+    from xuanshu.intake.interpretation import NotReadyYet
 
     inbound = InboundMessage.objects.select_related("campaign").get(pk=inbound_id)
-    try:
-        with transaction.atomic():
-            apply_interpretation(inbound=inbound, interpretation=interpreter_for(inbound.channel)(inbound), actor=actor)
-    except Exception as error:  # noqa: BLE001 - any failure must stay visible on the record
-        logger.exception("processing inbound %s failed", inbound_id)
-        return set_inbound_status(inbound=inbound, status=InboundStatus.FAILED, error=f"{type(error).__name__}: {error}", actor=actor)
-    return set_inbound_status(inbound=inbound, status=InboundStatus.PROCESSED, actor=actor)
+    for attempt in (1, 2):
+        try:
+            with transaction.atomic():
+                apply_interpretation(inbound=inbound, interpretation=interpreter_for(inbound.channel)(inbound), actor=actor)
+        except NotReadyYet as waiting:
+            if attempt == 1:
+                if _wait_for(inbound=inbound, other_id=waiting.inbound_id, reason=str(waiting), actor=actor):
+                    return inbound
+                continue  # the other message was processed meanwhile: read this one again
+            logger.error("processing inbound %s failed: %s, though inbound %s is processed", inbound_id, waiting, waiting.inbound_id)
+            return set_inbound_status(inbound=inbound, status=InboundStatus.FAILED, error=f"{type(waiting).__name__}: {waiting}", actor=actor)
+        except Exception as error:  # noqa: BLE001 - any failure must stay visible on the record
+            logger.exception("processing inbound %s failed", inbound_id)
+            return set_inbound_status(inbound=inbound, status=InboundStatus.FAILED, error=f"{type(error).__name__}: {error}", actor=actor)
+        processed = set_inbound_status(inbound=inbound, status=InboundStatus.PROCESSED, actor=actor)
+        _resume_waiting(processed)
+        return processed
+    raise AssertionError("unreachable")
+
+
+def _wait_for(*, inbound: InboundMessage, other_id: int, reason: str, actor=None) -> bool:
+    """Leave `inbound` pending until `other_id` is processed; False when it already is (read `inbound` again).
+
+    The other message's row is locked while deciding: its own processing marks it processed under the same
+    lock and then resumes whatever waits for it, so a message can never wait for one that has just finished.
+    """
+    with transaction.atomic():
+        other = InboundMessage.objects.select_for_update().filter(pk=other_id).first()
+        if other is None or other.status == InboundStatus.PROCESSED:
+            return False
+        current = InboundMessage.objects.filter(pk=inbound.pk).values_list("status", flat=True).get()
+        if InboundStatus.PENDING not in INBOUND_TRANSITIONS[InboundStatus(current)]:
+            return False  # a processed message is not sent back to waiting; the second reading decides
+        logger.info("inbound %s waits for inbound %s: %s", inbound.pk, other_id, reason)
+        set_inbound_status(inbound=inbound, status=InboundStatus.PENDING, error=reason, actor=actor, waiting_for=other)
+    return True
+
+
+def _resume_waiting(inbound: InboundMessage) -> None:
+    """Process again, after commit, the messages that were waiting for `inbound`."""
+    waiting = InboundMessage.objects.filter(waiting_for=inbound, status=InboundStatus.PENDING).values_list("pk", flat=True)
+    for waiting_id in waiting:
+        transaction.on_commit(lambda waiting_id=waiting_id: _enqueue_processing(waiting_id))
 
 
 def apply_interpretation(*, inbound: InboundMessage, interpretation, actor=None) -> None:
     """Turn what a channel read out of a message into its record: nomination, reader tip or follow-up."""
-    from xuanshu.intake.interpretation import FollowUpTo, NothingToDo, ReaderTipText
+    from xuanshu.intake.interpretation import FollowUpTo, NothingToDo, ReaderTipText, held_because
     from xuanshu.nominations.services import NominationDraft, attach_follow_up, create_nomination_from_draft
 
     if isinstance(interpretation, NominationDraft):
-        create_nomination_from_draft(inbound=inbound, draft=interpretation, actor=actor)
+        # The nomination stage rule, for every channel: outside the stage a nomination is kept as a reader tip.
+        # A reference already given to the sender is honoured (it was given while nominations were open).
+        held = None
+        if inbound.campaign is not None and not inbound.reference:
+            held = held_because(inbound.campaign, inbound.received_at)
+        if held:
+            keep_reader_tip(inbound=inbound, text=_draft_text(interpretation), held_because=held)
+        else:
+            create_nomination_from_draft(inbound=inbound, draft=interpretation, actor=actor)
     elif isinstance(interpretation, ReaderTipText):
         keep_reader_tip(inbound=inbound, text=interpretation.text)
     elif isinstance(interpretation, FollowUpTo):
@@ -183,15 +263,24 @@ def apply_interpretation(*, inbound: InboundMessage, interpretation, actor=None)
         raise TypeError(f"unknown interpretation {interpretation!r}")
 
 
-def keep_reader_tip(*, inbound: InboundMessage, text: str) -> ReaderTip:
-    """Keep a message without the keyword as an open reader tip (once per message)."""
+def _draft_text(draft) -> str:
+    """A draft as editors read it in the tips inbox: the free text it came from, or the nominee and deeds."""
+    return draft.source_text or "\n".join(part for part in (draft.nominee_name, draft.deeds) if part)
+
+
+def keep_reader_tip(*, inbound: InboundMessage, text: str, held_because: str = "") -> ReaderTip:
+    """Keep a message as an open reader tip (once per message): one without the keyword, or a nomination
+    received outside the nomination stage (`held_because`; its sender is told after commit)."""
     tip, created = ReaderTip.objects.get_or_create(
         inbound=inbound,
-        defaults={"campaign": inbound.campaign, "channel": inbound.channel, "received_at": inbound.received_at, "text": text},
+        defaults={"campaign": inbound.campaign, "channel": inbound.channel, "received_at": inbound.received_at, "text": text,
+                  "held_because": held_because},
     )
     if created:
         record_activity(actor=None, actor_label=f"channel:{inbound.channel}", action="tip.create", subject=tip,
-                        campaign=inbound.campaign)
+                        campaign=inbound.campaign, new_value={"held_because": held_because} if held_because else None)
+        if held_because:
+            transaction.on_commit(lambda: nomination_held.send(sender=ReaderTip, inbound=inbound, tip=tip))
     return tip
 
 

@@ -97,11 +97,12 @@ def nominations_for_export(filters: QueueFilters) -> QuerySet[Nomination]:
 
 
 def nomination_for_console(reference: str) -> Nomination:
-    """One nomination with its raw message, photos and notes loaded; raises Nomination.DoesNotExist."""
+    """One nomination with its raw message, photos, kept files and notes loaded; raises Nomination.DoesNotExist."""
     return (
         Nomination.objects.select_related("campaign", "category", "area", "inbound")
         .prefetch_related(
             "inbound__attachments",
+            "inbound__files",
             Prefetch("notes", queryset=NominationNote.objects.select_related("author")),
         )
         .get(reference=reference)
@@ -126,10 +127,10 @@ def inbound_queue(*, status: str = "", channel: str = "") -> QuerySet[InboundMes
 
 
 def inbound_for_console(inbound_id: int) -> InboundMessage:
-    """One raw inbound message with its photos and nomination; raises InboundMessage.DoesNotExist."""
+    """One raw inbound message with its photos, kept files and nomination; raises InboundMessage.DoesNotExist."""
     return (
         InboundMessage.objects.select_related("campaign", "nomination")
-        .prefetch_related("attachments")
+        .prefetch_related("attachments", "files")
         .get(pk=inbound_id)
     )
 

@@ -1,4 +1,5 @@
 """Fixtures of the e-mail channel: a real Dovecot per session, the NetEase gate in front of it, an SMTP sink."""
+import datetime as dt
 import itertools
 import shutil
 import tempfile
@@ -7,10 +8,20 @@ from pathlib import Path
 import pytest
 
 from tests.intake.email.servers import DOVECOT, TEST_PASSWORD, TEST_USER, Dovecot, NetEaseGate, SmtpSink
+from xuanshu.campaigns.models import Stage
 from xuanshu.intake.channels.email.services import MailboxSettings, configure_mailbox
 
 PASSWORD_ENV = "XUANSHU_TEST_MAILBOX_PASSWORD"
 _folders = itertools.count(1)
+
+
+@pytest.fixture
+def campaign(campaign):
+    """The seed campaign, taking nominations since before 4 March 2024, the Date of the recorded mails: an e-mail
+    counts as received when it was sent (or reached the mail server), and these must arrive while nominations are open.
+    Mail outside the nomination stage: test_nomination_stage.py."""
+    Stage.objects.filter(campaign=campaign, kind="nomination").update(starts_at=dt.datetime(2024, 1, 1, tzinfo=dt.UTC))
+    return campaign
 
 
 @pytest.fixture(scope="session")

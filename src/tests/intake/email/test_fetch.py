@@ -17,10 +17,10 @@ from tests.intake.email.servers import TEST_PASSWORD, TEST_USER, free_port
 from xuanshu.intake.channels.email import services
 from xuanshu.intake.channels.email.adapter import mail_text
 from xuanshu.intake.channels.email.decode import parse_mail
-from xuanshu.intake.channels.email.models import Mailbox, MailDocument
+from xuanshu.intake.channels.email.models import Mailbox
 from xuanshu.intake.channels.email.services import MailboxSettings, configure_mailbox
 from xuanshu.intake.channels.email.tasks import poll_mailboxes_task
-from xuanshu.intake.models import Attachment, InboundMessage
+from xuanshu.intake.models import Attachment, InboundFile, InboundMessage
 
 pytestmark = pytest.mark.django_db
 
@@ -84,7 +84,7 @@ def test_photos_are_reencoded_and_documents_kept(dovecot, mailbox, imap_folder, 
     assert photos == [("现场照片.jpg", "image/jpeg", True), ("合影照片.png", "image/png", False)]
     jpeg = Attachment.objects.get(original_name="现场照片.jpg").file.read()
     assert b"Exif" not in jpeg and b"CameraMaker" not in jpeg  # the GPS-tagged EXIF is gone
-    documents = [(d.original_name, d.content_type, d.size, d.file.read()) for d in MailDocument.objects.filter(inbound=inbound)]
+    documents = [(d.original_name, d.content_type, d.size, d.file.read()) for d in InboundFile.objects.filter(inbound=inbound)]
     assert documents == [
         ("事迹材料.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", len(mails.DOCX), mails.DOCX),
         ("推荐表.pdf", "application/pdf", len(mails.PDF), mails.PDF),

@@ -2,12 +2,14 @@ import pytest
 from django.core.cache import cache
 from django.utils import translation
 
+from tests.intake.wechat.fake_wechat_api import FakeWechatApi, serve
 from tests.intake.wechat.payloads import callback_url, signed_query
 from xuanshu.intake.channels.wechat.services import set_wechat_account
 
 TOKEN = "xuanshuToken2024"
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
 APPID = "wx2c2769f8efd9abc2"
+SECRET = "d4624c36b6795d1d99dcf0547af5443d"
 
 
 @pytest.fixture(autouse=True)
@@ -45,3 +47,21 @@ def post_xml(client):
         return client.post(callback_url(account.slug, query or signed_query(account.token)), data=body, content_type="text/xml")
 
     return post
+
+
+@pytest.fixture
+def wechat_api(settings):
+    """The local fake of Tencent's API (token and temporary media), which the channel's client calls."""
+    api = FakeWechatApi(appid=APPID, secret=SECRET)
+    server = serve(api)
+    settings.WECHAT_API_BASE_URL = api.base_url
+    yield api
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def media_account(campaign, monkeypatch):
+    """A plaintext-mode account with its AppSecret in the environment: media is fetched."""
+    monkeypatch.setenv("QLWB_WECHAT_SECRET", SECRET)
+    return set_wechat_account(slug="media", token=TOKEN, appid=APPID, secret_env="QLWB_WECHAT_SECRET", campaign_slug=campaign.slug).account

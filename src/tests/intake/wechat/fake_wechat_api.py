@@ -6,11 +6,15 @@ WeChat's servers cannot run here. This follows Tencent's documentation:
   `{"errcode": 40013, "errmsg": "invalid appid"}`, `{"errcode": 40125, "errmsg": "invalid appsecret"}`,
   `{"errcode": 40002, "errmsg": "invalid grant_type"}`.
 - 获取临时素材: `GET /cgi-bin/media/get?access_token=ACCESS_TOKEN&media_id=MEDIA_ID`
-  → the file itself (`Content-Type: image/jpeg`, `Content-disposition: attachment; filename="MEDIA_ID.jpg"`),
-  a video as `{"video_url": DOWN_URL}`, and errors as `{"errcode": 40007, "errmsg": "invalid media_id"}`,
+  → the file itself (`Content-Type: image/jpeg`, `Content-disposition: attachment; filename="MEDIA_ID.jpg"`;
+  a voice message the same way, as `audio/amr` and `MEDIA_ID.amr`), a video as `{"video_url": DOWN_URL}`
+  (developers.weixin.qq.com/doc/service/api/material/temporary/api_getmedia.html, 5.1 视频素材返回示例) with the
+  file at DOWN_URL, and errors as `{"errcode": 40007, "errmsg": "invalid media_id"}`,
   `{"errcode": 40001, "errmsg": "invalid credential, access_token is invalid or not latest"}`,
-  `{"errcode": 42001, "errmsg": "access_token expired"}`.
-Errors come with HTTP 200, as WeChat sends them.
+  `{"errcode": 42001, "errmsg": "access_token expired"}`. Developers report the video file itself coming back
+  instead of the JSON (WeChat's developer community); `video_files` serves that variant.
+Errors come with HTTP 200, as WeChat sends them. `fail_next` makes the next requests to a path fail at the HTTP
+level (e.g. 502 from a gateway), which is not WeChat's error protocol but what a network gives.
 """
 import itertools
 import json
@@ -25,7 +29,11 @@ class FakeWechatApi:
     appid: str
     secret: str
     images: dict[str, bytes] = field(default_factory=dict)
-    videos: dict[str, str] = field(default_factory=dict)
+    voices: dict[str, bytes] = field(default_factory=dict)
+    videos: dict[str, str] = field(default_factory=dict)  # media_id -> video_url
+    video_files: dict[str, bytes] = field(default_factory=dict)  # media_id -> the file, sent directly
+    downloads: dict[str, bytes] = field(default_factory=dict)  # name -> the file behind download_url(name)
+    fail_next: dict[str, list[int]] = field(default_factory=dict)  # path -> HTTP statuses for its next requests
     expired_tokens: set[str] = field(default_factory=set)
     issued_tokens: list[str] = field(default_factory=list)
     requests: list[tuple[str, dict]] = field(default_factory=list)
@@ -37,12 +45,21 @@ class FakeWechatApi:
     def expire_all_tokens(self) -> None:
         self.expired_tokens.update(self.issued_tokens)
 
+    def download_url(self, name: str) -> str:
+        """A DOWN_URL for a video: plain http, as Tencent serves video downloads."""
+        return self.base_url.replace("/cgi-bin/", f"/download/{name}")
+
     def answer(self, path: str, query: dict) -> tuple[int, dict, bytes]:
         self.requests.append((path, query))
+        if self.fail_next.get(path):
+            status = self.fail_next[path].pop(0)
+            return status, {"Content-Type": "text/html"}, b"<html><body>Bad Gateway</body></html>"
         if path == "/cgi-bin/token":
             return self._token(query)
         if path == "/cgi-bin/media/get":
             return self._media(query)
+        if path.startswith("/download/") and path.removeprefix("/download/") in self.downloads:
+            return 200, {"Content-Type": "video/mp4"}, self.downloads[path.removeprefix("/download/")]
         return 404, {"Content-Type": "text/html"}, b"<html>404</html>"
 
     def _token(self, query: dict):
@@ -70,9 +87,21 @@ class FakeWechatApi:
                 "Cache-Control": "no-cache, must-revalidate",
             }
             return 200, headers, self.images[media_id]
+        if media_id in self.voices:
+            return 200, _file_headers("audio/amr", f"{media_id}.amr"), self.voices[media_id]
         if media_id in self.videos:
             return _json({"video_url": self.videos[media_id]})
+        if media_id in self.video_files:
+            return 200, _file_headers("video/mp4", f"{media_id}.mp4"), self.video_files[media_id]
         return _error(40007, "invalid media_id")
+
+
+def _file_headers(content_type: str, filename: str) -> dict:
+    return {
+        "Content-Type": content_type,
+        "Content-disposition": f'attachment; filename="{filename}"',
+        "Cache-Control": "no-cache, must-revalidate",
+    }
 
 
 def _json(data: dict):

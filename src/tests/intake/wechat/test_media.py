@@ -6,35 +6,16 @@ import pytest
 from PIL import Image
 
 from tests.helpers import jpeg_bytes
-from tests.intake.wechat.conftest import APPID, TOKEN
-from tests.intake.wechat.fake_wechat_api import FakeWechatApi, serve
+from tests.intake.wechat.conftest import APPID, SECRET
 from tests.intake.wechat.payloads import documented
 from xuanshu.intake.channels.wechat.media import fetch_wechat_media
-from xuanshu.intake.channels.wechat.services import set_wechat_account
 from xuanshu.intake.models import Attachment, InboundMessage
 from xuanshu.nominations.models import FollowUpMessage
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-SECRET = "d4624c36b6795d1d99dcf0547af5443d"
 OPENID = "oWECHATphotoSender000000001"
 MEDIA_ID = "ZCrSaE3tzDHBSuq5Uw4r9xH0Q1yCq6yzKT0s9n2vTAU2nHPdiDkMYnX7kHRJ2E4d"
-
-
-@pytest.fixture
-def wechat_api(settings):
-    api = FakeWechatApi(appid=APPID, secret=SECRET)
-    server = serve(api)
-    settings.WECHAT_API_BASE_URL = api.base_url
-    yield api
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture
-def media_account(campaign, monkeypatch):
-    monkeypatch.setenv("QLWB_WECHAT_SECRET", SECRET)
-    return set_wechat_account(slug="media", token=TOKEN, appid=APPID, secret_env="QLWB_WECHAT_SECRET", campaign_slug=campaign.slug).account
 
 
 def send_nomination_then_photo(post_xml, account, media_id=MEDIA_ID):

@@ -1,4 +1,5 @@
 """Partner API channel (齐鲁壹点 app 情报站): interpret a stored tip into a nomination draft or a reader tip."""
+from xuanshu.intake.channels import Description
 from xuanshu.intake.channels.api.record import is_nomination, read_tip
 from xuanshu.intake.interpretation import NominationDraft, ReaderTipText
 from xuanshu.intake.models import InboundMessage
@@ -13,3 +14,10 @@ def interpret(inbound: InboundMessage) -> NominationDraft | ReaderTipText:
             text=tip.content, sender_name=tip.contact_name, sender_phone=tip.contact_phone, campaign=inbound.campaign,
         )
     return ReaderTipText(text=tip.content)
+
+
+def describe(inbound: InboundMessage) -> Description:
+    """The tip as stored, for listings: its tag, its text and the names of its images."""
+    tip = read_tip(inbound)
+    images = (inbound.payload or {}).get("images") or []
+    return Description(subject=tip.tag, text=tip.content, attachments=tuple(image.get("name", "") for image in images))

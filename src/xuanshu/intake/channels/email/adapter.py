@@ -2,6 +2,7 @@
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from xuanshu.intake.channels import Description
 from xuanshu.intake.channels.email.attachments import store_mail_files
 from xuanshu.intake.channels.email.decode import MailUnreadable, ParsedMail, parse_mail
 from xuanshu.intake.interpretation import ReaderTipText
@@ -35,3 +36,11 @@ def interpret(inbound: InboundMessage):
             text=text, sender_name=parsed.sender_name, sender_email=valid_address(parsed.sender_email), campaign=inbound.campaign,
         )
     return ReaderTipText(text)
+
+
+def describe(inbound: InboundMessage) -> Description:
+    """The decoded mail, for listings: subject, body and file names; nothing is stored."""
+    if inbound.raw_body is None:
+        raise MailUnreadable("no raw message stored")
+    parsed = parse_mail(bytes(inbound.raw_body))
+    return Description(subject=parsed.subject, text=parsed.text, attachments=tuple(f.name or f.content_type for f in parsed.files))

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from xuanshu.core.admin import AppendOnlyAdmin
-from xuanshu.intake.channels.email.models import AutoReply, Mailbox, MailDocument
+from xuanshu.intake.channels.email.models import AutoReply, Mailbox
 
 
 @admin.register(Mailbox)
@@ -19,7 +19,3 @@ class AutoReplyAdmin(AppendOnlyAdmin):
     list_filter = ["status", "reason"]
     search_fields = ["recipient"]
 
-
-@admin.register(MailDocument)
-class MailDocumentAdmin(AppendOnlyAdmin):
-    list_display = ["original_name", "content_type", "size", "inbound"]

@@ -1,19 +1,16 @@
-"""The files of an e-mail: photos re-encoded into intake.Attachment, documents kept as MailDocument.
+"""The files of an e-mail: photos re-encoded into intake.Attachment, documents kept byte for byte as intake.InboundFile.
 
 Anything else (archives, programs, images we cannot verify) stays only inside the raw message.
 """
-import hashlib
 import logging
 import os
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 
 from xuanshu.intake.channels.email.decode import MailFile, ParsedMail
-from xuanshu.intake.channels.email.models import MailDocument
 from xuanshu.intake.images import ImageRejected, reencode_image
 from xuanshu.intake.models import InboundMessage
-from xuanshu.intake.services import add_attachment
+from xuanshu.intake.services import add_attachment, add_file
 
 logger = logging.getLogger("xuanshu.intake.email")
 
@@ -49,13 +46,13 @@ def store_mail_files(*, inbound: InboundMessage, parsed: ParsedMail) -> None:
 
     Runs inside process_inbound's transaction, so either all files of a message are recorded or none.
     """
-    if inbound.attachments.exists() or inbound.mail_documents.exists():
+    if inbound.attachments.exists() or inbound.files.exists():
         return
     campaign = inbound.campaign
     max_photos = campaign.max_photos if campaign else 9
     max_photo_bytes = campaign.max_photo_bytes if campaign else 10 * 1024 * 1024
     max_document_bytes = getattr(settings, "MAILBOX_MAX_DOCUMENT_BYTES", 20 * 1024 * 1024)
-    photos = documents = 0
+    photos = 0
     for file in parsed.files:
         if is_image(file):
             if photos >= max_photos:
@@ -69,21 +66,7 @@ def store_mail_files(*, inbound: InboundMessage, parsed: ParsedMail) -> None:
             add_attachment(inbound=inbound, original_name=file.name or "image", image=image)
             photos += 1
         elif (content_type := document_type(file)) and len(file.data) <= max_document_bytes:
-            _keep_document(inbound, file, content_type, position=documents)
-            documents += 1
+            add_file(inbound=inbound, original_name=file.name, data=file.data, content_type=content_type)
         else:
             logger.info("inbound %s: file %r (%s) kept only in the raw message", inbound.pk, file.name, file.content_type)
 
-
-def _keep_document(inbound: InboundMessage, file: MailFile, content_type: str, *, position: int) -> MailDocument:
-    document = MailDocument(
-        inbound=inbound, original_name=file.name[:255], content_type=content_type,
-        sha256=hashlib.sha256(file.data).hexdigest(), size=len(file.data), position=position,
-    )
-    document.file.save("upload", ContentFile(file.data), save=False)
-    try:
-        document.save()
-    except BaseException:
-        document.file.delete(save=False)
-        raise
-    return document

@@ -9,3 +9,12 @@ def acknowledge_email_nomination(sender, *, nomination, inbound, **kwargs) -> No
     from xuanshu.intake.channels.email.tasks import send_acknowledgement_task
 
     send_acknowledgement_task(inbound.pk)
+
+
+def acknowledge_held_email_nomination(sender, *, inbound, tip, **kwargs) -> None:
+    """An e-mailed nomination kept as a tip (nominations closed or not yet open) is told so by e-mail (after commit)."""
+    if inbound.channel != Channel.EMAIL:
+        return
+    from xuanshu.intake.channels.email.tasks import send_acknowledgement_task
+
+    send_acknowledgement_task(inbound.pk)

@@ -36,37 +36,12 @@ class Mailbox(models.Model):
         return os.environ.get(self.password_env) or None
 
 
-def document_path(instance: "MailDocument", filename: str) -> str:
+def document_path(instance, filename: str) -> str:
+    """Upload path of the former MailDocument; migration 0001 names it. Documents are intake.InboundFile now."""
     received = instance.inbound.received_at
-    return f"inbound/{received:%Y/%m}/{instance.sha256[:2]}/{instance.sha256}{instance.extension}"
-
-
-class MailDocument(models.Model):
-    """A document (PDF, Word...) that came attached to an e-mail, kept byte for byte.
-
-    Photos go to intake.Attachment re-encoded; documents cannot be re-encoded, so they are kept
-    here, out of the way of code that expects every Attachment to be a clean image.
-    """
-
-    inbound = models.ForeignKey("intake.InboundMessage", on_delete=models.PROTECT, related_name="mail_documents")
-    file = models.FileField(upload_to=document_path, max_length=255)
-    original_name = models.CharField(max_length=255)
-    content_type = models.CharField(max_length=100)
-    sha256 = models.CharField(max_length=64)
-    size = models.PositiveBigIntegerField()
-    position = models.PositiveSmallIntegerField(default=0)
-
-    class Meta:
-        ordering = ["position", "id"]
-        constraints = [models.UniqueConstraint(fields=["inbound", "position"], name="mail_document_position_unique")]
-
-    def __str__(self) -> str:
-        return self.original_name
-
-    @property
-    def extension(self) -> str:
-        suffix = os.path.splitext(self.original_name)[1].lower()
-        return suffix if suffix.isascii() and suffix[1:].isalnum() and len(suffix) <= 6 else ".bin"
+    suffix = os.path.splitext(instance.original_name)[1].lower()
+    extension = suffix if suffix.isascii() and suffix[1:].isalnum() and len(suffix) <= 6 else ".bin"
+    return f"inbound/{received:%Y/%m}/{instance.sha256[:2]}/{instance.sha256}{extension}"
 
 
 class ReplyStatus(models.TextChoices):

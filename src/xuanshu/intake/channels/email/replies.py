@@ -1,4 +1,5 @@
-"""The acknowledgement of an e-mail nomination: its reference number, in Chinese, once, and never to a robot.
+"""The acknowledgement of an e-mail nomination: its reference number (or, outside the nomination stage, that it
+was kept as a tip), in Chinese, once, and never to a robot.
 
 Follows RFC 3834 (automatic responses): no reply to auto-submitted mail, lists, bulk mail, bounces or
 no-reply senders; the reply carries In-Reply-To/References and `Auto-Submitted: auto-replied`.
@@ -20,7 +21,9 @@ from xuanshu.core.services import record_activity
 from xuanshu.intake.channels.email.adapter import valid_address
 from xuanshu.intake.channels.email.decode import ParsedMail, parse_mail
 from xuanshu.intake.channels.email.models import REPLY_TRANSITIONS, AutoReply, Mailbox, ReplyStatus
-from xuanshu.intake.models import InboundMessage
+from xuanshu.intake.enums import NominationWindow
+from xuanshu.intake.models import InboundMessage, ReaderTip
+from xuanshu.intake.notices import held_nomination_notice
 
 logger = logging.getLogger("xuanshu.intake.email")
 
@@ -109,22 +112,28 @@ def _claim(inbound: InboundMessage, parsed: ParsedMail) -> tuple[AutoReply, bool
     return reply, not reason
 
 
-def build_acknowledgement(*, inbound: InboundMessage, parsed: ParsedMail, recipient: str) -> EmailMessage:
-    """The reply in Chinese, threaded under the citizen's message."""
+def build_acknowledgement(*, inbound: InboundMessage, parsed: ParsedMail, recipient: str, held_because: str = "") -> EmailMessage:
+    """The reply in Chinese, threaded under the citizen's message: the reference number, or (`held_because`)
+    that nominations are closed or not yet open and the message was kept for the editors."""
     campaign = inbound.campaign
     with translation.override("zh-hans"):
         greeting = _("Hello %(name)s,") % {"name": parsed.sender_name} if parsed.sender_name else _("Hello,")
-        paragraphs = [
-            greeting,
-            _("Thank you for your nomination for %(campaign)s. We have received it; its reference number is %(reference)s.")
-            % {"campaign": campaign.name, "reference": inbound.reference},
-            _("Our editors review every nomination; there is no need to send it again. "
-              "Please quote the reference number whenever you contact us about it."),
-        ]
+        if held_because:
+            paragraphs = [greeting, held_nomination_notice(campaign, held_because)]
+            subject = (_("Nominations are closed: your message was kept") if held_because == NominationWindow.CLOSED
+                       else _("Nominations are not open yet: your message was kept"))
+        else:
+            paragraphs = [
+                greeting,
+                _("Thank you for your nomination for %(campaign)s. We have received it; its reference number is %(reference)s.")
+                % {"campaign": campaign.name, "reference": inbound.reference},
+                _("Our editors review every nomination; there is no need to send it again. "
+                  "Please quote the reference number whenever you contact us about it."),
+            ]
+            subject = _("Nomination received: %(reference)s") % {"reference": inbound.reference}
         if campaign.hotline:
             paragraphs.append(_("Reader hotline: %(hotline)s") % {"hotline": campaign.hotline})
         paragraphs += [_("This is an automatic reply."), campaign.undertaker]
-        subject = _("Nomination received: %(reference)s") % {"reference": inbound.reference}
     references = " ".join(part for part in (parsed.references, parsed.message_id) if part)
     headers = {"Auto-Submitted": "auto-replied", "X-Auto-Response-Suppress": "All", "Message-ID": make_msgid(domain=_domain())}
     if parsed.message_id:
@@ -139,18 +148,20 @@ def _domain() -> str:
 
 
 def send_acknowledgement(*, inbound_id: int) -> AutoReply | None:
-    """Send the reference number to whoever e-mailed the nomination, unless a rule says not to.
+    """Send the reference number to whoever e-mailed the nomination, unless a rule says not to; a nomination
+    kept as a tip because nominations were closed (or not yet open) is answered with that instead.
 
     Once per message: a failed send is kept as failed and raised, so the task queue retries it.
     """
     inbound = InboundMessage.objects.select_related("campaign").get(pk=inbound_id)
-    if not inbound.reference or inbound.campaign is None:
+    held_because = ReaderTip.objects.filter(inbound=inbound).values_list("held_because", flat=True).first() or ""
+    if not (inbound.reference or held_because) or inbound.campaign is None:
         return None
     parsed = parse_mail(bytes(inbound.raw_body))
     reply, must_send = _claim(inbound, parsed)
     if not must_send:
         return reply
-    message = build_acknowledgement(inbound=inbound, parsed=parsed, recipient=reply.recipient)
+    message = build_acknowledgement(inbound=inbound, parsed=parsed, recipient=reply.recipient, held_because=held_because)
     try:
         message.send(fail_silently=False)
     except Exception as error:

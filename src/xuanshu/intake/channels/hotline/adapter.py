@@ -3,6 +3,7 @@ from django.utils.dateparse import parse_datetime
 
 from xuanshu.campaigns.models import Campaign
 from xuanshu.core.phones import parse_cn_phone, to_e164
+from xuanshu.intake.channels import Description
 from xuanshu.intake.channels.webform.forms import normalise_text
 from xuanshu.intake.enums import Channel
 from xuanshu.intake.interpretation import ReaderTipText
@@ -55,3 +56,10 @@ def interpret(inbound: InboundMessage):
         nominator_phone=to_e164(number) if number else "",
         consent_at=parse_datetime(payload["call_time"]) if payload.get("oral_consent") else None,
     )
+
+
+def describe(inbound: InboundMessage) -> Description:
+    """The operator's record, for listings: the nominee (for a nomination) and the call notes."""
+    payload = inbound.payload or {}
+    nominee = (payload.get("fields") or {}).get("nominee_name", "") if payload.get("kind") == "nomination" else ""
+    return Description(subject=nominee, text=payload.get("notes", ""))

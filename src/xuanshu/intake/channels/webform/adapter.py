@@ -1,6 +1,7 @@
 """Web form channel: store the accepted post raw, then interpret it into a nomination draft."""
 from xuanshu.campaigns.models import Campaign
 from xuanshu.core.phones import parse_cn_phone, to_e164
+from xuanshu.intake.channels import Description
 from xuanshu.intake.channels.webform.forms import normalise_text
 from xuanshu.intake.enums import Channel
 from xuanshu.intake.models import InboundMessage
@@ -51,4 +52,14 @@ def interpret(inbound: InboundMessage) -> NominationDraft:
         nominator_phone=to_e164(number) if number else "",
         nominator_email=normalise_text(fields.get("nominator_email", "")),
         consent_at=inbound.received_at if consented else None,
+    )
+
+
+def describe(inbound: InboundMessage) -> Description:
+    """The post as typed, for listings: the nominee, the deeds and the photos' names."""
+    payload = inbound.payload or {}
+    fields = payload.get("fields") or {}
+    return Description(
+        subject=fields.get("nominee_name", ""), text=fields.get("deeds", ""),
+        attachments=tuple(photo.get("name", "") for photo in payload.get("photos") or []),
     )

@@ -9,14 +9,14 @@ from xuanshu.intake.channels.wechat.content import (
 )
 from xuanshu.intake.channels.wechat.models import DEFAULT_FOLLOW_UP_MINUTES
 from xuanshu.intake.channels.wechat.selectors import account_of, nomination_opener_for
-from xuanshu.intake.interpretation import FollowUpTo, Interpretation, NothingToDo, ReaderTipText
+from xuanshu.intake.interpretation import FollowUpTo, Interpretation, NothingToDo, NotReadyYet, ReaderTipText
 from xuanshu.intake.models import InboundMessage
 from xuanshu.nominations.extraction import draft_from_text, mentions_keyword
 from xuanshu.nominations.models import Nomination
 
 
-class OpeningNotProcessedYet(Exception):
-    """A follow-up arrived before the nomination it belongs to was created; processing is retried."""
+class OpeningNotProcessedYet(NotReadyYet):
+    """A follow-up is processed before the message that opened its nomination; it waits for that message."""
 
 
 def interpret(inbound: InboundMessage) -> Interpretation:
@@ -36,6 +36,6 @@ def interpret(inbound: InboundMessage) -> Interpretation:
         if opener is not None:
             nomination_id = Nomination.objects.filter(inbound=opener).values_list("pk", flat=True).first()
             if nomination_id is None:
-                raise OpeningNotProcessedYet(f"nomination {opener.reference} is not created yet")
+                raise OpeningNotProcessedYet(f"nomination {opener.reference} is not created yet", inbound_id=opener.pk)
             return FollowUpTo(nomination_id=nomination_id, text=keyword_text(message))
     return ReaderTipText(text=text)

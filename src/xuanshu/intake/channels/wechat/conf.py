@@ -5,6 +5,17 @@ TENCENT_API_BASE_URL = "https://api.weixin.qq.com/cgi-bin/"
 API_TIMEOUT_SECONDS = 10
 # Passive replies per openid and minute; beyond this a message is still stored, only not answered.
 REPLIES_PER_MINUTE = 10
+# The most a media fetch reads (photos: the campaign's own cap). A voice message lasts at most 60 s.
+DEFAULT_MAX_VOICE_BYTES = 5 * 1024 * 1024
+DEFAULT_MAX_VIDEO_BYTES = 50 * 1024 * 1024
+
+
+def max_voice_bytes() -> int:
+    return int(getattr(settings, "WECHAT_MAX_VOICE_BYTES", DEFAULT_MAX_VOICE_BYTES))
+
+
+def max_video_bytes() -> int:
+    return int(getattr(settings, "WECHAT_MAX_VIDEO_BYTES", DEFAULT_MAX_VIDEO_BYTES))
 
 
 def api_base_url() -> str:

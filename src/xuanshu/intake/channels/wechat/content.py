@@ -57,9 +57,20 @@ def readable_text(message: BaseMessage) -> str:
     return ""
 
 
-def image_media_id(message: BaseMessage) -> str:
-    """The media_id of a photo to fetch from WeChat's media API ('' for anything else)."""
-    return field(message, "MediaId") if msg_type(message) == "image" else ""
+# Messages whose media WeChat keeps for three days behind a media_id (a short video is a video).
+MEDIA_TYPES = {"image": "image", "voice": "voice", "video": "video", "shortvideo": "video"}
+
+
+def media_to_fetch(message: BaseMessage) -> tuple[str, str] | None:
+    """(kind, media_id) of a photo, voice message or video to fetch from WeChat's media API, else None."""
+    kind = MEDIA_TYPES.get(msg_type(message))
+    media_id = field(message, "MediaId") if kind else ""
+    return (kind, media_id) if media_id else None
+
+
+def voice_format(message: BaseMessage) -> str:
+    """The voice message's declared format (amr, speex, mp3), lower-cased; '' when absent."""
+    return field(message, "Format").lower() if msg_type(message) == "voice" else ""
 
 
 def stored_message(inbound: InboundMessage, account: WechatAccount | None) -> BaseMessage:

@@ -1,28 +1,45 @@
-"""Photos that arrive as a media_id: fetched from WeChat's media API with wechatpy, re-encoded, attached.
+"""Media that arrives as a media_id, fetched in the background from WeChat's media API (获取临时素材) with wechatpy.
 
-Only photos are fetched: attachments hold re-encoded images. Voice and video keep their media_id in
-the raw record (WeChat keeps temporary media for three days).
+- Photos are re-encoded into intake.Attachment.
+- Voice messages (amr, speex, mp3) and videos (short videos too) are kept byte for byte as intake.InboundFile.
+  For a video Tencent documents the answer as JSON, `{"video_url": DOWN_URL}`, while the file itself also comes
+  back in practice: both are handled, the URL by downloading the file from it.
+
+Nothing over the kind's cap is read into memory. WeChat's own errors (`{"errcode": 40007, "errmsg": "invalid
+media_id"}`) are logged and not retried: asking again gives the same answer. HTTP and network failures raise,
+so the task queue retries. WeChat keeps temporary media for three days; without an AppSecret the media_id
+stays in the raw record.
 """
 import logging
+import os
+import re
+from urllib.parse import urlsplit
 
 import requests
 from django.core.cache import cache
 from wechatpy import WeChatClient
 from wechatpy.exceptions import WeChatClientException
+from wechatpy.messages import BaseMessage
 from wechatpy.session import SessionStorage
 
 from xuanshu.intake.channels.wechat import conf
-from xuanshu.intake.channels.wechat.content import image_media_id, stored_message
+from xuanshu.intake.channels.wechat.content import media_to_fetch, stored_message, voice_format
 from xuanshu.intake.channels.wechat.models import WechatAccount
 from xuanshu.intake.channels.wechat.selectors import account_of
 from xuanshu.intake.images import ImageRejected, reencode_image
-from xuanshu.intake.models import Attachment, InboundMessage
-from xuanshu.intake.services import add_attachment
+from xuanshu.intake.models import Attachment, InboundFile, InboundMessage
+from xuanshu.intake.services import add_attachment, add_file
 
 logger = logging.getLogger("xuanshu.intake.wechat")
 DEFAULT_MAX_PHOTO_BYTES = 10 * 1024 * 1024
 # Refetch the access token a little before WeChat expires it (7200 s).
 TOKEN_EARLY_SECONDS = 300
+CHUNK_BYTES = 64 * 1024
+_FILENAME = re.compile(r'filename="?([^";]+)"?')
+
+
+class MediaRefused(Exception):
+    """An answer not worth asking for again: bigger than the cap for its kind (not read further), or no download address."""
 
 
 class CacheTokenStorage(SessionStorage):
@@ -40,19 +57,41 @@ class CacheTokenStorage(SessionStorage):
         cache.delete(self.prefix + key)
 
 
-class _TimeoutSession(requests.Session):
-    # wechatpy's token request passes no timeout; a hung connection must not hold a worker forever.
-    def request(self, *args, timeout=None, **kwargs):
-        return super().request(*args, timeout=timeout or conf.API_TIMEOUT_SECONDS, **kwargs)
+class _CappedSession(requests.Session):
+    """Every call with a timeout (wechatpy's token request passes none), and no body over `max_bytes` read."""
+
+    def __init__(self, max_bytes: int):
+        super().__init__()
+        self.max_bytes = max_bytes
+
+    def request(self, method, url, *args, timeout=None, stream=None, **kwargs):
+        response = super().request(method, url, *args, timeout=timeout or conf.API_TIMEOUT_SECONDS, stream=True, **kwargs)
+        try:
+            _read_capped(response, self.max_bytes)
+        finally:
+            response.close()
+        return response
+
+
+def _read_capped(response: requests.Response, max_bytes: int) -> None:
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise MediaRefused(f"{declared} bytes announced, over the cap of {max_bytes}")
+    body = bytearray()
+    for chunk in response.iter_content(CHUNK_BYTES):
+        body += chunk
+        if len(body) > max_bytes:
+            raise MediaRefused(f"over the cap of {max_bytes} bytes")
+    response._content = bytes(body)  # requests' own store of a read body: .content and .json() use it
 
 
 class AccountClient(WeChatClient):
     """wechatpy's client for one account, on the configured API base (Tencent's unless overridden)."""
 
-    def __init__(self, account: WechatAccount, secret: str):
+    def __init__(self, account: WechatAccount, secret: str, *, max_bytes: int = DEFAULT_MAX_PHOTO_BYTES):
         super().__init__(account.appid, secret, session=CacheTokenStorage(), timeout=conf.API_TIMEOUT_SECONDS)
         self.API_BASE_URL = conf.api_base_url()
-        self._http = _TimeoutSession()
+        self._http = _CappedSession(max_bytes)
 
     def fetch_access_token(self):
         # wechatpy hard-codes Tencent's host here; the documented endpoint is `token` under the same base.
@@ -61,34 +100,100 @@ class AccountClient(WeChatClient):
             params={"grant_type": "client_credential", "appid": self.appid, "secret": self.secret},
         )
 
+    def download_video(self, video_url: str) -> requests.Response:
+        """The file behind a `video_url` answer (a plain download; Tencent serves videos over http)."""
+        if urlsplit(video_url).scheme not in ("http", "https"):
+            raise MediaRefused(f"not a download address: {video_url[:100]!r}")
+        response = self._http.get(video_url)
+        response.raise_for_status()
+        return response
 
-def fetch_wechat_media(*, inbound_id: int) -> Attachment | None:
-    """Fetch a stored photo message's image and attach it; once per message. Network failures raise (the task retries)."""
+
+def _max_bytes(kind: str, inbound: InboundMessage) -> int:
+    if kind == "voice":
+        return conf.max_voice_bytes()
+    if kind == "video":
+        return conf.max_video_bytes()
+    return inbound.campaign.max_photo_bytes if inbound.campaign else DEFAULT_MAX_PHOTO_BYTES
+
+
+def fetch_wechat_media(*, inbound_id: int) -> Attachment | InboundFile | None:
+    """Fetch a stored photo, voice or video message's media and keep it with the message; once per message.
+
+    Network and HTTP failures raise (the task retries); WeChat's errors and oversized media are logged and kept out.
+    """
     inbound = InboundMessage.objects.select_related("campaign").get(pk=inbound_id)
-    if inbound.attachments.exists():
+    if inbound.attachments.exists() or inbound.files.exists():
         return None
     account = account_of(inbound)
     secret = account.app_secret if account else ""
     if not secret:
         logger.info("wechat inbound %s: no AppSecret available; the media_id stays in the raw record", inbound_id)
         return None
-    media_id = image_media_id(stored_message(inbound, account))
-    if not media_id:
+    message = stored_message(inbound, account)
+    wanted = media_to_fetch(message)
+    if wanted is None:
         return None
+    kind, media_id = wanted
+    client = AccountClient(account, secret, max_bytes=_max_bytes(kind, inbound))
     try:
-        response = AccountClient(account, secret).media.download(media_id)
+        response = client.media.download(media_id)
+        if kind == "video" and isinstance(response, dict) and response.get("video_url"):
+            response = client.download_video(response["video_url"])
     except WeChatClientException as error:
         if error.errcode is None:
             raise  # an HTTP failure: worth retrying
         logger.warning("wechat inbound %s: media %s not fetched: %s %s", inbound_id, media_id, error.errcode, error.errmsg)
         return None
+    except MediaRefused as error:
+        logger.warning("wechat inbound %s: %s %s not kept: %s", inbound_id, kind, media_id, error)
+        return None
     if not isinstance(response, requests.Response):
         logger.warning("wechat inbound %s: media %s is not a file: %r", inbound_id, media_id, response)
         return None
+    if kind == "image":
+        return _keep_photo(inbound, media_id, response.content)
+    if not response.content:
+        logger.warning("wechat inbound %s: %s %s came back empty", inbound_id, kind, media_id)
+        return None
+    content_type, extension = media_type(response.content, declared=_declared_extension(response, message))
+    return add_file(inbound=inbound, original_name=f"wechat-{media_id}{extension}", data=response.content, content_type=content_type)
+
+
+def _keep_photo(inbound: InboundMessage, media_id: str, raw: bytes) -> Attachment | None:
     max_bytes = inbound.campaign.max_photo_bytes if inbound.campaign else DEFAULT_MAX_PHOTO_BYTES
     try:
-        image = reencode_image(response.content, max_bytes=max_bytes)
+        image = reencode_image(raw, max_bytes=max_bytes)
     except ImageRejected as rejection:
-        logger.warning("wechat inbound %s: media %s refused as an image: %s", inbound_id, media_id, rejection.code)
+        logger.warning("wechat inbound %s: media %s refused as an image: %s", inbound.pk, media_id, rejection.code)
         return None
     return add_attachment(inbound=inbound, original_name=f"wechat-{media_id}", image=image)
+
+
+def _declared_extension(response: requests.Response, message: BaseMessage) -> str:
+    """The extension WeChat gave: the file name in Content-disposition, else the voice message's Format."""
+    found = _FILENAME.search(response.headers.get("Content-disposition", ""))
+    suffix = os.path.splitext(found.group(1))[1].lower() if found else ""
+    if not suffix and voice_format(message):
+        suffix = "." + voice_format(message)
+    return suffix if suffix.isascii() and suffix[1:].isalnum() and 1 < len(suffix) <= 6 else ""
+
+
+def media_type(data: bytes, *, declared: str = "") -> tuple[str, str]:
+    """(content type, extension) of voice or video bytes, read from their own signature, never from a header.
+
+    What the signature does not prove is kept as application/octet-stream: the console offers it only as a download.
+    """
+    if data.startswith(b"#!AMR-WB\n"):
+        return "audio/amr-wb", ".awb"
+    if data.startswith(b"#!AMR\n"):
+        return "audio/amr", ".amr"
+    if data.startswith(b"OggS"):
+        return "audio/ogg", ".ogg"
+    if data.startswith(b"ID3") or (len(data) > 1 and data[0] == 0xFF and data[1] & 0xE0 == 0xE0):
+        return "audio/mpeg", ".mp3"
+    if data[4:8] == b"ftyp":
+        return "video/mp4", ".mp4"
+    if data.startswith(b"\x1aE\xdf\xa3"):
+        return "video/webm", ".webm"
+    return "application/octet-stream", declared or ".bin"

@@ -10,6 +10,9 @@ from xuanshu.intake.channels.wechat.content import FOLLOW_UP_TYPES, event_name, 
 from xuanshu.intake.channels.wechat.models import WechatAccount
 from xuanshu.intake.channels.wechat.protocol import Envelope
 from xuanshu.intake.channels.wechat.selectors import nomination_opener_for
+from xuanshu.intake.channels.wechat.services import opens_nomination
+from xuanshu.intake.interpretation import held_because
+from xuanshu.intake.notices import held_nomination_notice
 from xuanshu.intake.services import Receipt
 from xuanshu.public.links import status_link_token
 
@@ -18,12 +21,16 @@ NO_REPLY = "success"
 
 
 def reply_text(*, account: WechatAccount, envelope: Envelope, receipt: Receipt, site: str) -> str | None:
-    """What to say back, or None for no reply. A nomination's reference is always sent; other replies are rate-limited."""
+    """What to say back, or None for no reply. A nomination's reference (or why it is kept as a tip instead) is
+    always sent; other replies are rate-limited."""
     inbound, campaign, message = receipt.inbound, account.campaign, envelope.message
     with translation.override("zh-hans"):
         if inbound.reference and campaign is not None:
             status_url = site + reverse("public:status_link", args=[campaign.slug, status_link_token(inbound.reference)])
             return nomination_reply(campaign, inbound.reference, status_url, account.follow_up_minutes)
+        if opens_nomination(envelope, campaign) and (held := held_because(campaign, inbound.received_at)):
+            # A nomination outside the nomination stage is always answered too: the sender must learn it was not one.
+            return held_nomination_notice(campaign, held)
         if receipt.created and not hit("wechat-reply", f"{account.slug}:{inbound.sender}", limit=conf.REPLIES_PER_MINUTE, window_seconds=60):
             return None
         if msg_type(message) == "event":

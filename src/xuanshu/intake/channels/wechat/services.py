@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from xuanshu.campaigns.models import Campaign
 from xuanshu.core.errors import DomainError
 from xuanshu.core.services import record_activity
-from xuanshu.intake.channels.wechat.content import external_id_of, image_media_id, keyword_text, sender_of
+from xuanshu.intake.channels.wechat.content import external_id_of, keyword_text, media_to_fetch, sender_of
 from xuanshu.intake.channels.wechat.models import MAX_FOLLOW_UP_MINUTES, MAX_SKEW_LIMIT_SECONDS, WechatAccount
 from xuanshu.intake.channels.wechat.protocol import PLAINTEXT, SAFE, Envelope
 from xuanshu.intake.enums import Channel, InboundStatus
@@ -126,7 +126,8 @@ def receive_wechat_message(*, account: WechatAccount, envelope: Envelope, raw_bo
     """Store an accepted message unchanged; a nomination gets its reference in the same transaction.
 
     Idempotent on MsgId: WeChat's retries get the first receipt. Processing is enqueued after commit
-    by receive_inbound; a photo is fetched from WeChat's media API by a task, when the AppSecret is set.
+    by receive_inbound; a photo, voice message or video is fetched from WeChat's media API by a task,
+    when the AppSecret is set.
     """
     message = envelope.message
     receipt = receive_inbound(
@@ -138,7 +139,7 @@ def receive_wechat_message(*, account: WechatAccount, envelope: Envelope, raw_bo
         raw_body=raw_body,
         wants_reference=opens_nomination(envelope, account.campaign),
     )
-    if receipt.created and image_media_id(message) and account.app_secret:
+    if receipt.created and media_to_fetch(message) and account.app_secret:
         transaction.on_commit(lambda inbound_id=receipt.inbound.pk: _enqueue_media_fetch(inbound_id))
     return receipt
 

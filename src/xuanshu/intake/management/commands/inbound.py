@@ -30,13 +30,15 @@ class Command(BaseCommand):
             self._reprocess(options)
 
     def _list(self, options):
-        messages = InboundMessage.objects.prefetch_related("attachments").order_by("-received_at", "-id")
+        # One query: each row is described from its raw record by its channel, without interpreting it.
+        messages = InboundMessage.objects.order_by("-received_at", "-id")
         if options["channel"]:
             messages = messages.filter(channel=options["channel"])
         if options["status"]:
             messages = messages.filter(status=options["status"])
         for inbound in messages[: options["limit"]]:
-            subject, text = describe_inbound(inbound)
+            description = describe_inbound(inbound)
+            subject, text = description.subject, description.text
             row = {
                 "id": inbound.pk,
                 "channel": inbound.channel,
@@ -48,7 +50,7 @@ class Command(BaseCommand):
                 "reference": inbound.reference,
                 "subject": subject,
                 "text": text,
-                "attachments": [a.original_name for a in inbound.attachments.all()],
+                "attachments": list(description.attachments),
             }
             if options["json"]:
                 self.stdout.write(json.dumps(row, ensure_ascii=False))
@@ -70,10 +72,14 @@ class Command(BaseCommand):
         )
         if not options["failed"] and not InboundMessage.objects.filter(pk=ids[0]).exists():
             raise CommandError(f"no inbound message {ids[0]}")
-        counts = {InboundStatus.PROCESSED: 0, InboundStatus.FAILED: 0}
+        counts = {InboundStatus.PROCESSED: 0, InboundStatus.FAILED: 0, InboundStatus.PENDING: 0}
         for inbound_id in ids:
             inbound = process_inbound(inbound_id=inbound_id)
             counts[inbound.status] += 1
-            if inbound.status == InboundStatus.FAILED:
+            if inbound.status != InboundStatus.PROCESSED:
                 self.stderr.write(f"{inbound_id}: {inbound.error}")
-        self.stdout.write(f"reprocessed {len(ids)}: {counts[InboundStatus.PROCESSED]} processed, {counts[InboundStatus.FAILED]} failed")
+        # Pending: waiting for the message that opened its nomination; processed as soon as that one is.
+        waiting = f", {counts[InboundStatus.PENDING]} waiting" if counts[InboundStatus.PENDING] else ""
+        self.stdout.write(
+            f"reprocessed {len(ids)}: {counts[InboundStatus.PROCESSED]} processed, {counts[InboundStatus.FAILED]} failed{waiting}"
+        )
