@@ -120,6 +120,7 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+VOTING_REDIS_URL = os.environ.get("VOTING_REDIS_URL", "")  # the vote's Redis, if not REDIS_URL's (unix:///path works)
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:

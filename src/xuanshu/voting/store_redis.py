@@ -122,8 +122,13 @@ _group = GroupRunner(_run_scripts, max_batch=100)
 def _connect(url: str) -> None:
     _close()
     options = client().connection_pool.connection_kwargs
-    sock = socket.create_connection((options.get("host", "127.0.0.1"), options.get("port", 6379)), timeout=5)
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    if options.get("path"):  # unix:///path/to/redis.sock
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.settimeout(5)
+        sock.connect(options["path"])
+    else:
+        sock = socket.create_connection((options.get("host", "127.0.0.1"), options.get("port", 6379)), timeout=5)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     _conn.sock, _conn.reader, _conn.url = sock, hiredis.Reader(), url
     if options.get("password"):
         auth = [options["username"], options["password"]] if options.get("username") else [options["password"]]
