@@ -229,7 +229,7 @@ def _close_store_thread_connections():
     yield
     # The database path's writer thread keeps its connection open between batches; close it so the test
     # database can be flushed and dropped.
-    _close_connections_of(store_db._writer)
+    _close_connections_of(store_db._loop_group.thread)
 
 
 def test_the_full_site_behind_the_router_reads_post_bodies(open_campaign):

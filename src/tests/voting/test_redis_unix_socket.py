@@ -35,7 +35,7 @@ def unix_redis(tmp_path, settings):
         store_redis._close()  # this thread's socket to the server being stopped
         server.terminate()
         server.wait(timeout=10)
-        _close_connections_of(store_db._writer)
+        _close_connections_of(store_db._loop_group.thread)
 
 
 def test_both_vote_paths_work_over_a_unix_socket(unix_redis, open_campaign, candidates, make_voter):

@@ -6,17 +6,14 @@ committed: the first to arrive leads and writes every ballot queued by then in o
 wait for that commit. A ballot is acknowledged only after the commit that holds it. The key-value state is
 read and written with plain DB-API statements on primary keys (no ORM) to keep each ballot's cost small.
 """
-import asyncio
 import contextlib
 import fcntl
-import weakref
-from concurrent.futures import ThreadPoolExecutor
 
 from django.db import close_old_connections, connection, transaction
 
 from xuanshu.voting import engine, ledger
 from xuanshu.voting.engine import Attempt, Outcome
-from xuanshu.voting.grouping import GroupRunner
+from xuanshu.voting.grouping import GroupRunner, LoopGroupRunner
 from xuanshu.voting.models import LedgerHead, VotingState
 from xuanshu.voting.sweep import sweep_after_append
 
@@ -120,74 +117,14 @@ def cast(attempt: Attempt, meta: dict) -> Outcome:
 async def cast_async(attempt: Attempt, meta: dict) -> Outcome:
     """`cast` from an event loop: the ballots that arrive while a batch is being written wait on the loop, and
     go to the process's one writer thread together as the next batch (one transaction, one thread wake-up)."""
-    return await _loop_batcher().submit((attempt, meta))
+    return await _loop_group.submit((attempt, meta))
 
 
-class _LoopBatcher:
-    def __init__(self, loop: asyncio.AbstractEventLoop):
-        self.loop = loop
-        self.waiting: list[tuple[tuple, asyncio.Future]] = []
-        self.writing = False
-
-    def submit(self, item: tuple) -> asyncio.Future:
-        future = self.loop.create_future()
-        self.waiting.append((item, future))
-        if not self.writing:
-            self.writing = True
-            self.loop.call_soon(self._write_next)  # after this loop turn: the turn's other ballots join the batch
-        return future
-
-    def _write_next(self) -> None:
-        batch, self.waiting = self.waiting[:_group.max_batch], self.waiting[_group.max_batch:]
-        done = self.loop.run_in_executor(_writer, _write_in_thread, [item for item, _future in batch])
-        done.add_done_callback(lambda finished: self._settle(batch, finished))
-
-    def _settle(self, batch, finished: asyncio.Future) -> None:
-        error = finished.exception()
-        results = [error] * len(batch) if error else finished.result()
-        for (_item, future), result in zip(batch, results):
-            if future.done():
-                continue
-            if isinstance(result, BaseException):
-                future.set_exception(result)
-            else:
-                future.set_result(result)
-        if self.waiting:
-            self._write_next()
-        else:
-            self.writing = False
-
-
-def _write_in_thread(batch: list[tuple]) -> list:
-    """One outcome (or the error) per ballot: a batch that fails is retried ballot by ballot, so one bad ballot
-    fails alone."""
+def _write_on_writer_thread(batch: list[tuple[Attempt, dict]]) -> list[Outcome]:
     # The writer thread lives as long as the server and never sees request_started/finished: drop a
     # connection that broke or outlived CONN_MAX_AGE here instead.
     close_old_connections()
-    try:
-        return _write_together(batch)
-    except Exception:
-        if len(batch) == 1:
-            raise
-    results = []
-    for item in batch:
-        try:
-            results.extend(_write_together([item]))
-        except Exception as error:
-            results.append(error)
-    return results
-
-
-_batchers: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopBatcher]" = weakref.WeakKeyDictionary()
-_writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vote-db-writer")
-
-
-def _loop_batcher() -> _LoopBatcher:
-    loop = asyncio.get_running_loop()
-    batcher = _batchers.get(loop)
-    if batcher is None:
-        batcher = _batchers[loop] = _LoopBatcher(loop)
-    return batcher
+    return _write_together(batch)
 
 
 @contextlib.contextmanager
@@ -236,6 +173,7 @@ def _write_together(batch: list[tuple[Attempt, dict]]) -> list[Outcome]:
 
 
 _group = GroupRunner(_write_together, max_batch=200)
+_loop_group = LoopGroupRunner(_write_on_writer_thread, max_batch=200, thread_name="vote-db-writer")
 
 
 def _lock_head(campaign_id: int) -> LedgerHead:
