@@ -5,7 +5,7 @@
 -- The script's cost is mostly its Redis calls, so state that is read and written together lives together:
 -- the voter's day is one hash (votes in total "t", per candidate "c<id>", per minute "m<minute>", ballot
 -- nonces "n<key>"), read with one HMGET and written with one HSET; the two velocity states are read and
--- written with one MGET and one MSET.
+-- written with one MGET and one MSET, packed as binary doubles.
 --
 -- ARGV (see store_redis.cast): 1 key prefix, 2 time in ms, 3 minute, 4 hour, 5 local day, 6 local hour,
 -- 7 voter hash, 8 identity method, 9 device hash, 10 ip hash, 11 subnet hash, 12 user-agent hash,
@@ -124,10 +124,19 @@ local function fold(mu, var, x)
   return num(mu + alpha * diff), num((1 - alpha) * (var + alpha * diff * diff))
 end
 
+-- A velocity state is eleven numbers packed as doubles after a \1 tag byte (Redis's struct library): no
+-- number is formatted as text or parsed back on each vote. The baseline values are rounded by num() before
+-- they are stored, so the state is the same as the database path's text (engine._fmt). A state written as
+-- text by an earlier version of this script (during a live vote) is still read.
+local STATE = "<ddddddddddd"
+local function pack_state(...) return "\1" .. struct.pack(STATE, ...) end
+
 -- A velocity state moved on to this minute and hour (engine._roll).
 local function roll(raw)
   local m, cnt, pc, acc, mu, var, h, hc, phc, sp, age = minute, 0, 0, 0, 0, 0, hour, 0, 0, -2, 0
-  if raw then
+  if raw and string.byte(raw, 1) == 1 then
+    m, cnt, pc, acc, mu, var, h, hc, phc, sp, age = struct.unpack(STATE, raw, 2)
+  elseif raw then
     local v, n = {}, 0
     for x in string.gmatch(raw, "[^,]+") do n = n + 1; v[n] = tonumber(x) end
     m, cnt, pc, acc, mu, var, h, hc, phc, sp, age = v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11]
@@ -209,8 +218,8 @@ for i, c in ipairs(candidates) do
       gacc, ghc = gacc + 1, ghc + 1
     end
     -- One state per candidate and one for the field: a bounded set of keys, kept without expiry.
-    redis.call("MSET", vel_key, table.concat({m, cnt, pc, acc, mu, var, h, hc, phc, sp, age}, ","),
-      tot_key, table.concat({gm, gcnt, gpc, gacc, gmu, gvar, gh, ghc, gphc, gsp, gage}, ","))
+    redis.call("MSET", vel_key, pack_state(m, cnt, pc, acc, mu, var, h, hc, phc, sp, age),
+      tot_key, pack_state(gm, gcnt, gpc, gacc, gmu, gvar, gh, ghc, gphc, gsp, gage))
   end
   local decision = "accepted"
   if #flags > 0 then decision = "quarantined" end
