@@ -2,6 +2,8 @@
 -- tallies and the ledger stream entry, so a vote that is acknowledged is already in the durable buffer.
 -- Returns {duplicate, remaining today (-1 unknown), decisions as JSON}.
 --
+-- Keys whose type changed from the previous version of this script have new names ("day:", "gaps:"), so an
+-- upgrade never meets a key of the wrong type.
 -- The script's cost is mostly its Redis calls, so state that is read and written together lives together:
 -- the voter's day is one hash (votes in total "t", per candidate "c<id>", per minute "m<minute>", ballot
 -- nonces "n<key>"), read with one HMGET and written with one HSET; the two velocity states are read and
@@ -62,7 +64,7 @@ local function add_member(key, member)
 end
 
 -- The voter's day: votes so far, this minute's attempts, the ballot's nonce, each candidate's votes.
-local q = p .. "q:" .. voter .. ":" .. day
+local q = p .. "day:" .. voter .. ":" .. day
 local minute_field = "m" .. minute
 local used, minute_attempts, seen, used_for, new_day = 0, 0, false, {}, false
 if voter ~= "" then
@@ -163,7 +165,7 @@ for i, c in ipairs(candidates) do
 
   -- Machine-regular gaps between votes for one candidate from one user agent in one subnet: the latest
   -- vote times, newest first, in a list (pushing the caller's own text of the time costs no number formatting).
-  local gap_key = p .. "gap:" .. c .. ":" .. subnet_hash .. ":" .. ua_hash
+  local gap_key = p .. "gaps:" .. c .. ":" .. subnet_hash .. ":" .. ua_hash
   if redis.call("LPUSH", gap_key, ARGV[2]) == 1 then redis.call("EXPIRE", gap_key, ttl) end
   redis.call("LTRIM", gap_key, 0, gap_count)
   local recent = redis.call("LRANGE", gap_key, 0, gap_count)

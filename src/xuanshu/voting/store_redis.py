@@ -170,7 +170,7 @@ def _close() -> None:
 
 
 def remaining_today(campaign_id: int, voter: str, day: int, votes_per_day: int) -> int:
-    used = client().hget(f"v{campaign_id}:q:{voter}:{day}", "t")  # the voter's day, see cast.lua
+    used = client().hget(f"v{campaign_id}:day:{voter}:{day}", "t")  # the voter's day, see cast.lua
     return max(votes_per_day - int(used or 0), 0)
 
 
@@ -178,7 +178,7 @@ def used_for_candidates(campaign_id: int, voter: str, day: int, candidate_ids) -
     ids = list(candidate_ids)
     if not ids:
         return {}
-    values = client().hmget(f"v{campaign_id}:q:{voter}:{day}", [f"c{c}" for c in ids])
+    values = client().hmget(f"v{campaign_id}:day:{voter}:{day}", [f"c{c}" for c in ids])
     return {c: int(v) for c, v in zip(ids, values) if v}
 
 
