@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PY = str(ROOT / ".venv" / "bin" / "python")
 PG = "postgres://postgres@127.0.0.1:5432"
 REDIS_URL = "redis://127.0.0.1:6379/8"
+REDIS_SOCKET = ROOT / "var" / "bench-redis.sock"
 PORT = 8911
 SLUG = "chucai-liaocheng-2024"
 VOTERS = 100_000
@@ -140,6 +141,19 @@ def wait_ready(url: str) -> None:
         except OSError:
             time.sleep(0.2)
     raise RuntimeError(f"server did not answer at {url}")
+
+
+def start_socket_redis() -> subprocess.Popen:
+    """A private redis-server on a Unix socket (Redis on the vote server's own host), keeping nothing on disk
+    like the machine's own Redis on TCP."""
+    REDIS_SOCKET.unlink(missing_ok=True)
+    server = subprocess.Popen(["redis-server", "--port", "0", "--unixsocket", str(REDIS_SOCKET), "--unixsocketperm", "700",
+                               "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL, start_new_session=True)
+    for _ in range(100):
+        if REDIS_SOCKET.exists():
+            return server
+        time.sleep(0.05)
+    raise RuntimeError("redis-server did not open its socket")
 
 
 def wait_drained() -> float:
@@ -259,11 +273,27 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--server-args", default="", help="Extra options for the server, e.g. '--backpressure 16'")
+    parser.add_argument("--redis-socket", action="store_true",
+                        help="Redis over a Unix socket: a private redis-server on var/bench-redis.sock, not the machine's TCP one")
     args = parser.parse_args()
+    global REDIS_URL
+    socket_redis = None
+    if args.redis_socket and args.store == "redis":
+        socket_redis = start_socket_redis()
+        REDIS_URL = f"unix://{REDIS_SOCKET}?db=0"
+    try:
+        _run_all(args)
+    finally:
+        if socket_redis is not None:
+            stop(socket_redis)
+
+
+def _run_all(args) -> None:
     for run in range(1, args.runs + 1):
         r = one_run(args)
         v, n, z, c = r["vote"], r["noop"], r["naive"], r["check"]
-        print(f"run {run} [{args.store}, {args.server} asgi workers={args.workers} naive threads={args.threads} {args.server_args}, "
+        print(f"run {run} [{args.store}{' over a Unix socket' if args.redis_socket else ''}, {args.server} asgi "
+              f"workers={args.workers} naive threads={args.threads} {args.server_args}, "
               f"{args.connections} connections, {args.duration}s each]")
         for name in ["vote", "noop", "naive"]:
             x = r[name]
