@@ -122,6 +122,11 @@ def test_bad_requests_get_their_status_and_store_nothing(store_kind, open_campai
     replies = _run(scenario())
     assert [r.status for r in replies] == [405, 403, 415, 413, 404, 400, 404]
     assert all("error" in r.json() for r in replies)
+    # the page shows `message` to the voter: Chinese, specific where the voter can do something about it
+    could_not_send = "投票未能发送，请检查网络后重试。"
+    assert [r.json()["message"] for r in replies] == [
+        could_not_send, could_not_send, could_not_send, could_not_send, "当前不在投票时间内。", "请从本次投票的候选人中选择。",
+        could_not_send]
     assert LedgerEntry.objects.count() == 0
 
 
@@ -186,6 +191,7 @@ def test_redis_forgetting_the_script_or_going_away_loses_no_ballot(redis_db, ope
     first, second, down = _run(scenario())
     assert [first.json()["status"], second.json()["status"]] == ["accepted", "accepted"]
     assert (down.status, down.json()["error"]) == (503, "busy, try again")
+    assert down.json()["message"] == "当前投票人数较多，请一分钟后再试。"
     assert redis.Redis.from_url("redis://127.0.0.1:6379/7").hget(f"v{open_campaign.pk}:tally:accepted", candidates[1].pk) == b"1"
 
 

@@ -41,19 +41,19 @@ def cast_vote(request, slug):
     Production serves this endpoint on the lean asynchronous path (`xuanshu.voting.lean`), with the same
     request reading and replies (`xuanshu.voting.ballot_http`); this view serves it on the full stack."""
     if request.method != "POST":
-        return JsonResponse({"error": "POST only"}, status=405)
+        return HttpResponse(ballot_http.error_reply("POST only"), status=405, content_type="application/json")
     if not ballot_http.same_origin(request.META.get("HTTP_ORIGIN"), request.META.get("HTTP_HOST", "")):
-        return JsonResponse({"error": "cross-site request refused"}, status=403)
+        return HttpResponse(ballot_http.error_reply("cross-site request refused"), status=403, content_type="application/json")
     config = vote_config(slug)
     if config is None:
-        return JsonResponse({"error": "no open ballot"}, status=404)
+        return HttpResponse(ballot_http.error_reply("no open ballot"), status=404, content_type="application/json")
     if request.content_type == "application/x-www-form-urlencoded":
         fields = ballot_http.parse_form(request.body)
     else:
         fields = {key: request.POST.getlist(key) for key in ("candidate", "nonce")}
     candidates = ballot_http.candidate_ids(fields)
     if candidates is None:
-        return JsonResponse({"error": "bad candidate"}, status=400)
+        return HttpResponse(ballot_http.error_reply("bad candidate"), status=400, content_type="application/json")
     voter = identity.read_voter_token(request.COOKIES.get(identity.VOTER_COOKIE, ""), config.campaign_id)
     outcome = cast_ballot(
         config=config, voter=voter, candidates=candidates, ip=client_ip(request),

@@ -5,9 +5,10 @@ import json
 from urllib.parse import parse_qsl, urlparse
 
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from xuanshu.voting.enums import Reason, VoteStatus
-from xuanshu.voting.messages import OUTCOME_MESSAGES, outcome_key
+from xuanshu.voting.messages import OTP_MESSAGES, OUTCOME_MESSAGES, outcome_key
 
 MAX_CANDIDATES = 50
 HTTP_STATUS = {
@@ -68,3 +69,20 @@ def _reply(reason: str, key: str, remaining: int | None) -> tuple[int, bytes]:
     body = {"status": VoteStatus.REJECTED if reason else key, "reason": reason, "message": zh_message(key),
             "remaining": remaining}
     return HTTP_STATUS.get(reason, 200), json.dumps(body, ensure_ascii=False).encode()
+
+
+# What the voter reads when the request itself is refused (the page shows `message`; `error` is for logs).
+ERROR_MESSAGES = {
+    "no open ballot": OUTCOME_MESSAGES[Reason.OUTSIDE_WINDOW],
+    "bad candidate": OUTCOME_MESSAGES[Reason.UNKNOWN_CANDIDATE],
+    "busy, try again": OTP_MESSAGES["global_limit"],
+}
+_COULD_NOT_SEND = _("The vote could not be sent. Please check your connection and try again.")
+
+
+@functools.cache
+def error_reply(error: str) -> bytes:
+    """The JSON body of a refused request: the error, and a message in zh-hans for the voter."""
+    with translation.override("zh-hans"):
+        message = str(ERROR_MESSAGES.get(error, _COULD_NOT_SEND))
+    return json.dumps({"error": error, "message": message}, ensure_ascii=False).encode()

@@ -38,7 +38,7 @@ async def _reply(send, status: int, body: bytes, headers=_JSON) -> None:
 
 
 async def _error(send, status: int, error: str) -> None:
-    await _reply(send, status, b'{"error": "%s"}' % error.encode())
+    await _reply(send, status, ballot_http.error_reply(error))
 
 
 async def _read_body(receive) -> bytes:
@@ -76,7 +76,7 @@ class LeanVotePath:
             await _error(send, 404, "not found")
             return
         if scope["method"] != "POST":
-            await _reply(send, 405, b'{"error": "POST only"}', [*_JSON, (b"allow", b"POST")])
+            await _reply(send, 405, ballot_http.error_reply("POST only"), [*_JSON, (b"allow", b"POST")])
             return
         headers = dict(scope["headers"])  # ASGI header names are lower-case bytes
         origin = headers.get(b"origin")
