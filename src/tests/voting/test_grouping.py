@@ -9,6 +9,12 @@ import pytest
 from xuanshu.voting.grouping import GroupRunner, LoopGroupRunner
 
 
+def _run(coroutine):
+    """asyncio.run on a thread of its own: the browser tests' Playwright keeps a loop running on the main thread."""
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()
+
+
 class Recorder:
     def __init__(self, pause=0.0):
         self.batches, self.pause, self.lock = [], pause, threading.Lock()
@@ -49,7 +55,7 @@ def test_a_loop_sends_one_batch_per_turn_and_a_bad_item_fails_alone():
                                       return_exceptions=True)
         return first, second
 
-    first, second = asyncio.run(scenario())
+    first, second = _run(scenario())
     assert first == [f"done a{n}" for n in range(45)]
     assert record.batches[:2] == [[f"a{n}" for n in range(30)], [f"a{n}" for n in range(30, 45)]]  # max_batch
     assert second[0] == "done b1" and second[2] == "done b2"
@@ -65,8 +71,8 @@ def test_the_loop_runner_belongs_to_each_loop():
     async def double(value):
         return await runner.submit(value)
 
-    assert asyncio.run(double(2)) == 4
-    assert asyncio.run(double(5)) == 10  # a second loop gets its own queue, not the closed one's
+    assert _run(double(2)) == 4
+    assert _run(double(5)) == 10  # a second loop gets its own queue, not the closed one's
     runner.thread.shutdown()
 
 
