@@ -223,19 +223,25 @@ def test_a_missing_msg_signature_is_refused(client, aes_account):
     assert (response.status_code, nothing_stored()) == (403, True)
 
 
-@pytest.mark.parametrize("offset", [-301, 301, -86_400])
-def test_a_stale_timestamp_is_refused(client, account, offset):
+@pytest.fixture
+def frozen_now(monkeypatch):
+    """The server's clock, pinned: a timestamp one second outside the window stays outside it."""
     import time
 
-    query = signed_query(TOKEN, timestamp=str(int(time.time()) + offset))
+    now = float(int(time.time()))
+    monkeypatch.setattr(time, "time", lambda: now)
+    return int(now)
+
+
+@pytest.mark.parametrize("offset", [-301, 301, -86_400])
+def test_a_stale_timestamp_is_refused(client, account, offset, frozen_now):
+    query = signed_query(TOKEN, timestamp=str(frozen_now + offset))
     response = client.post(callback_url(account.slug, query), data=documented("text", Content=NOMINATION_TEXT), content_type="text/xml")
     assert (response.status_code, nothing_stored()) == (403, True)
 
 
-def test_a_timestamp_inside_the_window_is_accepted(client, account):
-    import time
-
-    query = signed_query(TOKEN, timestamp=str(int(time.time()) - 290))
+def test_a_timestamp_inside_the_window_is_accepted(client, account, frozen_now):
+    query = signed_query(TOKEN, timestamp=str(frozen_now - 300))
     response = client.post(callback_url(account.slug, query), data=documented("text"), content_type="text/xml")
     assert (response.status_code, InboundMessage.objects.count()) == (200, 1)
 
