@@ -34,7 +34,6 @@ class VoteConfig:
     count_display: str
     count_rounding: int
     candidate_ids: frozenset[int]
-    candidate_count: int
     thresholds: Thresholds
 
     def window_open(self, t: float) -> bool:
@@ -104,7 +103,6 @@ def _load(slug: str) -> VoteConfig | None:
         count_display=rules.count_display,
         count_rounding=rules.count_rounding,
         candidate_ids=active,
-        candidate_count=max(Candidate.objects.filter(campaign=campaign).count(), 1),
         thresholds=thresholds(rules.thresholds),
     )
 

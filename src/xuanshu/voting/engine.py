@@ -82,7 +82,6 @@ class Attempt:
     voter_hash: str
     method: str
     candidates: list[int]
-    candidate_count: int
     votes_per_day: int
     votes_per_candidate_per_day: int
     ip: str

@@ -132,7 +132,7 @@ def prepare_ballot(*, config: VoteConfig, voter: tuple[str, str] | None, candida
     ballot_id = f"{_BALLOT_PREFIX}{next(_ballot_counter):x}"
     attempt = Attempt(
         campaign_id=config.campaign_id, ballot_id=ballot_id, t=t, day=day, local_hour=hour, voter_hash=voter_hash,
-        method=method, candidates=valid, candidate_count=config.candidate_count, votes_per_day=config.votes_per_day,
+        method=method, candidates=valid, votes_per_day=config.votes_per_day,
         votes_per_candidate_per_day=config.votes_per_candidate_per_day, ip=ip_value, subnet=subnet, ip_hash=ip_hash,
         subnet_hash=subnet_hash, device_hash=device, ua_hash=identity.ua_hash(ua), user_agent=ua,
         dedupe_key=identity.keyed_hash("nonce", f"{voter_hash}:{nonce[:64]}") if nonce and voter_hash else "",
