@@ -5,7 +5,7 @@
 
 Each run builds a fresh database (PostgreSQL `xuanshu_bench_voting`, or var/bench-voting.sqlite3) with the
 seed campaign, 20 shortlisted candidates and an open ballot, issues 100,000 voter cookies, starts the server
-(`xuanshu.voting.asgi` on granian, plus the naive route, see bench/voting_asgi.py) and, on Redis, the ledger flusher as a
+(`xuanshu.voting.asgi` on uvicorn as `serve` runs it, plus the naive route, see bench/voting_asgi.py) and, on Redis, the ledger flusher as a
 separate process at the lowest CPU priority (nice 19: in a burst Redis holds the acknowledged votes and the
 database catches up behind; the next phase waits until it has, and the drain time is reported with the
 sustained rate that counts it), then drives with wrk on loopback, 64 connections, for `--duration` seconds each:
@@ -205,10 +205,14 @@ def _ms(out: str, label: str) -> float:
 
 
 def server_command(args) -> list[str]:
-    if args.server == "granian":
-        return [str(ROOT / ".venv" / "bin" / "granian"), "--interface", "asgi", "--host", "127.0.0.1", "--port", str(PORT),
-                "--workers", str(args.workers), "--no-ws", *args.server_args.split(), "voting_asgi:application"]
-    raise SystemExit(f"unknown server {args.server}")
+    # What `python -m xuanshu serve` runs (xuanshu.core.webserver), without its access log, on the benchmark's
+    # application (the production one plus the naive route).
+    sys.path.insert(0, str(ROOT / "src"))
+    from xuanshu.core.webserver import SITE_APPLICATION, web_server_args
+
+    served = web_server_args(host="127.0.0.1", port=PORT, workers=args.workers, access_log=False)
+    assert served[-1] == SITE_APPLICATION
+    return [PY, "-m", *served[:-1], "--log-level", "warning", *args.server_args.split(), "voting_asgi:application"]
 
 
 def one_run(args) -> dict:
@@ -266,7 +270,6 @@ def check(env: dict, vote: dict) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--store", choices=["redis", "sqlite"], required=True)
-    parser.add_argument("--server", choices=["granian"], default="granian")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=16, help="threads for the naive pattern's synchronous ORM")
     parser.add_argument("--duration", type=int, default=20)
@@ -292,7 +295,7 @@ def _run_all(args) -> None:
     for run in range(1, args.runs + 1):
         r = one_run(args)
         v, n, z, c = r["vote"], r["noop"], r["naive"], r["check"]
-        print(f"run {run} [{args.store}{' over a Unix socket' if args.redis_socket else ''}, {args.server} asgi "
+        print(f"run {run} [{args.store}{' over a Unix socket' if args.redis_socket else ''}, uvicorn "
               f"workers={args.workers} naive threads={args.threads} {args.server_args}, "
               f"{args.connections} connections, {args.duration}s each]")
         for name in ["vote", "noop", "naive"]:

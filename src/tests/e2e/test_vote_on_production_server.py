@@ -1,4 +1,4 @@
-"""End to end on the production stack: granian serving `xuanshu.voting.asgi` (the lean vote path on the event
+"""End to end on the production stack: uvicorn serving `xuanshu.voting.asgi` (the lean vote path on the event
 loop in front of the full site on a2wsgi's threads), driven by Chromium on a phone.
 
 The server runs in its own process on its own SQLite file, so this test prepares that database with the
@@ -18,6 +18,7 @@ import redis
 from django.utils import translation
 
 from tests.conftest import SEED_CAMPAIGN_FILE
+from xuanshu.core.webserver import web_server_args
 from xuanshu.voting.messages import OUTCOME_MESSAGES
 
 pytestmark = pytest.mark.e2e
@@ -80,10 +81,10 @@ def production_server(request, tmp_path):
     prepared = subprocess.run([sys.executable, "-c", PREPARE, SLUG], env=env, check=True, timeout=120,
                               capture_output=True, text=True)
     ballot = json.loads(prepared.stdout.strip().splitlines()[-1])
+    ballot["env"] = env  # for the tests that look into the server's database and Redis afterwards
     port = _free_port()
     log = open(tmp_path / "server.log", "w")
-    server = subprocess.Popen([*python, "granian", "--interface", "asgi", "--host", "127.0.0.1", "--port", str(port),
-                               "--workers", "1", "xuanshu.voting.asgi:application"],
+    server = subprocess.Popen([*python, *web_server_args(host="127.0.0.1", port=port, workers=1)],
                               env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -94,7 +95,7 @@ def production_server(request, tmp_path):
             except OSError:
                 time.sleep(0.2)
         else:
-            pytest.fail(f"granian did not start: {(tmp_path / 'server.log').read_text()[-2000:]}")
+            pytest.fail(f"the server did not start: {(tmp_path / 'server.log').read_text()[-2000:]}")
         yield base, ballot
     finally:
         os.killpg(server.pid, 15)
@@ -130,3 +131,26 @@ def test_a_phone_votes_through_the_production_server(production_server, phone_pa
     page.click("main form button[type=submit]")
     page.wait_for_selector(".error")
     assert "推荐编号" in page.inner_text(".error")
+
+
+LEDGER_ADDRESSES = r'''
+import json, django
+django.setup()
+from django.core.management import call_command
+from xuanshu.voting.models import LedgerEntry
+call_command("votes", "flush", verbosity=0)
+print(json.dumps(sorted(set(LedgerEntry.objects.values_list("ip", flat=True)))))
+'''
+
+
+def test_a_forged_forwarded_for_header_does_not_change_the_voters_address(production_server):
+    """The server takes the client's address from the socket: a brusher's X-Forwarded-For is ignored."""
+    base, ballot = production_server
+    request = urllib.request.Request(
+        f"{base}/v/{SLUG}/vote", data=f"candidate={ballot['candidates'][0]}&nonce=forged".encode(), method="POST",
+        headers={"Cookie": f"xs_voter={ballot['token']}", "Accept": "application/json",
+                 "X-Forwarded-For": "203.0.113.9", "X-Real-IP": "203.0.113.9", "Forwarded": "for=203.0.113.9"})
+    assert json.loads(urllib.request.urlopen(request, timeout=10).read())["status"] == "accepted"
+    seen = subprocess.run([sys.executable, "-c", LEDGER_ADDRESSES], env=ballot["env"], check=True, timeout=120,
+                          capture_output=True, text=True)
+    assert json.loads(seen.stdout.strip().splitlines()[-1]) == ["127.0.0.1"]

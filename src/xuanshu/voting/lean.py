@@ -33,6 +33,8 @@ class TooLarge(Exception):
 
 
 async def _reply(send, status: int, body: bytes, headers=_JSON) -> None:
+    # With its length stated, the server sends the reply in one piece instead of chunks and a terminator.
+    headers = [*headers, (b"content-length", b"%d" % len(body))]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
@@ -137,7 +139,7 @@ class VotePathRouter:
         if kind == "http" and scope["path"].startswith("/v/"):
             await self.lean(scope, receive, send)
         elif kind == "http":
-            async def receive_coroutine():  # a2wsgi wants a coroutine function; granian's receive is not one
+            async def receive_coroutine():  # a2wsgi wants a coroutine function; some servers' (granian's) is not one
                 return await receive()
 
             await self.site(scope, receive_coroutine, send)

@@ -4,14 +4,12 @@ import signal
 from django.core.management.base import BaseCommand, CommandError
 
 from xuanshu.core.supervisor import Child, python_module, supervise
-
-# The production entry: the lean vote path in front of the full site (see xuanshu/voting/asgi.py).
-SITE_APPLICATION = "xuanshu.voting.asgi:application"
+from xuanshu.core.webserver import SITE_APPLICATION, web_server_args
 
 
 class Command(BaseCommand):
     help = (
-        f"Serve the site with granian ({SITE_APPLICATION}: the lean vote path in front of the full site) and run "
+        f"Serve the site with uvicorn ({SITE_APPLICATION}: the lean vote path in front of the full site) and run "
         "the task worker (run_huey) beside it, with tasks queued rather than run in the request. Ctrl-C stops both."
     )
     requires_system_checks = []  # the children check what they load
@@ -20,9 +18,10 @@ class Command(BaseCommand):
         parser.add_argument("--bind", default="127.0.0.1:8000", help="HOST:PORT to listen on")
         parser.add_argument("--workers", type=int, default=2, help="web server worker processes")
         parser.add_argument("--task-workers", type=int, default=2, help="huey worker threads")
+        parser.add_argument("--no-access-log", action="store_true", help="do not log each request")
         parser.add_argument("--stop-timeout", type=float, default=30.0, help="seconds to wait for a graceful stop")
 
-    def handle(self, *args, bind, workers, task_workers, stop_timeout, **options):
+    def handle(self, *args, bind, workers, task_workers, stop_timeout, no_access_log, **options):
         host, _, port = bind.rpartition(":")
         if not (host and port.isdigit()):
             raise CommandError("--bind takes HOST:PORT, such as 127.0.0.1:8000")
@@ -30,10 +29,7 @@ class Command(BaseCommand):
             raise CommandError("--workers and --task-workers must be at least 1")
         env = {**os.environ, "XUANSHU_TASKS_IMMEDIATE": "0"}
         children = [
-            Child("web", python_module(
-                "granian", "--interface", "asgi", "--host", host, "--port", port, "--workers", str(workers),
-                "--access-log", SITE_APPLICATION,
-            )),
+            Child("web", python_module(*web_server_args(host=host, port=port, workers=workers, access_log=not no_access_log))),
             # SIGINT is huey's graceful stop: running tasks finish first. It polls a SQLite queue at least every 2 s.
             Child("worker", python_module("xuanshu", "run_huey", "--workers", str(task_workers), "--max-delay", "2"),
                   stop_signal=signal.SIGINT),
