@@ -85,11 +85,16 @@ def issue_voter_token(campaign_id: int, method: str, voter_hash_value: str) -> s
     return signing.TimestampSigner(salt=_VOTER_SALT).sign(f"{campaign_id}:{method}:{voter_hash_value}")
 
 
+@functools.cache
+def _signer() -> signing.Signer:
+    return signing.Signer(salt=_VOTER_SALT)
+
+
 @functools.lru_cache(maxsize=65536)
 def _unsign(token: str) -> tuple[str, float] | None:
     """The signed value and its time, or None; cached, as each voter sends the same cookie with every vote."""
     try:
-        stamped = signing.Signer(salt=_VOTER_SALT).unsign(token)
+        stamped = _signer().unsign(token)
         value, _, stamp = stamped.rpartition(":")
         return value, signing.b62_decode(stamp)
     except (signing.BadSignature, ValueError):

@@ -162,12 +162,21 @@ def _database(target) -> int:
 
 
 _connectors: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict]" = weakref.WeakKeyDictionary()
+_last: tuple = (None, None, None)  # (loop, (url, script), connector) of the previous call
 
 
 def pipe_for(url: str, script: str) -> _Connector:
     """The running loop's connection to `url` for `script` (each loop has its own: futures belong to a loop)."""
-    mine = _connectors.setdefault(asyncio.get_running_loop(), {})
+    global _last
+    loop = asyncio.get_running_loop()
+    last_loop, last_key, last_connector = _last
+    # A server process runs one loop and one script: the same answer as last time, without the weak
+    # dictionary's lookup (which makes a weak reference on every call).
+    if last_loop is loop and last_key == (url, script):
+        return last_connector
+    mine = _connectors.setdefault(loop, {})
     connector = mine.get((url, script))
     if connector is None:
         connector = mine[(url, script)] = _Connector(url, script)
+    _last = (loop, (url, script), connector)
     return connector

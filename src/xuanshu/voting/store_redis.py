@@ -21,9 +21,11 @@ from pathlib import Path
 import hiredis
 import redis
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.db import transaction
+from django.dispatch import receiver
 
-from xuanshu.voting import engine, ledger
+from xuanshu.voting import engine, ledger, redis_async
 from xuanshu.voting.engine import Attempt, Outcome
 from xuanshu.voting.grouping import GroupRunner
 from xuanshu.voting.sweep import sweep_after_append
@@ -33,7 +35,22 @@ FLUSH_BATCH = 2000
 
 
 def redis_url() -> str:
-    return getattr(settings, "VOTING_REDIS_URL", None) or settings.REDIS_URL
+    # Read once per process (the settings object's lookups cost more than some of the vote's own steps),
+    # and again when a test changes the setting.
+    global _url
+    if _url is None:
+        _url = getattr(settings, "VOTING_REDIS_URL", None) or settings.REDIS_URL
+    return _url
+
+
+_url: str | None = None
+
+
+@receiver(setting_changed)
+def _forget_url(*, setting, **kwargs):
+    global _url
+    if setting in {"REDIS_URL", "VOTING_REDIS_URL"}:
+        _url = None
 
 
 @functools.cache
@@ -56,8 +73,6 @@ def cast(attempt: Attempt, meta: dict) -> Outcome:
 
 async def cast_async(attempt: Attempt, meta: dict) -> Outcome:
     """`cast` on the event loop: ballots issued in one loop turn share one write and one round trip."""
-    from xuanshu.voting import redis_async
-
     return _outcome(await redis_async.pipe_for(redis_url(), _SCRIPT).run(_script_command(attempt, meta)))
 
 
