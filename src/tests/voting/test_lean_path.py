@@ -289,3 +289,41 @@ def test_sqlite_vote_writers_take_turns_on_a_file_lock(tmp_path, monkeypatch):
                 fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
     with open(tmp_path / "votes.sqlite3.vote-lock", "a") as other:
         fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)  # released: the next writer gets its turn at once
+
+
+def test_the_database_writer_keeps_its_connection_between_batches_and_replaces_a_broken_one(
+        open_campaign, candidates, ballot_headers):
+    """Reconnecting for each batch took a fifth of the SQLite writer's time; a broken connection must still go."""
+    app = VotePathRouter(_site_must_not_serve)
+    url = f"/v/{open_campaign.slug}/vote"
+    writer = store_db._loop_group.thread
+    closed = []
+
+    def vote(index):
+        body = f"candidate={candidates[index].pk}&nonce=n{index}".encode()
+        return _run(_call(app, url, body=body, headers=ballot_headers)).json()["status"]
+
+    def watch_closing():
+        close = connection.close
+        connection.close = lambda: (closed.append(True), close())
+
+    def break_it():  # a statement failed and the server went away (SQLite's connections never report that)
+        connection.errors_occurred = True
+        connection.is_usable = lambda: False
+
+    def mend():
+        del connection.is_usable, connection.close
+
+    assert vote(0) == "accepted"
+    first = writer.submit(lambda: connection.connection).result()
+    writer.submit(watch_closing).result()
+    try:
+        assert (vote(1), vote(2), closed) == ("accepted", "accepted", [])
+        writer.submit(break_it).result()
+        assert (vote(3), closed) == ("accepted", [True])
+    finally:
+        writer.submit(mend).result()
+    in_memory = connection.vendor == "sqlite" and connection.is_in_memory_db()  # closing that one does nothing
+    if not in_memory:
+        assert writer.submit(lambda: connection.connection).result() not in (None, first)
+    assert LedgerEntry.objects.filter(campaign=open_campaign, decision="accepted").count() == 4
