@@ -6,8 +6,8 @@ benchmark, so all three run the same server with the same options.
 Why uvicorn and not granian (which served it before): the vote must read a small request body. Granian hands
 each body over through a future completed from its Rust threads, which cost about 50 µs of CPU per request
 on this 2-core machine, as much as a whole no-op request; uvicorn's httptools parser has the body in hand on
-the event loop. Measured in one run each (bench/voting_load.py): the vote's server process spent 177 µs per
-vote on granian and 104 µs on uvicorn, and the vote rose from 6.3k to 7.6k per second.
+the event loop. Measured with bench/voting_load.py (docs/benchmarks.md): the vote's server processes spent
+177 µs of CPU per vote on granian and 105 µs on uvicorn.
 """
 SITE_APPLICATION = "xuanshu.voting.asgi:application"
 
