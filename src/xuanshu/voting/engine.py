@@ -189,6 +189,30 @@ def decide(ops: StateOps, a: Attempt, th: Thresholds) -> Outcome:
     return outcome
 
 
+def reads(a: Attempt) -> tuple[list[str], list[tuple[str, str | None]]]:
+    """The state `decide` reads for an attempt that gets past its early refusals: plain keys, and member sets
+    as (set, member) pairs, or (set, None) for a count alone. The database path reads a whole batch's state
+    in one query with this; a key left out here is still read when `decide` asks for it, one query each."""
+    minute, hour = int(a.t // 60), int(a.t // 3600)
+    p = f"v{a.campaign_id}:"
+    keys = [f"{p}dd:{a.day}:{a.dedupe_key}"] if a.dedupe_key else []
+    for scope, key in (("ip", a.ip_hash), ("sn", a.subnet_hash), ("dev", a.device_hash), ("id", a.voter_hash)):
+        if key:
+            keys.append(f"{p}rl:{scope}:{key}:{minute}")
+    if a.pre_reason:
+        return keys, []
+    total_key = f"{p}q:{a.voter_hash}:{a.day}"
+    keys += [f"{p}blocked:{a.voter_hash}", total_key, *(f"{total_key}:{c}" for c in a.candidates), f"{p}tot"]
+    members: list[tuple[str, str | None]] = []
+    if a.device_hash and a.method != IdentityMethod.DEVICE:
+        members.append((f"{p}dv:{a.device_hash}:{a.day}", a.voter_hash))
+    for c in a.candidates:
+        keys += [f"{p}gap:{c}:{a.subnet_hash}:{a.ua_hash}", f"{p}vel:{c}"]
+        cluster = f"{p}cl:{c}:{a.subnet_hash}:{a.ua_hash}"
+        members += [(f"{cluster}:{hour}", a.voter_hash), (f"{cluster}:{hour - 1}", None)]
+    return keys, members
+
+
 def _cluster_flags(ops: StateOps, a: Attempt, th: Thresholds, p: str, c: int, hour: int) -> list[str]:
     flags = []
     # Machine-regular gaps between votes for one candidate from one user agent in one subnet.

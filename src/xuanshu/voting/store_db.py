@@ -18,6 +18,7 @@ from xuanshu.voting.models import LedgerHead, VotingState
 from xuanshu.voting.sweep import sweep_after_append
 
 _TABLE = VotingState._meta.db_table
+PREFETCH_CHUNK = 500  # names per IN (…): well under SQLite's and PostgreSQL's limits on parameters
 
 
 class SqlOps:
@@ -71,6 +72,21 @@ class BatchOps:
     def at(self, now: float) -> "BatchOps":
         self.expires = max(self.expires, int(now) + engine.KEY_TTL)
         return self
+
+    def prefetch(self, keys: list[str], members: list[tuple[str, str | None]]) -> None:
+        """Read these keys and member sets (see engine.reads) in a few queries rather than one query each."""
+        wanted = set(keys)
+        for key, member in members:
+            wanted.add(f"{key}#n")
+            if member is not None:
+                wanted.add(f"{key}|{member}")
+        wanted.difference_update(self.values)
+        names = sorted(wanted)
+        for start in range(0, len(names), PREFETCH_CHUNK):
+            chunk = names[start:start + PREFETCH_CHUNK]
+            self.cursor.execute(f"SELECT name, value FROM {_TABLE} WHERE name IN ({', '.join([self.q] * len(chunk))})", chunk)
+            self.values.update(dict.fromkeys(chunk))  # absent keys are known to be absent
+            self.values.update(self.cursor.fetchall())
 
     def get(self, key: str) -> str | None:
         if key not in self.values:
@@ -163,6 +179,8 @@ def _write_together(batch: list[tuple[Attempt, dict]]) -> list[Outcome]:
             raw = connection.connection.cursor()
             try:
                 ops = BatchOps(raw, placeholder)
+                needed = [engine.reads(batch[index][0]) for index in indexes]
+                ops.prefetch([key for keys, _ in needed for key in keys], [m for _, members in needed for m in members])
                 rows = []
                 for index in indexes:
                     attempt, meta = batch[index]
