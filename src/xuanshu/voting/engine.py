@@ -116,7 +116,7 @@ class Outcome:
 class StateOps(Protocol):
     def incr(self, key: str, by: int = 1) -> int: ...
     def get(self, key: str) -> str | None: ...
-    def set(self, key: str, value: str) -> None: ...
+    def set(self, key: str, value: "str | VelocityState") -> None: ...  # stores str(value)
     def add_member(self, key: str, member: str) -> int: ...  # distinct members after adding
     def member_count(self, key: str) -> int: ...
 
@@ -180,8 +180,8 @@ def decide(ops: StateOps, a: Attempt, th: Thresholds) -> Outcome:
                 for counts in (state, field_state):
                     counts[3] += 1  # accepted this minute
                     counts[7] += 1  # accepted this hour
-            ops.set(vel_key, ",".join(_fmt(x) for x in state))
-            ops.set(f"{p}tot", ",".join(_fmt(x) for x in field_state))
+            ops.set(vel_key, VelocityState(state))
+            ops.set(f"{p}tot", VelocityState(field_state))
         decision = VoteStatus.QUARANTINED if flags else VoteStatus.ACCEPTED
         outcome.decisions.append((c, decision, "", flags))
     if a.dedupe_key:
@@ -272,10 +272,22 @@ def _velocity_flags(ops: StateOps, a: Attempt, th: Thresholds, p: str, vel_key: 
     return flags, [m, cnt, pc, acc, mu, var, h, hc, phc, sp, age], [gm, gcnt, gpc, gacc, gmu, gvar, gh, ghc, gphc, gsp, gage]
 
 
-def _roll(raw: str | None, minute: int, hour: int, alpha: float) -> list[float]:
+class VelocityState(list):
+    """A velocity state's eleven numbers, stored as their text (`str()`). A batch on the database path sets a
+    hot candidate's state once per ballot and writes it once: kept as numbers until then, it is formatted
+    and parsed once per batch instead of once per ballot."""
+
+    def __str__(self) -> str:
+        return ",".join(_fmt(x) for x in self)
+
+
+def _roll(raw: "str | VelocityState | None", minute: int, hour: int, alpha: float) -> list[float]:
     """A velocity state moved on to this minute and hour: the baseline takes in the minutes that passed."""
-    m, cnt, pc, acc, mu, var, h, hc, phc, sp, age = (
-        [float(x) for x in raw.split(",")] if raw else [minute, 0, 0, 0, 0, 0, hour, 0, 0, -2, 0])
+    if isinstance(raw, VelocityState):
+        values = list(raw)
+    else:
+        values = [float(x) for x in raw.split(",")] if raw else [minute, 0, 0, 0, 0, 0, hour, 0, 0, -2, 0]
+    m, cnt, pc, acc, mu, var, h, hc, phc, sp, age = values
     if m != minute:
         mu, var = _fold(mu, var, acc, alpha)
         gap = min(int(minute - m - 1), 60)
@@ -314,8 +326,8 @@ class DictOps:
     def get(self, key: str) -> str | None:
         return self.data.get(key)
 
-    def set(self, key: str, value: str) -> None:
-        self.data[key] = value
+    def set(self, key: str, value: "str | VelocityState") -> None:
+        self.data[key] = str(value)
 
     def add_member(self, key: str, member: str) -> int:
         self.members.setdefault(key, set()).add(member)

@@ -44,8 +44,8 @@ class SqlOps:
         row = self.cursor.fetchone()
         return row[0] if row else None
 
-    def set(self, key: str, value: str) -> None:
-        self.cursor.execute(self._set, (key, value, self.expires))
+    def set(self, key: str, value) -> None:
+        self.cursor.execute(self._set, (key, str(value), self.expires))
 
     def add_member(self, key: str, member: str) -> int:
         self.cursor.execute(self._add, (f"{key}|{member}", self.expires))
@@ -95,8 +95,8 @@ class BatchOps:
             self.values[key] = row[0] if row else None
         return self.values[key]
 
-    def set(self, key: str, value: str) -> None:
-        self.values[key] = value
+    def set(self, key: str, value) -> None:
+        self.values[key] = value  # a VelocityState stays numbers until write_back formats it
         self.dirty.add(key)
 
     def incr(self, key: str, by: int = 1) -> int:
@@ -120,7 +120,7 @@ class BatchOps:
         self.cursor.executemany(
             f"INSERT INTO {_TABLE} (name, value, expires_at) VALUES ({q}, {q}, {q}) "
             f"ON CONFLICT (name) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at",
-            [(key, self.values[key], self.expires) for key in sorted(self.dirty)],
+            [(key, str(self.values[key]), self.expires) for key in sorted(self.dirty)],
         )
         self.dirty.clear()
 
