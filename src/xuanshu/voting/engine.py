@@ -131,61 +131,84 @@ def rejected(attempt: Attempt, reason: str, remaining: int | None = None) -> Out
     return Outcome([(c, VoteStatus.REJECTED, reason, []) for c in candidates], remaining_today=remaining)
 
 
+class _Keys:
+    """The names of the state one ballot touches: one definition for `decide` and for `reads`."""
+
+    def __init__(self, a: Attempt):
+        self.a, self.p = a, f"v{a.campaign_id}:"
+        self.minute, self.hour = int(a.t // 60), int(a.t // 3600)
+        self.dedupe = f"{self.p}dd:{a.day}:{a.dedupe_key}" if a.dedupe_key else ""
+        # (scope, key): per address, /24 or /64, device and voter, each per minute
+        self.rate_limits = [(scope, f"{self.p}rl:{scope}:{value}:{self.minute}") for scope, value in (
+            ("ip", a.ip_hash), ("sn", a.subnet_hash), ("dev", a.device_hash), ("id", a.voter_hash)) if value]
+        self.blocked = f"{self.p}blocked:{a.voter_hash}"
+        self.quota = f"{self.p}q:{a.voter_hash}:{a.day}"
+        # the voters seen on this device today (not for voters known only by their device)
+        self.device = f"{self.p}dv:{a.device_hash}:{a.day}" if a.device_hash and a.method != IdentityMethod.DEVICE else ""
+        self.field = f"{self.p}tot"
+
+    def quota_for(self, c: int) -> str:
+        return f"{self.quota}:{c}"
+
+    def gaps(self, c: int) -> str:
+        return f"{self.p}gap:{c}:{self.a.subnet_hash}:{self.a.ua_hash}"
+
+    def cluster(self, c: int, hour: int) -> str:
+        return f"{self.p}cl:{c}:{self.a.subnet_hash}:{self.a.ua_hash}:{hour}"
+
+    def velocity(self, c: int) -> str:
+        return f"{self.p}vel:{c}"
+
+
 def decide(ops: StateOps, a: Attempt, th: Thresholds) -> Outcome:
     """Run the whole procedure for one ballot against `ops`; the caller provides atomicity."""
-    minute, hour = int(a.t // 60), int(a.t // 3600)
-    p = f"v{a.campaign_id}:"
-    if a.dedupe_key:
-        if ops.get(f"{p}dd:{a.day}:{a.dedupe_key}") is not None:
-            return Outcome([(c, VoteStatus.REJECTED, Reason.DUPLICATE, []) for c in a.candidates or [None]], duplicate=True)
+    k = _Keys(a)
+    if k.dedupe and ops.get(k.dedupe) is not None:
+        return Outcome([(c, VoteStatus.REJECTED, Reason.DUPLICATE, []) for c in a.candidates or [None]], duplicate=True)
+    limits = {"ip": th.per_ip_per_minute, "sn": th.per_subnet_per_minute, "dev": th.per_device_per_minute,
+              "id": th.per_identity_per_minute}
     limited = False
-    for scope, key, limit in (
-        ("ip", a.ip_hash, th.per_ip_per_minute), ("sn", a.subnet_hash, th.per_subnet_per_minute),
-        ("dev", a.device_hash, th.per_device_per_minute), ("id", a.voter_hash, th.per_identity_per_minute),
-    ):
-        if key and ops.incr(f"{p}rl:{scope}:{key}:{minute}") > limit:
+    for scope, key in k.rate_limits:  # every scope is counted, even once another is over its limit
+        if ops.incr(key) > limits[scope]:
             limited = True
     if limited:
         return rejected(a, Reason.RATE_LIMITED)
     if a.pre_reason:
         return rejected(a, a.pre_reason)
-    if ops.get(f"{p}blocked:{a.voter_hash}") is not None:
+    if ops.get(k.blocked) is not None:
         return rejected(a, Reason.VOTER_BLOCKED)
 
-    total_key = f"{p}q:{a.voter_hash}:{a.day}"
-    used = int(ops.get(total_key) or 0)
+    used = int(ops.get(k.quota) or 0)
     if used + len(a.candidates) > a.votes_per_day:
         return rejected(a, Reason.QUOTA_TOTAL, max(a.votes_per_day - used, 0))
     for c in a.candidates:
-        if int(ops.get(f"{total_key}:{c}") or 0) + 1 > a.votes_per_candidate_per_day:
+        if int(ops.get(k.quota_for(c)) or 0) + 1 > a.votes_per_candidate_per_day:
             return rejected(a, Reason.QUOTA_CANDIDATE, a.votes_per_day - used)
-    used = ops.incr(total_key, len(a.candidates))
+    used = ops.incr(k.quota, len(a.candidates))
     for c in a.candidates:
-        ops.incr(f"{total_key}:{c}")
+        ops.incr(k.quota_for(c))
 
     ballot_flags = []
-    if a.device_hash and a.method != IdentityMethod.DEVICE:
-        if ops.add_member(f"{p}dv:{a.device_hash}:{a.day}", a.voter_hash) > th.device_max_voters:
-            ballot_flags.append(Rule.SHARED_DEVICE)
+    if k.device and ops.add_member(k.device, a.voter_hash) > th.device_max_voters:
+        ballot_flags.append(Rule.SHARED_DEVICE)
 
     outcome = Outcome(remaining_today=a.votes_per_day - used)
     for c in a.candidates:
-        flags = list(ballot_flags) + _cluster_flags(ops, a, th, p, c, hour)
+        flags = list(ballot_flags) + _cluster_flags(ops, a, th, k, c)
         # A vote already explained by a cluster is kept out of the candidate's velocity counts, so a farm's
         # votes do not make the honest votes for the same candidate look like a surge.
         if not flags:
-            vel_key = f"{p}vel:{c}"
-            flags, state, field_state = _velocity_flags(ops, a, th, p, vel_key, minute, hour)
+            flags, state, field_state = _velocity_flags(ops, a, th, k, c)
             if not flags:
                 for counts in (state, field_state):
                     counts[3] += 1  # accepted this minute
                     counts[7] += 1  # accepted this hour
-            ops.set(vel_key, VelocityState(state))
-            ops.set(f"{p}tot", VelocityState(field_state))
+            ops.set(k.velocity(c), VelocityState(state))
+            ops.set(k.field, VelocityState(field_state))
         decision = VoteStatus.QUARANTINED if flags else VoteStatus.ACCEPTED
         outcome.decisions.append((c, decision, "", flags))
-    if a.dedupe_key:
-        ops.set(f"{p}dd:{a.day}:{a.dedupe_key}", "1")
+    if k.dedupe:
+        ops.set(k.dedupe, "1")
     return outcome
 
 
@@ -193,30 +216,23 @@ def reads(a: Attempt) -> tuple[list[str], list[tuple[str, str | None]]]:
     """The state `decide` reads for an attempt that gets past its early refusals: plain keys, and member sets
     as (set, member) pairs, or (set, None) for a count alone. The database path reads a whole batch's state
     in one query with this; a key left out here is still read when `decide` asks for it, one query each."""
-    minute, hour = int(a.t // 60), int(a.t // 3600)
-    p = f"v{a.campaign_id}:"
-    keys = [f"{p}dd:{a.day}:{a.dedupe_key}"] if a.dedupe_key else []
-    for scope, key in (("ip", a.ip_hash), ("sn", a.subnet_hash), ("dev", a.device_hash), ("id", a.voter_hash)):
-        if key:
-            keys.append(f"{p}rl:{scope}:{key}:{minute}")
+    k = _Keys(a)
+    keys = [k.dedupe] if k.dedupe else []
+    keys += [key for _scope, key in k.rate_limits]
     if a.pre_reason:
         return keys, []
-    total_key = f"{p}q:{a.voter_hash}:{a.day}"
-    keys += [f"{p}blocked:{a.voter_hash}", total_key, *(f"{total_key}:{c}" for c in a.candidates), f"{p}tot"]
-    members: list[tuple[str, str | None]] = []
-    if a.device_hash and a.method != IdentityMethod.DEVICE:
-        members.append((f"{p}dv:{a.device_hash}:{a.day}", a.voter_hash))
+    keys += [k.blocked, k.quota, *(k.quota_for(c) for c in a.candidates), k.field]
+    members: list[tuple[str, str | None]] = [(k.device, a.voter_hash)] if k.device else []
     for c in a.candidates:
-        keys += [f"{p}gap:{c}:{a.subnet_hash}:{a.ua_hash}", f"{p}vel:{c}"]
-        cluster = f"{p}cl:{c}:{a.subnet_hash}:{a.ua_hash}"
-        members += [(f"{cluster}:{hour}", a.voter_hash), (f"{cluster}:{hour - 1}", None)]
+        keys += [k.gaps(c), k.velocity(c)]
+        members += [(k.cluster(c, k.hour), a.voter_hash), (k.cluster(c, k.hour - 1), None)]
     return keys, members
 
 
-def _cluster_flags(ops: StateOps, a: Attempt, th: Thresholds, p: str, c: int, hour: int) -> list[str]:
+def _cluster_flags(ops: StateOps, a: Attempt, th: Thresholds, k: _Keys, c: int) -> list[str]:
     flags = []
     # Machine-regular gaps between votes for one candidate from one user agent in one subnet.
-    gap_key = f"{p}gap:{c}:{a.subnet_hash}:{a.ua_hash}"
+    gap_key = k.gaps(c)
     stamps = [int(x) for x in (ops.get(gap_key) or "").split(",") if x]
     stamps = ([int(a.t * 1000)] + stamps)[: th.gap_count + 1]
     ops.set(gap_key, ",".join(str(x) for x in stamps))
@@ -229,25 +245,25 @@ def _cluster_flags(ops: StateOps, a: Attempt, th: Thresholds, p: str, c: int, ho
                 flags.append(Rule.REGULAR_GAPS)
     # Many voters behind one user agent and subnet for one candidate within the hour, or a cluster that was
     # already that big last hour: a farm rotating SIM cards.
-    cluster = f"{p}cl:{c}:{a.subnet_hash}:{a.ua_hash}"
-    if (ops.add_member(f"{cluster}:{hour}", a.voter_hash) > th.cluster_max_voters
-            or ops.member_count(f"{cluster}:{hour - 1}") > th.cluster_max_voters):
+    if (ops.add_member(k.cluster(c, k.hour), a.voter_hash) > th.cluster_max_voters
+            or ops.member_count(k.cluster(c, k.hour - 1)) > th.cluster_max_voters):
         flags.append(Rule.SUBNET_CLUSTER)
     return flags
 
 
-def _velocity_flags(ops: StateOps, a: Attempt, th: Thresholds, p: str, vel_key: str, minute: int,
-                    hour: int) -> tuple[list[str], list[float], list[float]]:
+def _velocity_flags(ops: StateOps, a: Attempt, th: Thresholds, k: _Keys,
+                    c: int) -> tuple[list[str], list[float], list[float]]:
     """Candidate-level rules, and the candidate's velocity state to store once the vote is decided."""
+    minute, hour = k.minute, k.hour
     flags = []
     # The votes of the last minute (this minute plus the previous one's overlapping share) against the
     # candidate's own baseline (a moving average of accepted votes per minute, so a surge does not teach the
     # baseline to expect it), and its growth against the rest of the field's. Both must be far out: a rush on
     # every candidate (the vote opens, a newspaper story) is not brushing, nor is one candidate's popularity.
-    m, cnt, pc, acc, mu, var, h, hc, phc, sp, age = _roll(ops.get(vel_key), minute, hour, th.ewma_alpha)
+    m, cnt, pc, acc, mu, var, h, hc, phc, sp, age = _roll(ops.get(k.velocity(c)), minute, hour, th.ewma_alpha)
     # The whole field (every candidate's unexplained votes), kept the same way, to tell one candidate's surge
     # from a rush on all of them.
-    gm, gcnt, gpc, gacc, gmu, gvar, gh, ghc, gphc, gsp, gage = _roll(ops.get(f"{p}tot"), minute, hour, th.ewma_alpha)
+    gm, gcnt, gpc, gacc, gmu, gvar, gh, ghc, gphc, gsp, gage = _roll(ops.get(k.field), minute, hour, th.ewma_alpha)
     cnt += 1
     gcnt += 1
     t_sec = int(a.t * 1000) / 1000  # as the Lua script sees it (milliseconds)

@@ -21,6 +21,15 @@ _TABLE = VotingState._meta.db_table
 PREFETCH_CHUNK = 500  # names per IN (…): well under SQLite's and PostgreSQL's limits on parameters
 
 
+# A member set is stored as one row per member, plus a row holding the set's size.
+def _member_row(key: str, member: str) -> str:
+    return f"{key}|{member}"
+
+
+def _size_row(key: str) -> str:
+    return f"{key}#n"
+
+
 class SqlOps:
     """engine.StateOps over the VotingState table; every statement is a primary-key lookup or upsert."""
 
@@ -48,13 +57,13 @@ class SqlOps:
         self.cursor.execute(self._set, (key, str(value), self.expires))
 
     def add_member(self, key: str, member: str) -> int:
-        self.cursor.execute(self._add, (f"{key}|{member}", self.expires))
+        self.cursor.execute(self._add, (_member_row(key, member), self.expires))
         if self.cursor.rowcount == 1:
-            return self.incr(f"{key}#n")
+            return self.incr(_size_row(key))
         return self.member_count(key)
 
     def member_count(self, key: str) -> int:
-        return int(self.get(f"{key}#n") or 0)
+        return int(self.get(_size_row(key)) or 0)
 
 
 class BatchOps:
@@ -77,9 +86,9 @@ class BatchOps:
         """Read these keys and member sets (see engine.reads) in a few queries rather than one query each."""
         wanted = set(keys)
         for key, member in members:
-            wanted.add(f"{key}#n")
+            wanted.add(_size_row(key))
             if member is not None:
-                wanted.add(f"{key}|{member}")
+                wanted.add(_member_row(key, member))
         wanted.difference_update(self.values)
         names = sorted(wanted)
         for start in range(0, len(names), PREFETCH_CHUNK):
@@ -105,13 +114,13 @@ class BatchOps:
         return value
 
     def add_member(self, key: str, member: str) -> int:
-        if self.get(f"{key}|{member}") is None:
-            self.set(f"{key}|{member}", "1")
-            return self.incr(f"{key}#n")
+        if self.get(_member_row(key, member)) is None:
+            self.set(_member_row(key, member), "1")
+            return self.incr(_size_row(key))
         return self.member_count(key)
 
     def member_count(self, key: str) -> int:
-        return int(self.get(f"{key}#n") or 0)
+        return int(self.get(_size_row(key)) or 0)
 
     def write_back(self) -> None:
         if not self.dirty:
