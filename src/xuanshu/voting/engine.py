@@ -132,19 +132,33 @@ def rejected(attempt: Attempt, reason: str, remaining: int | None = None) -> Out
 
 
 class _Keys:
-    """The names of the state one ballot touches: one definition for `decide` and for `reads`."""
+    """The names of the state one ballot touches: one definition for `decide` and for `reads`.
+
+    A voter's state for the day is named under one prefix, `v<campaign>:q:<voter>:<day>` (votes, votes per
+    candidate, ballot nonces, attempts per minute), and so is a device's (`v<campaign>:dv:<device>:<day>`).
+    On the database path the names are the table's index: one voter's rows then share a page or two of it,
+    where names led by the kind of state scattered a ballot's new rows over a page each, and each dirty page
+    is written to the WAL at the commit (see bench/vote_writer.py).
+    """
 
     def __init__(self, a: Attempt):
         self.a, self.p = a, f"v{a.campaign_id}:"
         self.minute, self.hour = int(a.t // 60), int(a.t // 3600)
-        self.dedupe = f"{self.p}dd:{a.day}:{a.dedupe_key}" if a.dedupe_key else ""
+        self.quota = f"{self.p}q:{a.voter_hash}:{a.day}"
+        self.dedupe = f"{self.quota}:n:{a.dedupe_key}" if a.dedupe_key else ""
+        # The name before this layout, still consulted while such rows live (store_db.legacy_dedupe).
+        self.legacy_dedupe = f"{self.p}dd:{a.day}:{a.dedupe_key}" if a.dedupe_key else ""
+        device_day = f"{self.p}dv:{a.device_hash}:{a.day}"
         # (scope, key): per address, /24 or /64, device and voter, each per minute
         self.rate_limits = [(scope, f"{self.p}rl:{scope}:{value}:{self.minute}") for scope, value in (
-            ("ip", a.ip_hash), ("sn", a.subnet_hash), ("dev", a.device_hash), ("id", a.voter_hash)) if value]
+            ("ip", a.ip_hash), ("sn", a.subnet_hash)) if value]
+        if a.device_hash:
+            self.rate_limits.append(("dev", f"{device_day}:m{self.minute}"))
+        if a.voter_hash:
+            self.rate_limits.append(("id", f"{self.quota}:m{self.minute}"))
         self.blocked = f"{self.p}blocked:{a.voter_hash}"
-        self.quota = f"{self.p}q:{a.voter_hash}:{a.day}"
         # the voters seen on this device today (not for voters known only by their device)
-        self.device = f"{self.p}dv:{a.device_hash}:{a.day}" if a.device_hash and a.method != IdentityMethod.DEVICE else ""
+        self.device = device_day if a.device_hash and a.method != IdentityMethod.DEVICE else ""
         self.field = f"{self.p}tot"
 
     def quota_for(self, c: int) -> str:
@@ -160,10 +174,11 @@ class _Keys:
         return f"{self.p}vel:{c}"
 
 
-def decide(ops: StateOps, a: Attempt, th: Thresholds) -> Outcome:
-    """Run the whole procedure for one ballot against `ops`; the caller provides atomicity."""
+def decide(ops: StateOps, a: Attempt, th: Thresholds, *, legacy_dedupe: bool = False) -> Outcome:
+    """Run the whole procedure for one ballot against `ops`; the caller provides atomicity. With
+    `legacy_dedupe`, a nonce recorded under its name before the present layout counts as seen too."""
     k = _Keys(a)
-    if k.dedupe and ops.get(k.dedupe) is not None:
+    if k.dedupe and (ops.get(k.dedupe) is not None or (legacy_dedupe and ops.get(k.legacy_dedupe) is not None)):
         return Outcome([(c, VoteStatus.REJECTED, Reason.DUPLICATE, []) for c in a.candidates or [None]], duplicate=True)
     limits = {"ip": th.per_ip_per_minute, "sn": th.per_subnet_per_minute, "dev": th.per_device_per_minute,
               "id": th.per_identity_per_minute}
@@ -212,12 +227,14 @@ def decide(ops: StateOps, a: Attempt, th: Thresholds) -> Outcome:
     return outcome
 
 
-def reads(a: Attempt) -> tuple[list[str], list[tuple[str, str | None]]]:
+def reads(a: Attempt, *, legacy_dedupe: bool = False) -> tuple[list[str], list[tuple[str, str | None]]]:
     """The state `decide` reads for an attempt that gets past its early refusals: plain keys, and member sets
     as (set, member) pairs, or (set, None) for a count alone. The database path reads a whole batch's state
     in one query with this; a key left out here is still read when `decide` asks for it, one query each."""
     k = _Keys(a)
     keys = [k.dedupe] if k.dedupe else []
+    if k.dedupe and legacy_dedupe:
+        keys.append(k.legacy_dedupe)
     keys += [key for _scope, key in k.rate_limits]
     if a.pre_reason:
         return keys, []

@@ -21,9 +21,12 @@ _TABLE = VotingState._meta.db_table
 PREFETCH_CHUNK = 500  # names per IN (…): well under SQLite's and PostgreSQL's limits on parameters
 
 
-# A member set is stored as one row per member, plus a row holding the set's size.
+# A member set is stored as one row per member, plus a row holding the set's size. The sets hold voters, and
+# a member's row is filed under the voter (`v<campaign>:q:<voter>|<set>`, beside the voter's day, engine._Keys)
+# so that a ballot's new rows share index pages. Migration 0003 renamed the rows of the earlier `<set>|<voter>`.
 def _member_row(key: str, member: str) -> str:
-    return f"{key}|{member}"
+    campaign, _, rest = key.partition(":")
+    return f"{campaign}:q:{member}|{rest}"
 
 
 def _size_row(key: str) -> str:
@@ -173,6 +176,21 @@ def _write_turn():
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
+# Campaign id -> until when ballot nonces recorded under their name before the present layout (engine._Keys)
+# still live: only an earlier version wrote them, so it is read once per process.
+_legacy_dedupe_until: dict[int, int] = {}
+
+
+def legacy_dedupe(cursor, campaign_id: int, now: float, placeholder: str) -> bool:
+    """Whether nonces recorded before the upgrade to the present layout may still be live (see engine.decide)."""
+    until = _legacy_dedupe_until.get(campaign_id)
+    if until is None:
+        cursor.execute(f"SELECT MAX(expires_at) FROM {_TABLE} WHERE name >= {placeholder} AND name < {placeholder}",
+                       (f"v{campaign_id}:dd:", f"v{campaign_id}:dd;"))  # ';' follows ':'
+        until = _legacy_dedupe_until[campaign_id] = cursor.fetchone()[0] or 0
+    return now <= until
+
+
 def _write_together(batch: list[tuple[Attempt, dict]]) -> list[Outcome]:
     """Decide and write a batch of ballots in one transaction; outcomes in the batch's order."""
     outcomes: dict[int, Outcome] = {}
@@ -188,12 +206,14 @@ def _write_together(batch: list[tuple[Attempt, dict]]) -> list[Outcome]:
             raw = connection.connection.cursor()
             try:
                 ops = BatchOps(raw, placeholder)
-                needed = [engine.reads(batch[index][0]) for index in indexes]
+                legacy = legacy_dedupe(raw, campaign_id, batch[indexes[0]][0].t, placeholder)
+                needed = [engine.reads(batch[index][0], legacy_dedupe=legacy) for index in indexes]
                 ops.prefetch([key for keys, _ in needed for key in keys], [m for _, members in needed for m in members])
                 rows = []
                 for index in indexes:
                     attempt, meta = batch[index]
-                    outcomes[index] = engine.decide(ops.at(attempt.t), attempt, attempt.thresholds or default_th)
+                    outcomes[index] = engine.decide(ops.at(attempt.t), attempt, attempt.thresholds or default_th,
+                                                    legacy_dedupe=legacy)
                     rows.extend(ledger.rows_for_ballot(meta, outcomes[index].decisions))
                 ops.write_back()
             finally:
