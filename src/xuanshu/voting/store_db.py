@@ -181,12 +181,15 @@ def _write_turn():
 _legacy_dedupe_until: dict[int, int] = {}
 
 
-def legacy_dedupe(cursor, campaign_id: int, now: float, placeholder: str) -> bool:
+def legacy_dedupe(cursor, campaign_id: int, now: float) -> bool:
     """Whether nonces recorded before the upgrade to the present layout may still be live (see engine.decide)."""
     until = _legacy_dedupe_until.get(campaign_id)
     if until is None:
-        cursor.execute(f"SELECT MAX(expires_at) FROM {_TABLE} WHERE name >= {placeholder} AND name < {placeholder}",
-                       (f"v{campaign_id}:dd:", f"v{campaign_id}:dd;"))  # ';' follows ':'
+        prefix = f"v{campaign_id}:dd:"
+        if connection.vendor == "sqlite":  # names compare byte by byte: a range on the primary key's index
+            cursor.execute(f"SELECT MAX(expires_at) FROM {_TABLE} WHERE name >= ? AND name < ?", (prefix, f"{prefix[:-1]};"))
+        else:  # a collation may not order punctuation by bytes; LIKE uses Django's pattern index on the name
+            cursor.execute(f"SELECT MAX(expires_at) FROM {_TABLE} WHERE name LIKE %s", (f"{prefix}%",))
         until = _legacy_dedupe_until[campaign_id] = cursor.fetchone()[0] or 0
     return now <= until
 
@@ -206,7 +209,7 @@ def _write_together(batch: list[tuple[Attempt, dict]]) -> list[Outcome]:
             raw = connection.connection.cursor()
             try:
                 ops = BatchOps(raw, placeholder)
-                legacy = legacy_dedupe(raw, campaign_id, batch[indexes[0]][0].t, placeholder)
+                legacy = legacy_dedupe(raw, campaign_id, batch[indexes[0]][0].t)
                 needed = [engine.reads(batch[index][0], legacy_dedupe=legacy) for index in indexes]
                 ops.prefetch([key for keys, _ in needed for key in keys], [m for _, members in needed for m in members])
                 rows = []
