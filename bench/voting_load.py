@@ -12,7 +12,8 @@ sustained rate that counts it), then drives with wrk on loopback, 64 connections
   1. POST /v/<campaign>/vote — every check on: signed voter cookie, window, candidate, dedupe nonce, rate
      limits per address, subnet, device and voter, daily quotas, the anti-brushing rules, tallies, ledger;
   2. GET  /v/ping — a no-op through the same server, handler and (absent) middleware;
-  3. POST /v/bench-naive — Choice.objects.filter(pk=…).update(votes=F("votes")+1) plus a Vote row, on PostgreSQL.
+  3. POST /v/bench-naive — Choice.objects.filter(pk=…).update(votes=F("votes")+1) plus a Vote row, on PostgreSQL;
+  4. GET  /healthz — for reference, not a target: an empty page through the full Django site and its middleware.
 All of wrk's requests come from 127.0.0.1, so the per-address and per-subnet limits, the cluster size and the
 hourly growth floor are raised (VOTING_THRESHOLDS) so that votes are accepted; the rules still run on every
 vote. After the run the flusher drains, `votes verify` checks the chain, and the ledger's recount of accepted
@@ -232,6 +233,8 @@ def one_run(args) -> dict:
         results["vote"]["drain_seconds"] = wait_drained() if flusher else 0.0
         results["noop"] = wrk("/v/ping", args.duration, args.connections, env)
         results["naive"] = wrk("/v/bench-naive", args.duration, args.connections, env)
+        # For reference only, not a target: an empty page through the full Django site and all its middleware.
+        results["site_noop"] = wrk("/healthz", args.duration, args.connections, env)
     finally:
         stop(server)
     if flusher:
@@ -298,11 +301,12 @@ def _run_all(args) -> None:
         print(f"run {run} [{args.store}{' over a Unix socket' if args.redis_socket else ''}, uvicorn "
               f"workers={args.workers} naive threads={args.threads} {args.server_args}, "
               f"{args.connections} connections, {args.duration}s each]")
-        for name in ["vote", "noop", "naive"]:
+        for name in ["vote", "noop", "naive", "site_noop"]:
             x = r[name]
-            print(f"  {name:5s} {x['rps']:9.0f} req/s  p50 {x['p50']:7.2f} ms  p99 {x['p99']:7.2f} ms  "
+            print(f"  {name:9s} {x['rps']:9.0f} req/s  p50 {x['p50']:7.2f} ms  p99 {x['p99']:7.2f} ms  "
                   f"requests {x['requests']}  non-2xx {x['non2xx']}  {x['socket_errors']}")
-        print(f"  vote/naive {v['rps'] / z['rps']:.2f}x   vote/no-op {v['rps'] / n['rps']:.2f}x")
+        print(f"  vote/naive {v['rps'] / z['rps']:.2f}x   vote/no-op {v['rps'] / n['rps']:.2f}x   "
+              f"vote/site no-op {v['rps'] / r['site_noop']['rps']:.2f}x (reference)")
         if v.get("drain_seconds"):
             sustained = v["requests"] / (args.duration + v["drain_seconds"])
             print(f"  ledger drained {v['drain_seconds']:.1f} s after the vote phase: sustained {sustained:.0f} votes/s "

@@ -1,5 +1,6 @@
 """Voting fixtures: a campaign with an open ballot and an open window, on the database or on Redis."""
 import datetime as dt
+import os
 
 import pytest
 import redis
@@ -11,8 +12,9 @@ from xuanshu.voting.config import vote_config
 from xuanshu.voting.models import Candidate
 from xuanshu.voting.services import open_ballot, register_voter
 
-# A dedicated Redis database for these tests: only it is ever flushed.
-TEST_REDIS_URL = "redis://127.0.0.1:6379/7"
+# A dedicated Redis database for these tests: only it is ever flushed. Two suites running side by side on one
+# machine must each have their own (XUANSHU_TEST_REDIS_URL).
+TEST_REDIS_URL = os.environ.get("XUANSHU_TEST_REDIS_URL", "redis://127.0.0.1:6379/7")
 NAMES = ["张桂芳", "储宁宁", "王建国", "李秀英", "刘洋", "陈静", "杨帆", "赵磊", "黄河", "周敏", "吴昊", "孙丽"]
 
 

@@ -12,6 +12,7 @@ import pytest
 import redis
 from django.db import connection
 
+from tests.voting.conftest import TEST_REDIS_URL
 from xuanshu.voting import identity, redis_async, store_db
 from xuanshu.voting.config import forget
 from xuanshu.voting.lean import MAX_BODY, VotePathRouter
@@ -192,7 +193,7 @@ def test_redis_forgetting_the_script_or_going_away_loses_no_ballot(redis_db, ope
     assert [first.json()["status"], second.json()["status"]] == ["accepted", "accepted"]
     assert (down.status, down.json()["error"]) == (503, "busy, try again")
     assert down.json()["message"] == "当前投票人数较多，请一分钟后再试。"
-    assert redis.Redis.from_url("redis://127.0.0.1:6379/7").hget(f"v{open_campaign.pk}:tally:accepted", candidates[1].pk) == b"1"
+    assert redis.Redis.from_url(TEST_REDIS_URL).hget(f"v{open_campaign.pk}:tally:accepted", candidates[1].pk) == b"1"
 
 
 def test_a_redis_reply_that_never_comes_fails_the_waiting_ballots(monkeypatch):
