@@ -65,3 +65,30 @@ def test_verify_detects_a_status_flipped_without_a_decision(store_kind, config, 
     _some_votes(config, candidates, make_voter)
     LedgerEntry.objects.filter(seq=1).update(status="fraud")
     assert "ledger #1: status 'fraud' was never decided (initial 'accepted')" in verify(config.campaign_id).problems
+
+
+LONG_WECHAT_AGENT = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+                     "Mobile/15E148 MicroMessenger/8.0.49(0x18003137) NetType/WIFI Language/zh_CN "
+                     "miniProgram/wx1234567890abcdef WindowsWechat/WMPF WindowsWechat(0x63090a13) XWEB/11253")
+
+
+@pytest.mark.parametrize("column, value, problem", [
+    ("ip", "10.9.9.9", "address does not match its hash"),
+    ("subnet", "10.9.9.0/24", "network does not match its address or hash"),
+    ("user_agent", "curl/8.0", "user agent does not match its hash"),
+])
+def test_verify_detects_an_edited_address_network_or_user_agent(store_kind, config, candidates, make_voter, column, value,
+                                                                problem):
+    """These columns are outside the chain (the public export leaves them out); their hashes are in it."""
+    vote(config, make_voter(), candidates[0].pk, ua=LONG_WECHAT_AGENT)
+    flush(config.campaign_id)
+    assert verify(config.campaign_id).ok
+    LedgerEntry.objects.filter(seq=1).update(**{column: value})
+    assert f"ledger #1: {problem} (row edited)" in verify(config.campaign_id).problems
+
+
+def test_the_ledger_keeps_the_whole_user_agent_it_hashed(store_kind, config, candidates, make_voter):
+    vote(config, make_voter(), candidates[0].pk, ua=LONG_WECHAT_AGENT)
+    flush(config.campaign_id)
+    assert len(LONG_WECHAT_AGENT) > 200
+    assert LedgerEntry.objects.get(seq=1).user_agent == LONG_WECHAT_AGENT

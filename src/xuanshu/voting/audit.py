@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from xuanshu.voting import backend, ledger
 from xuanshu.voting.enums import WEAKER_METHODS, VoteStatus
-from xuanshu.voting.identity import keyed_hash
+from xuanshu.voting.identity import keyed_hash, network_of, ua_hash
 from xuanshu.voting.models import GENESIS_HASH, Candidate, CandidateTally, LedgerEntry, LedgerHead, VoteDecision
 
 STATUSES = [VoteStatus.ACCEPTED, VoteStatus.QUARANTINED, VoteStatus.FRAUD, VoteStatus.REJECTED]
@@ -44,8 +44,12 @@ class VerifyReport:
             self.problems.append("… further problems not listed")
 
 
-_ENTRY_FIELDS = ["seq", "attempt_key", "created_at", "voter_hash", "method", "candidate_id", "ip", "ip_hash",
-                 "subnet_hash", "device_hash", "ua_hash", "flags", "decision", "reason", "status", "prev_hash", "row_hash"]
+_ENTRY_FIELDS = ["seq", "attempt_key", "created_at", "voter_hash", "method", "candidate_id", "ip", "subnet", "user_agent",
+                 "ip_hash", "subnet_hash", "device_hash", "ua_hash", "flags", "decision", "reason", "status", "prev_hash",
+                 "row_hash"]
+# Rows written before the ledger kept the whole user agent held its first 200 characters, while the hash covers
+# up to 500: a stored agent of exactly this length may be such a row, and cannot be checked against its hash.
+LEGACY_UA_LENGTH = 200
 
 
 def verify(campaign_id: int) -> VerifyReport:
@@ -111,8 +115,19 @@ def _check_entry(report: VerifyReport, row: dict, prev: str, expected_seq: int) 
     )
     if recomputed != row["row_hash"]:
         report.problem(f"ledger #{seq}: contents do not match its hash (row edited)")
-    if row["ip"] and keyed_hash("ip", row["ip"]) != row["ip_hash"]:
+    _check_clear_text(report, row)
+
+
+def _check_clear_text(report: VerifyReport, row: dict) -> None:
+    """The address, network and user agent that editors read are outside the chain: each must match its hash,
+    which is in the chain (an address the vote path could not read has neither)."""
+    seq, ip = row["seq"], row["ip"] or ""
+    if keyed_hash("ip", ip) != row["ip_hash"]:
         report.problem(f"ledger #{seq}: address does not match its hash (row edited)")
+    if row["subnet"] != network_of(ip)[1] or keyed_hash("subnet", row["subnet"]) != row["subnet_hash"]:
+        report.problem(f"ledger #{seq}: network does not match its address or hash (row edited)")
+    if ua_hash(row["user_agent"]) != row["ua_hash"] and len(row["user_agent"]) != LEGACY_UA_LENGTH:
+        report.problem(f"ledger #{seq}: user agent does not match its hash (row edited)")
 
 
 def _replay_decisions(report, decisions, current, initial, counts, head) -> None:

@@ -55,7 +55,7 @@ def rows_for_ballot(meta: dict, decisions: list) -> list[dict]:
         {
             "attempt_key": f"{meta['ballot']}:{index}", "created_us": created_us, "voter_hash": meta["voter"],
             "method": meta["method"], "candidate_id": candidate, "ip": meta["ip"] or None, "subnet": meta["subnet"],
-            "user_agent": meta["ua"][:200], "ip_hash": meta["ip_hash"], "subnet_hash": meta["subnet_hash"],
+            "user_agent": meta["ua"][:500], "ip_hash": meta["ip_hash"], "subnet_hash": meta["subnet_hash"],
             "device_hash": meta["device"], "ua_hash": meta["ua_hash"], "flags": ",".join(flags),
             "decision": decision, "reason": reason,
         }

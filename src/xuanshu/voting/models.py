@@ -111,7 +111,7 @@ class LedgerEntry(models.Model):
     candidate = models.ForeignKey(Candidate, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False)
     ip = models.GenericIPAddressField(null=True, blank=True)
     subnet = models.CharField(max_length=50, blank=True)
-    user_agent = models.CharField(max_length=200, blank=True)
+    user_agent = models.CharField(max_length=500, blank=True, help_text="As hashed in ua_hash: up to 500 characters")
     ip_hash = models.CharField(max_length=64, blank=True)
     subnet_hash = models.CharField(max_length=64, blank=True)
     device_hash = models.CharField(max_length=64, blank=True)

@@ -140,7 +140,7 @@ def prepare_ballot(*, config: VoteConfig, voter: tuple[str, str] | None, candida
     )
     meta = {
         "ballot": ballot_id, "us": int(t * 1_000_000), "voter": voter_hash, "method": method, "ip": ip_value,
-        "subnet": subnet, "ua": ua[:200], "ip_hash": ip_hash, "subnet_hash": subnet_hash, "device": device,
+        "subnet": subnet, "ua": ua, "ip_hash": ip_hash, "subnet_hash": subnet_hash, "device": device,
         "ua_hash": attempt.ua_hash,
     }
     return attempt, meta
