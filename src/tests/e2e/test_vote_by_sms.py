@@ -1,4 +1,5 @@
-"""End to end in Chromium: a voter verifies by SMS code (dev sender), votes within quota, is refused beyond it."""
+"""End to end in Chromium: from the campaign page to the candidate gallery, a voter verifies by SMS code (dev
+sender), votes within quota, is refused beyond it."""
 import os
 import re
 
@@ -20,7 +21,11 @@ def _zh(message) -> str:
 
 def test_voter_verifies_by_sms_and_votes_within_quota(live_server, open_campaign, candidates, phone_page, tmp_path):  # noqa: F811
     page = phone_page
-    page.goto(f"{live_server.url}/c/{open_campaign.slug}/vote/")
+    page.goto(f"{live_server.url}/c/{open_campaign.slug}/")
+    page.click("#vote-link a")
+    page.wait_for_selector("#otp-phone")
+    gallery = f"{live_server.url}/c/{open_campaign.slug}/candidates/"
+    assert page.url == gallery
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.fill("#otp-phone", "139 0635 1234")
     page.click(".sms-form button[type=submit]")
@@ -29,6 +34,7 @@ def test_voter_verifies_by_sms_and_votes_within_quota(live_server, open_campaign
     page.fill("#otp-code", last_code_for("+8613906351234"))
     page.click(".sms-form button[type=submit]")
     page.wait_for_selector("#remaining")
+    assert page.url == f"{gallery}?m=verified"  # back in the gallery
     assert page.inner_text("#vote-message") == _zh(OTP_MESSAGES["verified"])
     assert page.inner_text("[data-remaining]") == "5"
 

@@ -14,6 +14,7 @@ from xuanshu.intake.channels.webform.adapter import receive_webform
 from xuanshu.intake.channels.webform.forms import NominationForm
 from xuanshu.nominations.enums import PUBLIC_STATE_LABELS
 from xuanshu.nominations.selectors import nomination_by_reference, nomination_for_status_lookup
+from xuanshu.public import gallery
 from xuanshu.public.links import reference_from_status_token
 
 THANKS_SALT = "xuanshu.public.thanks"
@@ -35,7 +36,9 @@ def home(request):
 
 def campaign_page(request, slug):
     campaign = _campaign_or_404(slug)
-    return render(request, "public/campaign.html", {"campaign": campaign, "nomination_open": campaign.stage_open("nomination")})
+    return render(request, "public/campaign.html", {
+        "campaign": campaign, "nomination_open": campaign.stage_open("nomination"), "ballot_open": gallery.ballot_is_open(slug),
+    })
 
 
 @require_http_methods(["GET", "POST"])

@@ -6,20 +6,21 @@ read only the voter and device cookies, and render their replies in zh-hans them
 import datetime as dt
 import secrets
 import time
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.core import signing
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from xuanshu.campaigns.models import Campaign
 from xuanshu.core.ratelimit import client_ip
-from xuanshu.voting import ballot_http, captcha, identity, otp, selectors, throttle, wechat
+from xuanshu.public import gallery
+from xuanshu.voting import ballot_http, captcha, identity, otp, throttle, wechat
 from xuanshu.voting.config import VOTING_TZ, vote_config
 from xuanshu.voting.enums import IdentityMethod
 from xuanshu.voting.messages import OTP_MESSAGES, OUTCOME_MESSAGES
@@ -75,21 +76,39 @@ def _campaign_or_404(slug: str) -> Campaign:
 
 def ballot(request, slug):
     """The ballot: candidates, counts as the campaign shows them, the voter's votes left today, messages."""
+    return _voting_page(request, slug, "public/voting/ballot.html")
+
+
+def candidate_gallery(request, slug):
+    """The candidates as cards, each with its vote control, count and a link to its profile."""
+    return _voting_page(request, slug, "public/voting/gallery.html")
+
+
+def candidate_profile(request, slug, number):
+    """One candidate's page: the full summary, the count, the vote control; 404 once withdrawn."""
+    return _voting_page(request, slug, "public/voting/profile.html", number=number)
+
+
+def _voting_page(request, slug, template: str, *, number: int | None = None):
     campaign = _campaign_or_404(slug)
     config = vote_config(slug)
     context = {"campaign": campaign, "config": config, "message": _message(request.GET.get("m", ""))}
     if config is None:
-        response = render(request, "public/voting/not_open.html", context)
-        return response
+        if number is not None:
+            raise Http404(_("No such candidate."))
+        return render(request, "public/voting/not_open.html", context)
     now = time.time()
     voter = identity.read_voter_token(request.COOKIES.get(identity.VOTER_COOKIE, ""), config.campaign_id)
-    candidates = list(selectors.ballot_candidates(config.campaign_id))
-    day = selectors.voter_day(config, voter[1], [c.pk for c in candidates], now) if voter else None
-    counts = selectors.public_counts(config)
-    for candidate in candidates:
-        candidate.shown_count = counts.get(candidate.pk, "0" if config.count_display == "shown" else "")
-        candidate.spent = bool(day and day.used_for.get(candidate.pk, 0) >= config.votes_per_candidate_per_day)
-    phone = _signed_phone(request)
+    if number is None:
+        candidates = gallery.ballot_candidates(config)
+    else:
+        candidate = gallery.active_candidate(config, number)
+        if candidate is None:
+            raise Http404(_("No such candidate."))
+        candidates = [candidate]
+        context["candidate"] = candidate
+    day = gallery.annotate_for_voter(config, candidates, voter, now)
+    back = urlencode({"next": request.path})
     context.update({
         "candidates": candidates,
         "voter": voter,
@@ -99,15 +118,17 @@ def ballot(request, slug):
         "ends_at": _local(config.ends_at),
         "methods": config.identity_methods,
         "sms_enabled": IdentityMethod.SMS in config.identity_methods,
-        "code_sent_to": phone,
+        "code_sent_to": _signed_phone(request),
         "weaker_method": voter and voter[0] == IdentityMethod.DEVICE,
         # Web authorisation works only inside WeChat's browser: elsewhere the link would dead-end.
-        "wechat_url": reverse("public:vote_wechat", args=[slug])
+        "wechat_url": f"{reverse('public:vote_wechat', args=[slug])}?{back}"
         if IdentityMethod.WECHAT_OAUTH in config.identity_methods and "MicroMessenger" in request.META.get("HTTP_USER_AGENT", "")
         and wechat.app_for(campaign) else "",
-        "captcha_url": reverse("public:vote_device", args=[slug]) if IdentityMethod.DEVICE in config.identity_methods else "",
+        "captcha_url": f"{reverse('public:vote_device', args=[slug])}?{back}"
+        if IdentityMethod.DEVICE in config.identity_methods else "",
+        "here": request.path,  # where the identity flows bring the voter back to
     })
-    response = render(request, "public/voting/ballot.html", context)
+    response = render(request, template, context)
     if not request.COOKIES.get(identity.DEVICE_COOKIE):
         response.set_cookie(identity.DEVICE_COOKIE, identity.new_device_token(), max_age=365 * 86400,
                             httponly=True, samesite="Lax", secure=settings.SESSION_COOKIE_SECURE)
@@ -130,8 +151,26 @@ def _signed_phone(request) -> str:
         return ""
 
 
-def _back(slug: str, message: str) -> HttpResponseRedirect:
-    return HttpResponseRedirect(f"{reverse('public:vote', args=[slug])}?{urlencode({'m': message})}")
+# The pages an identity flow may bring the voter back to: only this campaign's voting pages, never elsewhere.
+_RETURN_PAGES = {"vote", "candidates", "candidate"}
+
+
+def _return_path(slug: str, path: str) -> str:
+    """`path` when it is one of the campaign's voting pages (the `next` an identity flow was started with);
+    otherwise the ballot."""
+    parts = urlsplit(path)
+    if path.startswith("/") and not (path.startswith("//") or parts.netloc or parts.query or parts.fragment):
+        try:
+            match = resolve(parts.path)
+        except Resolver404:
+            match = None
+        if match and match.namespace == "public" and match.url_name in _RETURN_PAGES and match.kwargs.get("slug") == slug:
+            return parts.path
+    return reverse("public:vote", args=[slug])
+
+
+def _back(slug: str, message: str, next_path: str = "") -> HttpResponseRedirect:
+    return HttpResponseRedirect(f"{_return_path(slug, next_path)}?{urlencode({'m': message})}")
 
 
 def set_voter_cookie(response, campaign_id: int, voter) -> None:
@@ -147,16 +186,17 @@ def sms_code(request, slug):
     config = vote_config(slug)
     if config is None or IdentityMethod.SMS not in config.identity_methods:
         raise Http404(_("Voting by text message is not offered for this campaign."))
+    next_path = request.POST.get("next", "")
     if request.POST.get("action") == "verify":
         result = otp.verify_code(campaign=campaign, phone_text=request.POST.get("phone", "") or _signed_phone(request),
                                  code=request.POST.get("code", ""))
-        response = _back(slug, result.code)
+        response = _back(slug, result.code, next_path)
         if result.ok:
             set_voter_cookie(response, campaign.pk, result.voter)
             response.delete_cookie(_PHONE_COOKIE)
         return response
     result = otp.request_code(campaign=campaign, phone_text=request.POST.get("phone", ""), ip=client_ip(request))
-    response = _back(slug, result.code)
+    response = _back(slug, result.code, next_path)
     if result.phone:
         response.set_cookie(_PHONE_COOKIE, signing.dumps(result.phone, salt=_PHONE_SALT), max_age=600, httponly=True,
                             samesite="Lax", secure=settings.SESSION_COOKIE_SECURE)
@@ -171,6 +211,7 @@ def device_check(request, slug):
     if config is None or IdentityMethod.DEVICE not in config.identity_methods:
         raise Http404(_("The device check is not offered for this campaign."))
     error = ""
+    next_path = _return_path(slug, request.GET.get("next", ""))
     if request.method == "POST":
         ip = client_ip(request)
         device_token = request.COOKIES.get(identity.DEVICE_COOKIE, "")
@@ -179,14 +220,14 @@ def device_check(request, slug):
         elif device_token and captcha.solved(request.POST.get("challenge", ""), request.POST.get("answer", "")):
             voter = register_voter(campaign_id=campaign.pk, method=IdentityMethod.DEVICE, identity_value=device_token,
                                    label=f"device…{identity.device_hash(device_token)[:6]}")
-            response = _back(slug, "verified")
+            response = _back(slug, "verified", next_path)
             set_voter_cookie(response, campaign.pk, voter)
             return response
         else:
             error = str(OTP_MESSAGES["captcha_wrong"])
     challenge_id, _answer = captcha.new_challenge()
-    response = render(request, "public/voting/device.html", {"campaign": campaign, "challenge": challenge_id, "error": error},
-                      status=400 if error else 200)
+    context = {"campaign": campaign, "challenge": challenge_id, "error": error, "back": next_path}
+    response = render(request, "public/voting/device.html", context, status=400 if error else 200)
     if not request.COOKIES.get(identity.DEVICE_COOKIE):
         response.set_cookie(identity.DEVICE_COOKIE, identity.new_device_token(), max_age=365 * 86400, httponly=True,
                             samesite="Lax", secure=settings.SESSION_COOKIE_SECURE)
@@ -203,6 +244,7 @@ def captcha_image(request, slug, challenge):
 
 
 _WECHAT_STATE_SALT = "xuanshu.voting.wechat-state"
+_WECHAT_NEXT_COOKIE = "xs_wx_next"
 
 
 def wechat_start(request, slug):
@@ -217,6 +259,8 @@ def wechat_start(request, slug):
         app, redirect_uri=request.build_absolute_uri(reverse("public:vote_wechat_callback", args=[slug])), state=state))
     # The state is also kept in a cookie, so a code minted for another browser cannot be replayed here.
     response.set_cookie("xs_wx_state", state, max_age=600, httponly=True, samesite="Lax", secure=settings.SESSION_COOKIE_SECURE)
+    response.set_cookie(_WECHAT_NEXT_COOKIE, _return_path(slug, request.GET.get("next", "")), max_age=600, httponly=True,
+                        samesite="Lax", secure=settings.SESSION_COOKIE_SECURE)
     return response
 
 
@@ -224,19 +268,21 @@ def wechat_callback(request, slug):
     campaign = _campaign_or_404(slug)
     app = wechat.app_for(campaign)
     state = request.GET.get("state", "")
+    next_path = request.COOKIES.get(_WECHAT_NEXT_COOKIE, "")
     try:
         signing.loads(state, salt=_WECHAT_STATE_SALT, max_age=600)
     except signing.BadSignature:
         state = ""
     if app is None or not state or state != request.COOKIES.get("xs_wx_state") or not request.GET.get("code"):
-        return _back(slug, "wechat_failed")
+        return _back(slug, "wechat_failed", next_path)
     try:
         openid = wechat.openid_for_code(app, request.GET["code"][:128])
     except wechat.WechatAuthFailed:
-        return _back(slug, "wechat_failed")
+        return _back(slug, "wechat_failed", next_path)
     voter = register_voter(campaign_id=campaign.pk, method=IdentityMethod.WECHAT_OAUTH, identity_value=openid,
                            label=f"wx…{openid[-4:]}")
-    response = _back(slug, "verified")
+    response = _back(slug, "verified", next_path)
     set_voter_cookie(response, campaign.pk, voter)
     response.delete_cookie("xs_wx_state")
+    response.delete_cookie(_WECHAT_NEXT_COOKIE)
     return response

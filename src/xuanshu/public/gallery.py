@@ -1,0 +1,43 @@
+"""Reads for the citizen voting pages (ballot, candidate gallery, profiles): the candidates as the public sees
+them, with their counts under the campaign's display rule, and what the voter has left today."""
+from xuanshu.voting import selectors
+from xuanshu.voting.config import VoteConfig, vote_config
+from xuanshu.voting.enums import CountDisplay
+from xuanshu.voting.models import Candidate
+from xuanshu.voting.selectors import VoterDay
+
+
+def ballot_is_open(slug: str) -> bool:
+    """Whether the campaign has opened its ballot (its candidates are public), whatever the voting window."""
+    return vote_config(slug) is not None
+
+
+def ballot_candidates(config: VoteConfig) -> list[Candidate]:
+    return list(selectors.ballot_candidates(config.campaign_id))
+
+
+def active_candidate(config: VoteConfig, number: int) -> Candidate | None:
+    """The candidate with this ballot number, or None when there is none or it was withdrawn."""
+    return selectors.ballot_candidates(config.campaign_id).filter(number=number).first()
+
+
+def annotate_for_voter(config: VoteConfig, candidates: list[Candidate], voter: tuple[str, str] | None,
+                       now: float) -> VoterDay | None:
+    """Give each candidate `shown_count` ("" when hidden) and `spent` (this voter's votes for it used today);
+    returns the voter's day, or None without a voter."""
+    day = selectors.voter_day(config, voter[1], [c.pk for c in candidates], now) if voter else None
+    counts = selectors.public_counts(config)
+    for candidate in candidates:
+        candidate.shown_count = counts.get(candidate.pk, _zero_shown(config))
+        candidate.spent = bool(day and day.used_for.get(candidate.pk, 0) >= config.votes_per_candidate_per_day)
+    return day
+
+
+def _zero_shown(config: VoteConfig) -> str:
+    # A candidate without votes has no tally entry on Redis (the database has a row with zeros): it shows as
+    # `public_counts` shows a count of zero.
+    if config.count_display == CountDisplay.SHOWN:
+        return "0"
+    if config.count_display == CountDisplay.ROUNDED:
+        return f"<{config.count_rounding}"
+    return ""
