@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -19,11 +20,10 @@ from xuanshu.voting.enums import WEAKER_METHODS, DecisionAction, IdentityMethod,
 from xuanshu.voting.models import Candidate, CandidateTally, VoteDecision, Voter
 from xuanshu.voting.services import decide_votes, mark_voter_fraud, open_ballot, reverse_decision
 
-DIMENSION_FIELDS = {"candidate": "candidate_id", "subnet": "subnet_hash", "device": "device_hash",
-                    "user_agent": "ua_hash", "voter": "voter_hash"}
+DIMENSION_FIELDS = selectors.CLUSTER_KEY_COLUMNS
 DIMENSION_LABELS = {"candidate": gettext_lazy("By candidate"), "subnet": gettext_lazy("By subnet"),
-                    "device": gettext_lazy("By device"), "user_agent": gettext_lazy("By user agent"),
-                    "voter": gettext_lazy("By voter")}
+                    "device": gettext_lazy("By device"), "time": gettext_lazy("By hour"),
+                    "user_agent": gettext_lazy("By user agent"), "voter": gettext_lazy("By voter")}
 STATUSES = [VoteStatus.QUARANTINED, VoteStatus.ACCEPTED, VoteStatus.FRAUD]
 
 
@@ -51,11 +51,15 @@ def dashboard(request):
     candidates = {c.pk: c for c in Candidate.objects.filter(campaign=campaign)}
     clusters = selectors.suspicious_clusters(campaign.pk, dimension, status=status)
     for cluster in clusters:
-        cluster["value"] = cluster[DIMENSION_FIELDS[dimension]]
+        value = cluster[DIMENSION_FIELDS[dimension]]
+        cluster["value"] = value.isoformat() if dimension == "time" else value
         cluster["label"] = _cluster_label(dimension, cluster, candidates)
         cluster["suggested_reason"] = _("%(votes)s %(status)s votes %(label)s reviewed on the fraud dashboard") % {
             "votes": cluster["votes"], "status": VoteStatus(status).label, "label": cluster["label"]}
-    tallies = CandidateTally.objects.filter(candidate__campaign=campaign).select_related("candidate").order_by("candidate__number")
+    tallies = list(CandidateTally.objects.filter(candidate__campaign=campaign).select_related("candidate").order_by("candidate__number"))
+    counted = selectors.counted_by_method(campaign.pk)
+    for tally in tallies:
+        tally.weaker = selectors.weaker_count(counted.get(tally.candidate_id, {}))
     context = {
         "campaign": campaign, "campaigns": Campaign.objects.order_by("-year", "slug"),
         "has_ballot": hasattr(campaign, "ballot"), "dimension": dimension, "dimensions": DIMENSION_LABELS,
@@ -85,6 +89,9 @@ def _cluster_label(dimension: str, cluster: dict, candidates: dict) -> str:
         return cluster.get("subnet") or "—"
     if dimension == "user_agent":
         return (cluster.get("user_agent") or "—")[:80]
+    if dimension == "time":
+        start = timezone.localtime(cluster["hour"])
+        return f"{start:%Y-%m-%d %H:%M}–{timezone.localtime(cluster['hour'] + selectors.HOUR):%H:%M}"
     return f"{cluster[DIMENSION_FIELDS[dimension]][:12]}…"
 
 
@@ -96,7 +103,9 @@ def cluster_votes(request):
         raise Http404(_("Unknown cluster."))
     value = request.GET.get("value", "")
     status = request.GET.get("status", "")
-    votes = list(selectors.cluster_votes(campaign.pk, {DIMENSION_FIELDS[dimension]: value}, status=status))
+    selection = _selection(dimension, value)
+    votes = list(selectors.cluster_votes(campaign.pk, selection.filters, since=selection.since, until=selection.until,
+                                         status=status))
     labels = dict(Voter.objects.filter(campaign=campaign, voter_hash__in={v.voter_hash for v in votes}).values_list("voter_hash", "label"))
     for vote in votes:
         vote.voter_label = labels.get(vote.voter_hash, "")
@@ -115,18 +124,31 @@ def decide(request):
     status = request.POST.get("status", "")
     if dimension not in DIMENSION_FIELDS or status not in STATUSES:
         raise Http404(_("Unknown cluster."))
+    selection = _selection(dimension, request.POST.get("value", ""))
     try:
         decision = decide_votes(
             campaign=campaign, action=request.POST.get("action", ""), actor=request.user,
-            reason=request.POST.get("reason", ""), cluster={DIMENSION_FIELDS[dimension]: request.POST.get("value", "")},
-            flag=request.POST.get("flag", ""),
+            reason=request.POST.get("reason", ""), cluster=selection.filters, since=selection.since,
+            until=selection.until, status=status, flag=request.POST.get("flag", ""),
         )
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _("Decision #%(seq)s: %(count)s votes moved. It can be reversed below.")
-                         % {"seq": decision.seq, "count": len(decision.changes)})
+        if decision.voter_changes:
+            messages.success(request, _("Decision #%(seq)s: %(count)s votes moved and %(voters)s voters marked as "
+                                        "fraud (弊). It can be reversed below.")
+                             % {"seq": decision.seq, "count": len(decision.changes), "voters": len(decision.voter_changes)})
+        else:
+            messages.success(request, _("Decision #%(seq)s: %(count)s votes moved. It can be reversed below.")
+                             % {"seq": decision.seq, "count": len(decision.changes)})
     return redirect(_dashboard_url(campaign, by=dimension, status=status))
+
+
+def _selection(dimension: str, value: str) -> selectors.ClusterSelection:
+    try:
+        return selectors.cluster_selection(dimension, value)
+    except ValueError:
+        raise Http404(_("Unknown cluster.")) from None
 
 
 @console_view(REVIEW)

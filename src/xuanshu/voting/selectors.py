@@ -1,12 +1,14 @@
 """Reads for the public pages and the console: candidates, public counts, a voter's day, fraud clusters."""
+import datetime as dt
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db.models.functions import TruncHour
 
 from xuanshu.voting import backend
-from xuanshu.voting.config import VoteConfig
-from xuanshu.voting.enums import CountDisplay, VoteStatus
+from xuanshu.voting.config import VOTING_TZ, VoteConfig
+from xuanshu.voting.enums import WEAKER_METHODS, CountDisplay, VoteStatus
 from xuanshu.voting.models import Candidate, CandidateTally, LedgerEntry, VoteDecision
 
 
@@ -57,27 +59,83 @@ CLUSTER_DIMENSIONS = {
     "device": ("device_hash",),
     "user_agent": ("ua_hash", "user_agent"),
     "voter": ("voter_hash",),
+    "time": ("hour",),  # the local hour the votes were cast in, annotated below
 }
+# The column that identifies a cluster of each dimension (the others only describe it).
+CLUSTER_KEY_COLUMNS = {"candidate": "candidate_id", "subnet": "subnet_hash", "device": "device_hash",
+                       "user_agent": "ua_hash", "voter": "voter_hash", "time": "hour"}
+HOUR = dt.timedelta(hours=1)
+
+
+def _local_hour() -> TruncHour:
+    # Truncated in Beijing time, like the voting window and quotas: on SQLite and PostgreSQL alike.
+    return TruncHour("created_at", tzinfo=VOTING_TZ)
 
 
 def suspicious_clusters(campaign_id: int, dimension: str, *, status: str = VoteStatus.QUARANTINED, limit: int = 50) -> list[dict]:
     """Groups of votes in `status` by one dimension, largest first, with their time span and methods."""
     columns = CLUSTER_DIMENSIONS[dimension]
+    votes = LedgerEntry.objects.filter(campaign_id=campaign_id, status=status)
+    if dimension == "time":
+        votes = votes.annotate(hour=_local_hour())
     rows = (
-        LedgerEntry.objects.filter(campaign_id=campaign_id, status=status)
-        .values(*columns)
+        votes.values(*columns)
         .annotate(votes=Count("id"), voters=Count("voter_hash", distinct=True), first=Min("created_at"),
-                  last=Max("created_at"), weaker=Count("id", filter=Q(method="device")))
-        .order_by("-votes")[:limit]
+                  last=Max("created_at"), weaker=Count("id", filter=Q(method__in=WEAKER_METHODS)))
+        .order_by("-votes", *columns)[:limit]
     )
     return list(rows)
 
 
-def cluster_votes(campaign_id: int, filters: dict, *, status: str = "", limit: int = 200) -> QuerySet[LedgerEntry]:
+@dataclass(frozen=True)
+class ClusterSelection:
+    """The votes of one dashboard cluster: equal column values, and for an hour its [since, until) window."""
+
+    filters: dict = field(default_factory=dict)
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+
+
+def cluster_selection(dimension: str, value: str) -> ClusterSelection:
+    """The selection behind a cluster's value as the dashboard shows it; ValueError when it cannot be one."""
+    if dimension not in CLUSTER_KEY_COLUMNS:
+        raise ValueError(f"unknown cluster dimension {dimension!r}")
+    if dimension == "time":
+        start = dt.datetime.fromisoformat(value)
+        if start.tzinfo is None:
+            raise ValueError("an hour cluster needs its UTC offset")
+        start = start.astimezone(dt.UTC)
+        return ClusterSelection(since=start, until=start + HOUR)
+    return ClusterSelection(filters={CLUSTER_KEY_COLUMNS[dimension]: value})
+
+
+def cluster_votes(campaign_id: int, filters: dict, *, since: dt.datetime | None = None, until: dt.datetime | None = None,
+                  status: str = "", limit: int = 200) -> QuerySet[LedgerEntry]:
     votes = LedgerEntry.objects.filter(campaign_id=campaign_id, **filters).select_related("candidate")
+    if since is not None:
+        votes = votes.filter(created_at__gte=since)
+    if until is not None:
+        votes = votes.filter(created_at__lt=until)
     if status:
         votes = votes.filter(status=status)
     return votes.order_by("-seq")[:limit]
+
+
+def counted_by_method(campaign_id: int) -> dict[int, dict[str, int]]:
+    """Counted (accepted) votes per candidate and identity method, from the ledger: reports label the weaker ones."""
+    rows = (
+        LedgerEntry.objects.filter(campaign_id=campaign_id, status=VoteStatus.ACCEPTED, candidate_id__isnull=False)
+        .values("candidate_id", "method").annotate(n=Count("id")).order_by()
+    )
+    found: dict[int, dict[str, int]] = {}
+    for row in rows:
+        found.setdefault(row["candidate_id"], {})[row["method"]] = row["n"]
+    return found
+
+
+def weaker_count(by_method: dict[str, int]) -> int:
+    """How many of these votes came through a weaker identity check (device token and captcha)."""
+    return sum(n for method, n in by_method.items() if method in WEAKER_METHODS)
 
 
 def status_totals(campaign_id: int) -> dict[str, int]:

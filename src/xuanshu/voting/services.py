@@ -179,15 +179,21 @@ def _reason_or_refuse(reason: str) -> str:
 
 def decide_votes(*, campaign, action: str, actor, reason: str, seqs: list[int] | None = None,
                  cluster: dict | None = None, since: dt.datetime | None = None, until: dt.datetime | None = None,
-                 flag: str = "") -> VoteDecision:
-    """Release, quarantine or confirm as fraud the votes of a cluster or a list; audited and reversible."""
+                 flag: str = "", status: str = "") -> VoteDecision:
+    """Release, quarantine or confirm as fraud the votes of a cluster, an hour or a list; audited and reversible.
+
+    `status` limits the move to the votes in that status, the ones the dashboard showed. Confirming fraud also
+    marks the votes' voters as fraud (弊), which blocks them, in the same decision: reversing it frees them.
+    """
     _require(actor, REVIEW)
     reason = _reason_or_refuse(reason)
     if action not in _TARGETS:
         raise DomainError(_("Unknown decision."), code="unknown_action")
     target, sources = _TARGETS[action]
+    if status:
+        sources = sources & {status}
     cluster = {k: v for k, v in (cluster or {}).items() if k in CLUSTER_KEYS and v not in (None, "")}
-    if not seqs and not cluster:
+    if not seqs and not cluster and not (since and until):
         raise DomainError(_("Choose the votes to decide on."), code="empty_selection")
     with transaction.atomic():
         head = ledger.lock_head(campaign.pk)
@@ -200,12 +206,44 @@ def decide_votes(*, campaign, action: str, actor, reason: str, seqs: list[int] |
             votes = votes.filter(created_at__lt=until)
         if flag:
             votes = votes.filter(flags__contains=flag)
-        changes = [(seq, status, target) for seq, status in votes.order_by("seq").values_list("seq", "status")]
+        rows = list(votes.order_by("seq").values_list("seq", "status", "voter_hash"))
+        changes = [(seq, old, target) for seq, old, _voter in rows]
         if not changes:
             raise DomainError(_("None of the chosen votes can be moved that way."), code="nothing_to_move")
+        voter_changes = []
+        if action == DecisionAction.CONFIRM_FRAUD:
+            voter_changes = _voters_to_mark_fraud(campaign, {voter for _seq, _old, voter in rows if voter})
+            # A voter marked 弊 has none of their votes counted, as when one voter is marked (mark_voter_fraud).
+            changes = sorted({*changes, *_votes_of_voters(campaign, [v for v, _old, _new in voter_changes])})
         selection = {**cluster, **({"seqs": sorted(seqs)} if seqs else {}), **({"flag": flag} if flag else {}),
-                     **({"since": since.isoformat()} if since else {}), **({"until": until.isoformat()} if until else {})}
-        return apply_decision(head=head, action=action, reason=reason, actor=actor, selection=selection, changes=changes)
+                     **({"since": since.isoformat()} if since else {}), **({"until": until.isoformat()} if until else {}),
+                     **({"status": status} if status else {})}
+        return apply_decision(head=head, action=action, reason=reason, actor=actor, selection=selection,
+                              changes=changes, voter_changes=voter_changes)
+
+
+def _voters_to_mark_fraud(campaign, voter_hashes: set[str]) -> list[tuple[str, str, str]]:
+    voters, marks = sorted(voter_hashes), []
+    for start in range(0, len(voters), 500):
+        marks.extend(
+            (voter_hash, state, VoterState.FRAUD)
+            for voter_hash, state in Voter.objects.filter(campaign=campaign, voter_hash__in=voters[start:start + 500])
+            .exclude(state=VoterState.FRAUD).order_by("voter_hash").values_list("voter_hash", "state")
+        )
+    return marks
+
+
+def _votes_of_voters(campaign, voter_hashes: list[str]) -> list[tuple[int, str, str]]:
+    """The counted and quarantined votes of these voters, as moves to fraud."""
+    moves = []
+    for start in range(0, len(voter_hashes), 500):
+        moves.extend(
+            (seq, status, VoteStatus.FRAUD) for seq, status in LedgerEntry.objects.filter(
+                campaign=campaign, voter_hash__in=voter_hashes[start:start + 500],
+                status__in=[VoteStatus.ACCEPTED, VoteStatus.QUARANTINED],
+            ).values_list("seq", "status")
+        )
+    return moves
 
 
 def mark_voter_fraud(*, campaign, voter_hash: str, actor, reason: str) -> VoteDecision:

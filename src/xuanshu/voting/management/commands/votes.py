@@ -6,7 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from xuanshu.campaigns.models import Campaign
 from xuanshu.core.errors import DomainError
-from xuanshu.voting import audit, backend, maintenance
+from xuanshu.voting import audit, backend, maintenance, selectors
+from xuanshu.voting.enums import WEAKER_METHODS
 from xuanshu.voting.models import Candidate
 from xuanshu.voting.services import open_ballot
 
@@ -158,8 +159,12 @@ class Command(BaseCommand):
         weaker = report.by_method.get("device", 0)
         self.stdout.write(f"  attempts by identity method: {report.by_method}"
                           + (f" (device: {weaker}, weaker identity)" if weaker else ""))
+        weaker_methods = "/".join(sorted(WEAKER_METHODS))
         for candidate, counts in sorted(report.recount.items()):
-            self.stdout.write(f"  candidate {candidate}: {counts}")
+            # From the recount, so the split adds up to the verified `accepted` figure on the same line.
+            by_method = {m or "-": n for m, n in sorted(report.counted_by_method.get(candidate, {}).items()) if n}
+            self.stdout.write(f"  candidate {candidate}: {counts}; counted by identity method: {by_method}, "
+                              f"of which {weaker_methods} (weaker identity): {selectors.weaker_count(by_method)}")
         for problem in report.problems:
             self.stdout.write(self.style.ERROR(f"  {problem}"))
 

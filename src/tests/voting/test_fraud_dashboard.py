@@ -1,0 +1,150 @@
+"""The fraud dashboard's clusters by hour, confirming a cluster as fraud (弊) with its voters, and the weaker
+identity method labelled in the dashboard's tallies and in `votes verify`."""
+import datetime as dt
+import re
+
+import pytest
+from django.core.management import call_command
+
+from tests.voting.helpers import flush, vote
+from tests.voting.test_decisions import FARM_IP, _cast
+from xuanshu.voting.audit import verify
+from xuanshu.voting.config import VOTING_TZ
+from xuanshu.voting.models import LedgerEntry, VoteDecision, Voter
+from xuanshu.voting.selectors import suspicious_clusters
+from xuanshu.voting.services import decide_votes, reverse_decision
+
+pytestmark = pytest.mark.django_db(transaction=True)  # Redis tallies and blocks follow the database on commit
+
+HOUR = dt.timedelta(hours=1)
+
+
+def _two_pm_yesterday() -> dt.datetime:
+    """14:00 Beijing time yesterday: inside the test window, and far from the 2–5 a.m. night rule."""
+    return (dt.datetime.now(VOTING_TZ) - dt.timedelta(days=1)).replace(hour=14, minute=0, second=0, microsecond=0)
+
+
+def _seqs_of(voter) -> list[int]:
+    return list(LedgerEntry.objects.filter(voter_hash=voter[1]).order_by("seq").values_list("seq", flat=True))
+
+
+def _hourly_votes(config, candidates, make_voter, editor, open_campaign):
+    """Quarantined votes at 13:59:59, 14:00:00 (device check), 14:59:59 and 15:00:00 Beijing time, and an honest
+    counted vote at 14:30; returns the hour 14:00 and the voters by name."""
+    two_pm = _two_pm_yesterday()
+    voters = {name: make_voter(f"+86136000000{index:02d}", method="device" if name == "at_14_00" else "sms")
+              for index, name in enumerate(["at_13_59", "at_14_00", "at_14_59", "at_15_00", "honest"])}
+    moments = {"at_13_59": two_pm - dt.timedelta(seconds=1), "at_14_00": two_pm,
+               "at_14_59": two_pm + HOUR - dt.timedelta(seconds=1), "at_15_00": two_pm + HOUR,
+               "honest": two_pm + dt.timedelta(minutes=30)}
+    for index, (name, moment) in enumerate(moments.items()):
+        outcome = vote(config, voters[name], candidates[index].pk, now=moment.timestamp(), device=f"phone-{index}")
+        assert outcome.statuses == {"accepted"}
+    flush(config.campaign_id)
+    suspects = [seq for name in moments if name != "honest" for seq in _seqs_of(voters[name])]
+    decide_votes(campaign=open_campaign, action="quarantine", actor=editor, reason="Held for review", seqs=suspects)
+    return two_pm, voters
+
+
+def test_time_clusters_group_quarantined_votes_by_beijing_hour(open_campaign, config, candidates, make_voter, editor):
+    two_pm, _voters = _hourly_votes(config, candidates, make_voter, editor, open_campaign)
+    clusters = suspicious_clusters(open_campaign.pk, "time")
+    assert [(c["hour"], c["votes"], c["voters"], c["weaker"]) for c in clusters] == [
+        (two_pm, 2, 2, 1), (two_pm - HOUR, 1, 1, 0), (two_pm + HOUR, 1, 1, 0)]
+    assert [c["hour"].utcoffset() for c in clusters] == [dt.timedelta(hours=8)] * 3
+    counted = suspicious_clusters(open_campaign.pk, "time", status="accepted")
+    assert [(c["hour"], c["votes"]) for c in counted] == [(two_pm, 1)]
+
+
+def test_dashboard_shows_an_hour_its_votes_and_decides_on_them(client, open_campaign, config, candidates, make_voter, editor):
+    two_pm, voters = _hourly_votes(config, candidates, make_voter, editor, open_campaign)
+    client.force_login(editor)
+    page = client.get(f"/console/voting/?campaign={open_campaign.slug}&by=time&status=quarantined").content.decode()
+    day = f"{two_pm:%Y-%m-%d}"
+    assert re.findall(r'name="value" value="([^"]*)"', page) == [
+        two_pm.isoformat(), (two_pm - HOUR).isoformat(), (two_pm + HOUR).isoformat()]
+    assert f"{day} 14:00–15:00" in page and f"{day} 13:00–14:00" in page and f"{day} 15:00–16:00" in page
+
+    in_the_hour = client.get("/console/voting/votes/", {"campaign": open_campaign.slug, "by": "time",
+                                                       "value": two_pm.isoformat(), "status": "quarantined"})
+    shown = [int(seq) for seq in re.findall(r"<tr>\s*<td>(\d+)</td>", in_the_hour.content.decode())]
+    assert shown == sorted(_seqs_of(voters["at_14_00"]) + _seqs_of(voters["at_14_59"]), reverse=True)
+    whole_hour = client.get("/console/voting/votes/", {"campaign": open_campaign.slug, "by": "time", "value": two_pm.isoformat()})
+    shown = [int(seq) for seq in re.findall(r"<tr>\s*<td>(\d+)</td>", whole_hour.content.decode())]
+    assert shown == sorted(_seqs_of(voters["at_14_00"]) + _seqs_of(voters["at_14_59"]) + _seqs_of(voters["honest"]), reverse=True)
+    assert client.get("/console/voting/votes/", {"by": "time", "value": "14:00"}).status_code == 404
+
+    response = client.post("/console/voting/decide/", {"campaign": open_campaign.slug, "by": "time", "value": two_pm.isoformat(),
+                                                        "status": "quarantined", "action": "confirm_fraud",
+                                                        "reason": "Two fresh numbers in one hour for one list"})
+    assert response.status_code == 302
+    status = dict(LedgerEntry.objects.values_list("voter_hash", "status"))
+    assert {name: status[voter[1]] for name, voter in voters.items()} == {
+        "at_13_59": "quarantined", "at_14_00": "fraud", "at_14_59": "fraud", "at_15_00": "quarantined", "honest": "accepted"}
+    decision = VoteDecision.objects.get(action="confirm_fraud")
+    assert decision.selection == {"since": two_pm.astimezone(dt.UTC).isoformat(),
+                                  "until": (two_pm + HOUR).astimezone(dt.UTC).isoformat(), "status": "quarantined"}
+
+    client.post("/console/voting/decide/", {"campaign": open_campaign.slug, "by": "time", "value": (two_pm - HOUR).isoformat(),
+                                            "status": "quarantined", "action": "release", "reason": "A lone vote"})
+    status = dict(LedgerEntry.objects.values_list("voter_hash", "status"))
+    assert [status[voters[name][1]] for name in ["at_13_59", "at_14_00", "at_15_00"]] == ["accepted", "fraud", "quarantined"]
+    assert verify(config.campaign_id).problems == []
+
+
+def test_confirming_a_cluster_blocks_its_voters_until_reversed(store_kind, open_campaign, config, candidates, make_voter, editor):
+    honest, farm = _cast(config, candidates, make_voter)
+    # A farm voter's vote from elsewhere: outside the cluster, but theirs, so not counted once they are 弊.
+    vote(config, farm[0], candidates[3].pk, ip="58.56.1.9", device="farm-elsewhere")
+    flush(config.campaign_id)
+    (elsewhere,) = LedgerEntry.objects.filter(candidate_id=candidates[3].pk).values_list("seq", flat=True)
+    subnet = LedgerEntry.objects.filter(ip=FARM_IP).values_list("subnet_hash", flat=True).first()
+    fraud = decide_votes(campaign=open_campaign, action="confirm_fraud", actor=editor, reason="Farm confirmed by phone check",
+                         cluster={"subnet_hash": subnet})
+    assert fraud.voter_changes == [[voter, "ok", "fraud"] for voter in sorted(v[1] for v in farm)]
+    assert len(fraud.changes) == 5 and [elsewhere, "accepted", "fraud"] in fraud.changes
+    assert LedgerEntry.objects.get(seq=elsewhere).status == "fraud"
+    states = dict(Voter.objects.values_list("voter_hash", "state"))
+    assert [states[v[1]] for v in farm + honest] == ["fraud"] * 4 + ["ok"] * 3
+    assert vote(config, farm[0], candidates[2].pk).decisions == [(candidates[2].pk, "rejected", "voter_blocked", [])]
+    assert vote(config, honest[0], candidates[2].pk, device="honest-0").statuses == {"accepted"}
+
+    reversal = reverse_decision(decision=fraud, actor=editor, reason="The phone check was wrong")
+    assert reversal.voter_changes == [[voter, "fraud", "ok"] for voter in sorted(v[1] for v in farm)]
+    assert set(Voter.objects.values_list("state", flat=True)) == {"ok"}
+    assert LedgerEntry.objects.get(seq=elsewhere).status == "accepted"
+    assert vote(config, farm[0], candidates[2].pk).statuses == {"accepted"}
+    flush(config.campaign_id)
+    assert verify(config.campaign_id).problems == []
+
+
+def _weaker_mix(config, candidates, make_voter, editor, open_campaign):
+    """Counted: candidate 1 by a device voter and an SMS voter, candidate 2 by the SMS voter; a second device
+    voter's vote for candidate 1 is confirmed as fraud and does not count."""
+    by_device, by_sms, farmed = make_voter("device-a", method="device"), make_voter("+8613500000001"), make_voter("device-b", method="device")
+    vote(config, by_device, candidates[0].pk, device="a")
+    vote(config, by_sms, candidates[0].pk, candidates[1].pk, device="b")
+    vote(config, farmed, candidates[0].pk, device="c")
+    flush(config.campaign_id)
+    decide_votes(campaign=open_campaign, action="confirm_fraud", actor=editor, reason="Bought", seqs=_seqs_of(farmed))
+
+
+def test_dashboard_tallies_show_votes_counted_through_the_device_check(client, open_campaign, config, candidates, make_voter, editor):
+    _weaker_mix(config, candidates, make_voter, editor, open_campaign)
+    client.force_login(editor)
+    page = client.get(f"/console/voting/?campaign={open_campaign.slug}").content.decode()
+    rows = re.findall(r'<tr><td>([^<]*)</td><td>(\d+)</td><td class="weaker">(\d+)</td><td>\d+</td><td>(\d+)</td>', page)
+    expected = [(str(c), "0", "0", "0") for c in candidates]
+    expected[0], expected[1] = (str(candidates[0]), "2", "1", "1"), (str(candidates[1]), "1", "0", "0")
+    assert rows == expected
+
+
+def test_verify_splits_each_candidates_counted_votes_by_identity_method(store_kind, capsys, open_campaign, config, candidates, make_voter, editor):
+    _weaker_mix(config, candidates, make_voter, editor, open_campaign)
+    call_command("votes", "verify")
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("  candidate ")]
+    splits = dict(re.match(r"  candidate (\d+): \{.*\}; (.*)$", line).groups() for line in lines)
+    assert splits == {
+        str(candidates[0].pk): "counted by identity method: {'device': 1, 'sms': 1}, of which device (weaker identity): 1",
+        str(candidates[1].pk): "counted by identity method: {'sms': 1}, of which device (weaker identity): 0",
+    }
