@@ -1,5 +1,8 @@
 """Reads for the citizen voting pages (ballot, candidate gallery, profiles): the candidates as the public sees
 them, with their counts under the campaign's display rule, and what the voter has left today."""
+from django.urls import reverse
+
+from xuanshu.public.photos import photos_for
 from xuanshu.voting import selectors
 from xuanshu.voting.config import VoteConfig, vote_config
 from xuanshu.voting.enums import CountDisplay
@@ -23,11 +26,17 @@ def active_candidate(config: VoteConfig, number: int) -> Candidate | None:
 
 def annotate_for_voter(config: VoteConfig, candidates: list[Candidate], voter: tuple[str, str] | None,
                        now: float) -> VoterDay | None:
-    """Give each candidate `shown_count` ("" when hidden) and `spent` (this voter's votes for it used today);
+    """Give each candidate `shown_count` ("" when hidden), `spent` (this voter's votes for it used today) and
+    `photo_url` ("" without a public photo);
     returns the voter's day, or None without a voter."""
     day = selectors.voter_day(config, voter[1], [c.pk for c in candidates], now) if voter else None
     counts = selectors.public_counts(config)
+    photos = photos_for(candidates)
     for candidate in candidates:
+        photo = photos.get(candidate.pk)
+        # The stored image's digest in the address: browsers may keep the photo, and a new one gets a new address.
+        candidate.photo_url = (f"{reverse('public:candidate_photo', args=[config.slug, candidate.number])}"
+                               f"?v={photo.sha256[:12]}") if photo else ""
         candidate.shown_count = counts.get(candidate.pk, _zero_shown(config))
         candidate.spent = bool(day and day.used_for.get(candidate.pk, 0) >= config.votes_per_candidate_per_day)
     return day

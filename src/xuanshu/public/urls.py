@@ -13,6 +13,7 @@ urlpatterns = [
     path("c/<slug:slug>/vote/", voting_views.ballot, name="vote"),
     path("c/<slug:slug>/candidates/", voting_views.candidate_gallery, name="candidates"),
     path("c/<slug:slug>/candidates/<int:number>/", voting_views.candidate_profile, name="candidate"),
+    path("c/<slug:slug>/candidates/<int:number>/photo.jpg", voting_views.candidate_photo, name="candidate_photo"),
     path("c/<slug:slug>/vote/sms/", voting_views.sms_code, name="vote_sms"),
     path("c/<slug:slug>/vote/device/", voting_views.device_check, name="vote_device"),
     path("c/<slug:slug>/vote/device/<str:challenge>.png", voting_views.captcha_image, name="vote_captcha"),

@@ -10,16 +10,17 @@ from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.core import signing
-from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
+from PIL import Image
 
 from xuanshu.campaigns.models import Campaign
 from xuanshu.core.ratelimit import client_ip
-from xuanshu.public import gallery
+from xuanshu.public import gallery, photos
 from xuanshu.voting import ballot_http, captcha, identity, otp, throttle, wechat
 from xuanshu.voting.config import VOTING_TZ, vote_config
 from xuanshu.voting.enums import IdentityMethod
@@ -87,6 +88,23 @@ def candidate_gallery(request, slug):
 def candidate_profile(request, slug, number):
     """One candidate's page: the full summary, the count, the vote control; 404 once withdrawn."""
     return _voting_page(request, slug, "public/voting/profile.html", number=number)
+
+
+def candidate_photo(request, slug, number):
+    """A candidate's photo, scaled for phones: only the photo of an active candidate on an open ballot."""
+    config = vote_config(slug)
+    candidate = gallery.active_candidate(config, number) if config else None
+    photo = photos.photos_for([candidate]).get(candidate.pk) if candidate else None
+    if photo is None:
+        raise Http404(_("No such photo."))
+    try:
+        path = photos.scaled_photo(photo)
+    except (OSError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise Http404(_("No such photo.")) from None
+    response = FileResponse(path.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "public, max-age=86400"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
 
 
 def _voting_page(request, slug, template: str, *, number: int | None = None):
