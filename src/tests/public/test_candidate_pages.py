@@ -262,3 +262,21 @@ def test_reply_when_identity_is_needed(store_kind, client, open_campaign, candid
 def test_pages_show_the_message_a_browser_without_script_is_sent_back_with(client, open_campaign, candidates, key, text):
     pages = [_gallery(client, open_campaign, f"?m={key}"), _profile(client, open_campaign, candidates[0].number, f"?m={key}")]
     assert [(status, _message_box(text) in html) for status, html in pages] == [(200, True), (200, True)]
+
+
+@pytest.mark.parametrize("next_path, lands_on", [
+    ("/c/{slug}/candidates/", "/c/{slug}/candidates/"),
+    ("/c/{slug}/candidates/3/", "/c/{slug}/candidates/3/"),
+    ("https://evil.example/", "/c/{slug}/vote/"),
+    ("/c/other-campaign/candidates/", "/c/{slug}/vote/"),
+])
+def test_a_ballot_sent_without_the_pages_script_returns_to_its_page(client, open_campaign, candidates, make_voter,
+                                                                    next_path, lands_on):
+    """On the full site's view of the vote endpoint; the lean path's is tested in test_lean_path."""
+    from xuanshu.voting import identity
+
+    method, voter_hash = make_voter()
+    client.cookies[identity.VOTER_COOKIE] = identity.issue_voter_token(open_campaign.pk, method, voter_hash)
+    slug = open_campaign.slug
+    reply = client.post(f"/v/{slug}/vote", {"candidate": candidates[0].pk, "nonce": "n1", "next": next_path.format(slug=slug)})
+    assert (reply.status_code, reply["Location"]) == (303, f"{lands_on.format(slug=slug)}?m=accepted")

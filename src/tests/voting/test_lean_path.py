@@ -86,22 +86,30 @@ def test_the_vote_and_the_no_op_are_served_without_the_site(store_kind, open_cam
         retry = await _call(app, url, body=f"candidate={candidates[2].pk}&nonce=x1".encode(), headers=ballot_headers)
         page_post = await _call(app, url, body=f"candidate={candidates[3].pk}&nonce=x3".encode(),
                                 headers={**ballot_headers, "accept": "text/html"})
+        from_gallery = await _call(app, url, body=f"candidate={candidates[4].pk}&nonce=x4&next=/c/{open_campaign.slug}/candidates/".encode(),
+                                   headers={**ballot_headers, "accept": "text/html"})
+        from_elsewhere = await _call(app, url, body=f"candidate={candidates[5].pk}&nonce=x5&next=https%3A%2F%2Fevil.example%2F".encode(),
+                                     headers={**ballot_headers, "accept": "text/html"})
         ping = await _call(app, "/v/ping", method="GET")
-        return first, again, retry, page_post, ping
+        return first, again, retry, page_post, from_gallery, from_elsewhere, ping
 
-    first, again, retry, page_post, ping = _run(scenario())
+    first, again, retry, page_post, from_gallery, from_elsewhere, ping = _run(scenario())
     assert (first.status, first.json()["status"], first.json()["remaining"]) == (200, "accepted", 4)
     assert first.json()["message"] == "感谢您的投票，已计入票数。"
     assert (again.status, again.json()["reason"]) == (409, "quota_candidate")
     assert (retry.status, retry.json()["reason"]) == (409, "duplicate")
     assert (page_post.status, page_post.headers["location"]) == (303, f"/c/{open_campaign.slug}/vote/?m=accepted")
+    # Without the page's script the voter goes back to the page the ballot came from, if it is one of ours.
+    assert from_gallery.headers["location"] == f"/c/{open_campaign.slug}/candidates/?m=accepted"
+    assert from_elsewhere.headers["location"] == f"/c/{open_campaign.slug}/vote/?m=accepted"
     assert (ping.status, ping.body) == (200, b'{"ok": true}')
     if store_kind == "redis":
         from xuanshu.voting import store_redis
 
         store_redis.flush_all(open_campaign.pk)
     assert sorted(LedgerEntry.objects.values_list("decision", "reason")) == [
-        ("accepted", ""), ("accepted", ""), ("rejected", "duplicate"), ("rejected", "quota_candidate")]
+        ("accepted", ""), ("accepted", ""), ("accepted", ""), ("accepted", ""), ("rejected", "duplicate"),
+        ("rejected", "quota_candidate")]
 
 
 def test_bad_requests_get_their_status_and_store_nothing(store_kind, open_campaign, candidates, ballot_headers):

@@ -6,13 +6,13 @@ read only the voter and device cookies, and render their replies in zh-hans them
 import datetime as dt
 import secrets
 import time
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core import signing
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
-from django.urls import Resolver404, resolve, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
@@ -65,7 +65,10 @@ def cast_vote(request, slug):
     status, key, body = ballot_http.outcome_reply(outcome)
     if request.META.get("HTTP_ACCEPT", "").startswith("application/json"):
         return HttpResponse(body, status=status, content_type="application/json")
-    return HttpResponseRedirect(f"{reverse('public:vote', args=[slug])}?{urlencode({'m': key})}")
+    back = ballot_http.return_path(slug, request.POST.get("next", ""))
+    response = HttpResponseRedirect(f"{back}?{urlencode({'m': key})}")
+    response.status_code = 303  # See Other: the page is fetched with GET, as the lean path answers
+    return response
 
 
 def _campaign_or_404(slug: str) -> Campaign:
@@ -169,26 +172,8 @@ def _signed_phone(request) -> str:
         return ""
 
 
-# The pages an identity flow may bring the voter back to: only this campaign's voting pages, never elsewhere.
-_RETURN_PAGES = {"vote", "candidates", "candidate"}
-
-
-def _return_path(slug: str, path: str) -> str:
-    """`path` when it is one of the campaign's voting pages (the `next` an identity flow was started with);
-    otherwise the ballot."""
-    parts = urlsplit(path)
-    if path.startswith("/") and not (path.startswith("//") or parts.netloc or parts.query or parts.fragment):
-        try:
-            match = resolve(parts.path)
-        except Resolver404:
-            match = None
-        if match and match.namespace == "public" and match.url_name in _RETURN_PAGES and match.kwargs.get("slug") == slug:
-            return parts.path
-    return reverse("public:vote", args=[slug])
-
-
 def _back(slug: str, message: str, next_path: str = "") -> HttpResponseRedirect:
-    return HttpResponseRedirect(f"{_return_path(slug, next_path)}?{urlencode({'m': message})}")
+    return HttpResponseRedirect(f"{ballot_http.return_path(slug, next_path)}?{urlencode({'m': message})}")
 
 
 def set_voter_cookie(response, campaign_id: int, voter) -> None:
@@ -229,7 +214,7 @@ def device_check(request, slug):
     if config is None or IdentityMethod.DEVICE not in config.identity_methods:
         raise Http404(_("The device check is not offered for this campaign."))
     error = ""
-    next_path = _return_path(slug, request.GET.get("next", ""))
+    next_path = ballot_http.return_path(slug, request.GET.get("next", ""))
     if request.method == "POST":
         ip = client_ip(request)
         device_token = request.COOKIES.get(identity.DEVICE_COOKIE, "")
@@ -277,7 +262,7 @@ def wechat_start(request, slug):
         app, redirect_uri=request.build_absolute_uri(reverse("public:vote_wechat_callback", args=[slug])), state=state))
     # The state is also kept in a cookie, so a code minted for another browser cannot be replayed here.
     response.set_cookie("xs_wx_state", state, max_age=600, httponly=True, samesite="Lax", secure=settings.SESSION_COOKIE_SECURE)
-    response.set_cookie(_WECHAT_NEXT_COOKIE, _return_path(slug, request.GET.get("next", "")), max_age=600, httponly=True,
+    response.set_cookie(_WECHAT_NEXT_COOKIE, ballot_http.return_path(slug, request.GET.get("next", "")), max_age=600, httponly=True,
                         samesite="Lax", secure=settings.SESSION_COOKIE_SECURE)
     return response
 

@@ -2,8 +2,9 @@
 the Django view (full stack, `public.voting_views.cast_vote`) and the lean asynchronous path (`voting.lean`)."""
 import functools
 import json
-from urllib.parse import parse_qsl, urlparse
+from urllib.parse import parse_qsl, urlparse, urlsplit
 
+from django.urls import Resolver404, resolve, reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -86,3 +87,21 @@ def error_reply(error: str) -> bytes:
     with translation.override("zh-hans"):
         message = str(ERROR_MESSAGES.get(error, _COULD_NOT_SEND))
     return json.dumps({"error": error, "message": message}, ensure_ascii=False).encode()
+
+
+# The pages a voter may be sent back to after voting or signing in: only this campaign's voting pages.
+_RETURN_PAGES = {"vote", "candidates", "candidate"}
+
+
+def return_path(slug: str, path: str) -> str:
+    """`path` when it is one of the campaign's voting pages (the page a form or sign-in started from); otherwise
+    the ballot. Never another site or another campaign."""
+    parts = urlsplit(path)
+    if path.startswith("/") and not (path.startswith("//") or parts.netloc or parts.query or parts.fragment):
+        try:
+            match = resolve(parts.path)
+        except Resolver404:
+            match = None
+        if match and match.namespace == "public" and match.url_name in _RETURN_PAGES and match.kwargs.get("slug") == slug:
+            return parts.path
+    return reverse("public:vote", args=[slug])

@@ -14,7 +14,6 @@ import re
 from urllib.parse import urlencode
 
 from django.http.cookie import parse_cookie
-from django.urls import reverse
 
 from xuanshu.voting import ballot_http, identity
 from xuanshu.voting.config import vote_config_async
@@ -123,7 +122,9 @@ class LeanVotePath:
         if headers.get(b"accept", b"").startswith(b"application/json"):
             await _reply(send, status, reply)
             return
-        location = f"{reverse('public:vote', args=[slug])}?{urlencode({'m': key})}"
+        # Without the page's script: back to the page the ballot was sent from, with the outcome's message.
+        back = ballot_http.return_path(slug, (fields.get("next") or [""])[0])
+        location = f"{back}?{urlencode({'m': key})}"
         await _reply(send, 303, b"", [(b"location", location.encode()), (b"cache-control", b"no-store")])
 
 
