@@ -48,11 +48,14 @@ run: system-deps $(VENV)/.installed-run messages
 	$(PY) -m xuanshu collectstatic --noinput -v0
 	$(PY) -m xuanshu campaign load --rehearsal $(DEMO_CAMPAIGN)
 	$(PY) -m xuanshu seed_demo --campaign chucai-liaocheng-2024 --count 200
+	$(PY) -m xuanshu votes demo --campaign chucai-liaocheng-2024
 	$(PY) -m xuanshu ensure_admin
 	@echo
 	@echo "  Nomination form: http://$(HOST):$(PORT)/c/chucai-liaocheng-2024/nominate/"
 	@echo "  Status lookup:   http://$(HOST):$(PORT)/c/chucai-liaocheng-2024/status/"
 	@echo "  Editors console: http://$(HOST):$(PORT)/console/"
+	@echo "  Public vote:     http://$(HOST):$(PORT)/c/chucai-liaocheng-2024/candidates/"
+	@echo "  Fraud dashboard: http://$(HOST):$(PORT)/console/voting/"
 	@echo
 	@echo "  Tasks run in a worker beside the web server (huey; Redis when REDIS_URL is set). Ctrl-C stops both."
 	@echo

@@ -7,10 +7,12 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from xuanshu.campaigns.loader import CampaignSpec, StageSpec
 from xuanshu.campaigns.models import Area, Campaign, Category, Stage
 from xuanshu.campaigns.selectors import forget_campaign_choices
+from xuanshu.core.errors import DomainError
 from xuanshu.core.services import record_activity
 
 
@@ -117,3 +119,21 @@ def _jsonable(value):
     if isinstance(value, dt.datetime):
         return value.isoformat()
     return value
+
+
+def open_rehearsal_voting(*, campaign, now: dt.datetime | None = None, days: int = 14) -> Stage:
+    """Rehearsal only: move the voting stage so that the vote is open now, for `make run`'s demo vote.
+    A live campaign's schedule comes only from its campaign file."""
+    if not campaign.is_demo:
+        raise DomainError(_("Only a rehearsal campaign's voting can be opened for a demo."), code="not_rehearsal")
+    now = now or timezone.now()
+    with transaction.atomic():
+        stage = Stage.objects.select_for_update().get(campaign=campaign, kind="voting")
+        old = {"starts_at": stage.starts_at.isoformat(), "ends_at": stage.ends_at.isoformat()}
+        stage.starts_at, stage.ends_at = now - dt.timedelta(days=2), now + dt.timedelta(days=days)
+        stage.save(update_fields=["starts_at", "ends_at"])
+        record_activity(actor=None, actor_label="cli", action="campaign.update", subject=campaign, campaign=campaign,
+                        old_value={"stages.voting": old},
+                        new_value={"stages.voting": {"starts_at": stage.starts_at.isoformat(), "ends_at": stage.ends_at.isoformat()}},
+                        reason="rehearsal: the demo vote is open")
+    return stage

@@ -31,11 +31,29 @@ class Command(BaseCommand):
         export.add_argument("--campaign")
         export.add_argument("--out", required=True)
         sub.add_parser("keygen", help="Print a new Ed25519 key for signing tallies")
+        demo = sub.add_parser("demo", help="Rehearsal only: shortlist demo nominations, open the ballot and the vote, cast demo votes")
+        demo.add_argument("--campaign", required=True)
         purge = sub.add_parser("purge-state", help="Delete expired vote state rows: counters, quotas, rate limits, markers")
         purge.add_argument("--batch-size", type=int, default=maintenance.PURGE_BATCH, help="Rows per transaction")
         repair = sub.add_parser("repair-tallies", help="Recount Redis's live tallies from the ledger and rewrite them")
         repair.add_argument("--campaign", help="slug; default: every campaign with a ballot")
         repair.add_argument("--dry-run", action="store_true", help="Show the differences without writing")
+
+    def _demo(self, slug: str) -> None:
+        from xuanshu.voting.demo import seed_demo_vote
+
+        campaign = Campaign.objects.filter(slug=slug).first()
+        if campaign is None:
+            raise CommandError(f"no campaign {slug}; load it first with `campaign load FILE --rehearsal`")
+        try:
+            result = seed_demo_vote(campaign=campaign)
+        except DomainError as error:
+            raise CommandError(error.message) from None
+        if result.already:
+            self.stdout.write(f"demo vote of {slug}: open, and already has votes")
+        else:
+            self.stdout.write(self.style.SUCCESS(
+                f"demo vote of {slug}: {result.shortlisted} candidates shortlisted, votes cast {result.votes}"))
 
     def handle(self, *args, action, **options):
         if action == "keygen":
@@ -47,6 +65,9 @@ class Command(BaseCommand):
                 raise CommandError("--batch-size must be at least 1")
             deleted = maintenance.purge_expired_state(batch_size=options["batch_size"])
             self.stdout.write(f"purged {deleted} expired vote state rows")
+            return
+        if action == "demo":
+            self._demo(options["campaign"])
             return
         if action == "open":
             campaign = Campaign.objects.filter(slug=options["campaign"]).first()
@@ -163,7 +184,8 @@ class Command(BaseCommand):
         for candidate, counts in sorted(report.recount.items()):
             # From the recount, so the split adds up to the verified `accepted` figure on the same line.
             by_method = {m or "-": n for m, n in sorted(report.counted_by_method.get(candidate, {}).items()) if n}
-            self.stdout.write(f"  candidate {candidate}: {counts}; counted by identity method: {by_method}, "
+            shown = ", ".join(f"{status} {n}" for status, n in counts.items())
+            self.stdout.write(f"  candidate {candidate}: {shown}; counted by identity method: {by_method}, "
                               f"of which {weaker_methods} (weaker identity): {selectors.weaker_count(by_method)}")
         for problem in report.problems:
             self.stdout.write(self.style.ERROR(f"  {problem}"))
