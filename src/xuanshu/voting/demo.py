@@ -66,7 +66,7 @@ def seed_demo_vote(*, campaign, seed: int = 2025) -> DemoVote:
     for ballot in _ballots(random.Random(seed), sorted(config.candidate_ids), campaign.pk):
         outcome = cast_ballot(config=config, **ballot)
         for _candidate, decision, _reason, _flags in outcome.decisions:
-            result.votes[decision] = result.votes.get(decision, 0) + 1
+            result.votes[str(decision)] = result.votes.get(str(decision), 0) + 1
     if backend.uses_redis():  # the acknowledged votes into the ledger now, not when a flusher next runs
         from xuanshu.voting import store_redis
 
