@@ -18,8 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import redis
 
-from tests.conftest import SEED_CAMPAIGN_FILE
-from tests.e2e.test_vote_on_production_server import PREPARE, REDIS_DB_URL, SLUG, _free_port
+from tests.e2e.test_vote_on_production_server import PREPARE, REDIS_DB_URL, SLUG, _free_port, server_site
 from xuanshu.core.webserver import web_server_args
 
 pytestmark = pytest.mark.e2e
@@ -49,21 +48,10 @@ print(json.dumps({"voters": list(LedgerEntry.objects.filter(campaign=campaign).v
 
 @pytest.mark.parametrize("store", ["sqlite", "redis"])
 def test_votes_acknowledged_before_a_crash_are_all_in_the_ledger(store, tmp_path):
-    env = {
-        **{k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "VOTING_REDIS_URL", "TEST_DATABASE_URL"}},
-        "DJANGO_SETTINGS_MODULE": "xuanshu.settings", "XUANSHU_HOME": str(tmp_path), "SECRET_KEY": "e2e-" + "k" * 40,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'site.sqlite3'}", "ALLOWED_HOSTS": "127.0.0.1", "LOG_LEVEL": "WARNING",
-        # every client is 127.0.0.1 with one agent: the address limits and the cluster size are raised, as in bench/
-        "VOTING_THRESHOLDS": json.dumps({"per_ip_per_minute": 10**9, "per_subnet_per_minute": 10**9, "cluster_max_voters": 10**9}),
-    }
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    if store == "redis":
-        env["VOTING_REDIS_URL"] = REDIS_DB_URL
-        redis.Redis.from_url(REDIS_DB_URL).flushdb()
+    # Every client is 127.0.0.1 with one agent: the address limits and the cluster size are raised, as in bench/.
+    env = server_site(tmp_path, store, VOTING_THRESHOLDS=json.dumps(
+        {"per_ip_per_minute": 10**9, "per_subnet_per_minute": 10**9, "cluster_max_voters": 10**9}))
     python = [sys.executable, "-m"]
-    subprocess.run([*python, "xuanshu", "migrate", "-v0"], env=env, check=True, timeout=300)
-    subprocess.run([*python, "xuanshu", "campaign", "load", "--rehearsal", str(SEED_CAMPAIGN_FILE)], env=env, check=True,
-                   timeout=120, stdout=subprocess.DEVNULL)
     lines = subprocess.run([sys.executable, "-c", ISSUE_TOKENS, SLUG, str(VOTERS)], env=env, check=True, timeout=120,
                            capture_output=True, text=True).stdout.strip().splitlines()
     candidates, prepared = json.loads(lines[-2])["candidates"], json.loads(lines[-1])  # PREPARE's line, then ours

@@ -63,21 +63,29 @@ def _zh(message) -> str:
         return str(message)
 
 
-@pytest.fixture(params=["sqlite", "redis"])
-def production_server(request, tmp_path):
+def server_site(tmp_path, store: str, **extra_env) -> dict:
+    """The environment of a server process with its own SQLite site (and Redis database 12 on the Redis path),
+    migrated and with the seed campaign loaded in rehearsal mode."""
     env = {
         **{k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "VOTING_REDIS_URL", "TEST_DATABASE_URL"}},
         "DJANGO_SETTINGS_MODULE": "xuanshu.settings", "XUANSHU_HOME": str(tmp_path), "SECRET_KEY": "e2e-" + "k" * 40,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'site.sqlite3'}", "ALLOWED_HOSTS": "127.0.0.1", "LOG_LEVEL": "WARNING",
+        **extra_env,
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # the browser fixture sets it for this process; the server must not have it
-    if request.param == "redis":
+    if store == "redis":
         env["VOTING_REDIS_URL"] = REDIS_DB_URL
         redis.Redis.from_url(REDIS_DB_URL).flushdb()
+    subprocess.run([sys.executable, "-m", "xuanshu", "migrate", "-v0"], env=env, check=True, timeout=300)
+    subprocess.run([sys.executable, "-m", "xuanshu", "campaign", "load", "--rehearsal", str(SEED_CAMPAIGN_FILE)], env=env,
+                   check=True, timeout=120, stdout=subprocess.DEVNULL)
+    return env
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def production_server(request, tmp_path):
+    env = server_site(tmp_path, request.param)
     python = [sys.executable, "-m"]
-    subprocess.run([*python, "xuanshu", "migrate", "-v0"], env=env, check=True, timeout=300)
-    subprocess.run([*python, "xuanshu", "campaign", "load", "--rehearsal", str(SEED_CAMPAIGN_FILE)], env=env, check=True,
-                   timeout=120, stdout=subprocess.DEVNULL)
     prepared = subprocess.run([sys.executable, "-c", PREPARE, SLUG], env=env, check=True, timeout=120,
                               capture_output=True, text=True)
     ballot = json.loads(prepared.stdout.strip().splitlines()[-1])
