@@ -2,13 +2,17 @@
 that anyone can check with the published Ed25519 key, re-chaining and recounting from the export alone."""
 import base64
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.core.management import CommandError, call_command
 
 from tests.voting.helpers import IP, UA, flush, vote
-from xuanshu.voting import ledger
+from xuanshu.voting import chain, ledger
 from xuanshu.voting.audit import new_signing_seed
 from xuanshu.voting.services import decide_votes
 
@@ -57,3 +61,45 @@ def test_export_refuses_to_sign_without_a_key(open_campaign, config, candidates,
     vote(config, make_voter(), candidates[0].pk)
     with pytest.raises(CommandError, match="VOTING_TALLY_ED25519_KEY"):
         call_command("votes", "export", "--out", str(tmp_path))
+
+
+def test_an_outsider_checks_the_record_with_chain_py_alone(open_campaign, config, candidates, make_voter, editor,
+                                                           tmp_path, monkeypatch):
+    """chain.py, run on its own (no Django, no database, no project on the path), re-chains, replays the
+    decisions, recounts, and checks the signature against the published key; each kind of tampering shows."""
+    seed, public_key = new_signing_seed()
+    monkeypatch.setenv("VOTING_TALLY_ED25519_KEY", seed)
+    for index in range(3):
+        vote(config, make_voter(f"+861390635120{index}"), candidates[0].pk, candidates[index + 1].pk, device=f"d{index}")
+    flush(config.campaign_id)
+    decide_votes(campaign=open_campaign, action="quarantine", actor=editor, reason="check", cluster={"candidate_id": candidates[1].pk})
+    out = tmp_path / "record"
+    call_command("votes", "export", "--out", str(out))
+    script = Path(chain.__file__)
+
+    def check(key=public_key):
+        run = subprocess.run([sys.executable, "-I", str(script), str(out), open_campaign.slug, "--public-key", key],
+                             capture_output=True, text=True, cwd=tmp_path, env={"PATH": os.environ.get("PATH", "")})
+        return run.returncode, run.stdout
+
+    code, report = check()
+    assert (code, report.splitlines()[-1]) == (0, "the record checks out")
+    assert f"candidate {candidates[0].pk}: accepted 3, quarantined 0, fraud 0, rejected 0" in report
+    assert f"candidate {candidates[1].pk}: accepted 0, quarantined 1, fraud 0, rejected 0" in report
+    assert check(key=new_signing_seed()[1])[0] == 1  # another key
+
+    ledger_file = out / f"{open_campaign.slug}-ledger.jsonl"
+    original = ledger_file.read_text()
+    rows = [json.loads(line) for line in original.splitlines()]
+    rows[3]["candidate_id"] = candidates[0].pk  # a vote for candidate 3 moved to candidate 1
+    ledger_file.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    code, report = check()
+    assert code == 1 and "PROBLEM: ledger #4: the chain is broken here" in report
+    ledger_file.write_text(original)
+
+    tally_file = out / f"{open_campaign.slug}-tally.json"
+    record = json.loads(tally_file.read_text())
+    record["tally"]["candidates"][0]["accepted"] += 100  # a padded tally
+    tally_file.write_text(json.dumps(record, ensure_ascii=False))
+    code, report = check()
+    assert code == 1 and "signature does not match" in report and "tally {'accepted': 103" in report

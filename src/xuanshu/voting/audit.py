@@ -7,7 +7,6 @@ The export carries only hashes and codes, never a phone number, openid or addres
 import base64
 import hashlib
 import hmac
-import json
 import os
 from dataclasses import dataclass, field
 
@@ -15,6 +14,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.utils import timezone
 
 from xuanshu.voting import backend, ledger
+from xuanshu.voting.chain import signed_body
 from xuanshu.voting.enums import WEAKER_METHODS, VoteStatus
 from xuanshu.voting.identity import keyed_hash, network_of, ua_hash
 from xuanshu.voting.models import GENESIS_HASH, Candidate, CandidateTally, LedgerEntry, LedgerHead, VoteDecision
@@ -222,7 +222,7 @@ def tally_document(campaign, report: VerifyReport) -> dict:
 
 def sign_document(document: dict) -> dict:
     """Sign the canonical JSON with Ed25519 (VOTING_TALLY_ED25519_KEY, base64 of a 32-byte seed), else HMAC."""
-    body = json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    body = signed_body(document)
     seed = os.environ.get("VOTING_TALLY_ED25519_KEY", "")
     if seed:
         key = Ed25519PrivateKey.from_private_bytes(base64.b64decode(seed))

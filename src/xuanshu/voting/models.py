@@ -2,9 +2,8 @@
 from django.conf import settings
 from django.db import models
 
+from xuanshu.voting.chain import GENESIS_HASH
 from xuanshu.voting.enums import CountDisplay, DecisionAction, IdentityMethod, VoterState, VoteStatus
-
-GENESIS_HASH = "0" * 64
 
 
 class VotingRules(models.Model):
