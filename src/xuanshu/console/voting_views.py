@@ -57,9 +57,9 @@ def dashboard(request):
         cluster["suggested_reason"] = _("%(votes)s %(status)s votes %(label)s reviewed on the fraud dashboard") % {
             "votes": cluster["votes"], "status": VoteStatus(status).label, "label": cluster["label"]}
     tallies = list(CandidateTally.objects.filter(candidate__campaign=campaign).select_related("candidate").order_by("candidate__number"))
-    counted = selectors.counted_by_method(campaign.pk)
+    weaker = selectors.weaker_counted(campaign.pk)
     for tally in tallies:
-        tally.weaker = selectors.weaker_count(counted.get(tally.candidate_id, {}))
+        tally.weaker = weaker.get(tally.candidate_id, 0)
     context = {
         "campaign": campaign, "campaigns": Campaign.objects.order_by("-year", "slug"),
         "has_ballot": hasattr(campaign, "ballot"), "dimension": dimension, "dimensions": DIMENSION_LABELS,

@@ -3,7 +3,7 @@ from django.conf import settings
 from django.db import models
 
 from xuanshu.voting.chain import GENESIS_HASH
-from xuanshu.voting.enums import CountDisplay, DecisionAction, IdentityMethod, VoterState, VoteStatus
+from xuanshu.voting.enums import WEAKER_METHODS, CountDisplay, DecisionAction, IdentityMethod, VoterState, VoteStatus
 
 
 class VotingRules(models.Model):
@@ -129,6 +129,9 @@ class LedgerEntry(models.Model):
             # Only the few votes under review are indexed by status: the accepted majority skips this index.
             models.Index(fields=["campaign", "status", "candidate"], name="ledger_review",
                          condition=models.Q(status__in=["quarantined", "fraud"])),
+            # Only votes through a weaker identity check (the device check): reports label how many were counted.
+            models.Index(fields=["campaign", "status", "candidate"], name="ledger_weaker",
+                         condition=models.Q(method__in=sorted(WEAKER_METHODS))),
             models.Index(fields=["campaign", "voter_hash"], name="ledger_voter"),
             models.Index(fields=["campaign", "subnet_hash", "status"], name="ledger_subnet"),
             models.Index(fields=["campaign", "device_hash", "status"], name="ledger_device"),
