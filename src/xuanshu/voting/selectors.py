@@ -136,10 +136,5 @@ def weaker_count(by_method: dict[str, int]) -> int:
     return sum(n for method, n in by_method.items() if method in WEAKER_METHODS)
 
 
-def status_totals(campaign_id: int) -> dict[str, int]:
-    rows = LedgerEntry.objects.filter(campaign_id=campaign_id).values("status").annotate(n=Count("id"))
-    return {row["status"]: row["n"] for row in rows}
-
-
 def recent_decisions(campaign_id: int, limit: int = 30) -> QuerySet[VoteDecision]:
     return VoteDecision.objects.filter(campaign_id=campaign_id).select_related("actor", "reverses").prefetch_related("reversals")[:limit]
