@@ -34,6 +34,7 @@ class NominationDraft:
     source_text: str = ""  # the free text the draft was read from; empty for structured forms
 
 
+@transaction.atomic  # the reference allocated below, the nomination and its audit row: all or nothing
 def create_nomination_from_draft(*, inbound: InboundMessage, draft: NominationDraft, actor=None) -> Nomination:
     """Create the nomination for an inbound message; re-running for the same message returns it unchanged."""
     existing = Nomination.objects.filter(inbound=inbound).first()
@@ -68,7 +69,7 @@ def create_nomination_from_draft(*, inbound: InboundMessage, draft: NominationDr
     )
     nomination.full_clean()
     with transaction.atomic():
-        nomination.save()  # the caller's transaction also holds the reference allocation above
+        nomination.save()
         record_activity(
             actor=actor, actor_label=f"channel:{inbound.channel}", action="nomination.create", subject=nomination,
             new_value={"state": nomination.state, "inbound": inbound.pk},
