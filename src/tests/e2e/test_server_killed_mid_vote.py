@@ -77,7 +77,9 @@ def test_votes_acknowledged_before_a_crash_are_all_in_the_ledger(store, tmp_path
                 return  # no reply: nothing was promised to this voter
             finally:
                 connection.close()
-            assert (reply.status, body["status"]) == (200, "accepted"), body
+            # Counted, or held for review when a rule trips (clients this regular look like a machine): either way the
+            # vote was acknowledged and must be in the ledger.
+            assert reply.status == 200 and body["status"] in {"accepted", "quarantined"}, body
             with lock:
                 acknowledged.append(hashed)
                 if len(acknowledged) == 150:
