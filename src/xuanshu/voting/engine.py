@@ -146,8 +146,6 @@ class _Keys:
         self.minute, self.hour = int(a.t // 60), int(a.t // 3600)
         self.quota = f"{self.p}q:{a.voter_hash}:{a.day}"
         self.dedupe = f"{self.quota}:n:{a.dedupe_key}" if a.dedupe_key else ""
-        # The name before this layout, still consulted while such rows live (store_db.legacy_dedupe).
-        self.legacy_dedupe = f"{self.p}dd:{a.day}:{a.dedupe_key}" if a.dedupe_key else ""
         device_day = f"{self.p}dv:{a.device_hash}:{a.day}"
         # (scope, key): per address, /24 or /64, device and voter, each per minute
         self.rate_limits = [(scope, f"{self.p}rl:{scope}:{value}:{self.minute}") for scope, value in (
@@ -160,6 +158,11 @@ class _Keys:
         # the voters seen on this device today (not for voters known only by their device)
         self.device = device_day if a.device_hash and a.method != IdentityMethod.DEVICE else ""
         self.field = f"{self.p}tot"
+
+    @property
+    def legacy_dedupe(self) -> str:
+        """The nonce's name before this layout, still consulted while such rows live (store_db.legacy_dedupe)."""
+        return f"{self.p}dd:{self.a.day}:{self.a.dedupe_key}"
 
     def quota_for(self, c: int) -> str:
         return f"{self.quota}:{c}"
