@@ -14,9 +14,9 @@ sustained rate that counts it), then drives with wrk on loopback, 64 connections
   2. GET  /v/ping — a no-op through the same server, handler and (absent) middleware;
   3. POST /v/bench-naive — Choice.objects.filter(pk=…).update(votes=F("votes")+1) plus a Vote row, on PostgreSQL;
   4. GET  /healthz — for reference, not a target: an empty page through the full Django site and its middleware.
-All of wrk's requests come from 127.0.0.1, so the per-address and per-subnet limits, the cluster size and the
-hourly growth floor are raised (VOTING_THRESHOLDS) so that votes are accepted; the rules still run on every
-vote. After the run the flusher drains, `votes verify` checks the chain, and the ledger's recount of accepted
+All of wrk's requests come from 127.0.0.1, so the per-address and per-subnet limits, the cluster size, the
+hourly growth floor and the night allowance are raised (VOTING_THRESHOLDS) so that votes are accepted at any
+hour; the rules still run on every vote. After the run the flusher drains, `votes verify` checks the chain, and the ledger's recount of accepted
 votes must equal the live tallies; wrk's count of 2xx replies is printed beside it (it can miss up to one
 in-flight reply per connection at the end of the time bound).
 """
@@ -38,7 +38,10 @@ REDIS_SOCKET = ROOT / "var" / "bench-redis.sock"
 PORT = 8911
 SLUG = "chucai-liaocheng-2024"
 VOTERS = 100_000
-THRESHOLDS = {"per_ip_per_minute": 10**9, "per_subnet_per_minute": 10**9, "cluster_max_voters": 10**9, "growth_floor": 10**9}
+# wrk's traffic is one address and one agent, and a burst at any hour: at 2-5 a.m. Beijing time the night rule would
+# hold every vote past the twentieth per candidate and hour, so the benchmark would measure the hour it ran at.
+THRESHOLDS = {"per_ip_per_minute": 10**9, "per_subnet_per_minute": 10**9, "cluster_max_voters": 10**9, "growth_floor": 10**9,
+              "night_max_per_hour": 10**9}
 
 
 def recreate_pg(name: str) -> str:
