@@ -137,3 +137,14 @@ def test_a_failed_send_is_kept_and_sent_on_retry(campaign, smtp, settings, djang
     assert [recipients for _from, recipients, _data in smtp.messages] == [["citizen@163.com"]]
     assert send_acknowledgement(inbound_id=inbound.pk).status == "sent"  # the retry queue firing twice sends once
     assert len(smtp.messages) == 1
+
+
+def test_demo_messages_get_no_reply(campaign, smtp, django_capture_on_commit_callbacks):
+    """A rehearsal's seeded e-mails are addressed to nobody real (`make run` printed or sent a reply to each)."""
+    from xuanshu.nominations.demo import seed_demo_nominations
+
+    with django_capture_on_commit_callbacks(execute=True):
+        seed_demo_nominations(campaign=campaign, count=40)
+    replies = list(AutoReply.objects.values_list("status", "reason"))
+    assert replies and set(replies) == {("skipped", "demo_data")}
+    assert smtp.messages == []

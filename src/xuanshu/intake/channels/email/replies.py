@@ -98,7 +98,8 @@ def _claim(inbound: InboundMessage, parsed: ParsedMail) -> tuple[AutoReply, bool
     limit = getattr(settings, "MAILBOX_REPLIES_PER_SENDER_PER_DAY", 3)
     try:
         with transaction.atomic():
-            reason = refusal_reason(parsed, own_addresses=own_addresses(inbound.campaign))
+            # Demo data (a rehearsal's seeded messages) is addressed to nobody real: it never gets a reply.
+            reason = "demo_data" if inbound.is_demo else refusal_reason(parsed, own_addresses=own_addresses(inbound.campaign))
             if not reason and replies_today(recipient, now=timezone.now()) >= limit:
                 reason = "daily_limit"
             reply = AutoReply.objects.create(
