@@ -148,3 +148,64 @@ def test_verify_splits_each_candidates_counted_votes_by_identity_method(store_ki
         str(candidates[0].pk): "counted by identity method: {'device': 1, 'sms': 1}, of which device (weaker identity): 1",
         str(candidates[1].pk): "counted by identity method: {'sms': 1}, of which device (weaker identity): 0",
     }
+
+
+def _hidden(page: str, name: str) -> list[str]:
+    return re.findall(rf'name="{name}" value="([^"]*)"', page)
+
+
+def _cluster_counts(page: str) -> list[tuple[str, str]]:
+    """(votes, voters) of each row of the clusters table."""
+    table = page.split('id="clusters"', 1)[1].split("</table>", 1)[0]
+    return re.findall(r"<td>(\d+)</td><td>(\d+)</td><td>\d+</td>", table)
+
+
+def test_counted_votes_are_shown_and_decided_within_the_window_the_page_was_drawn_with(client, open_campaign, config, candidates, make_voter, editor):
+    """Counted votes default to the last 24 hours; the page's buttons move only the votes it counted: not older
+    ones outside the window, nor ones cast after the page was drawn."""
+    now = dt.datetime.now(VOTING_TZ)
+    old, recent, later = (make_voter(f"+8613700000{n:03d}") for n in range(3))
+    vote(config, old, candidates[0].pk, now=(now - dt.timedelta(days=3)).timestamp(), device="old")
+    vote(config, recent, candidates[0].pk, now=(now - HOUR).timestamp(), device="recent")
+    flush(config.campaign_id)
+    client.force_login(editor)
+    url = f"/console/voting/?campaign={open_campaign.slug}&by=subnet&status=accepted"
+
+    page = client.get(url).content.decode()
+    assert _cluster_counts(page) == [("1", "1")]
+    assert _hidden(page, "window") == ["24h"]
+    whole = client.get(url + "&window=all").content.decode()
+    assert _cluster_counts(whole) == [("2", "2")]
+
+    vote(config, later, candidates[0].pk, device="later")  # after the page above was drawn
+    flush(config.campaign_id)
+    form = {name: _hidden(page, name)[0] for name in ["campaign", "by", "value", "status", "window", "since", "until"]}
+    response = client.post("/console/voting/decide/", {**form, "action": "quarantine", "reason": "Checking a school's NAT"})
+    assert response.status_code == 302 and "window=24h" in response["Location"]
+    status = dict(LedgerEntry.objects.values_list("voter_hash", "status"))
+    assert [status[v[1]] for v in (old, recent, later)] == ["accepted", "quarantined", "accepted"]
+    assert verify(config.campaign_id).problems == []
+
+    cluster = client.get("/console/voting/votes/", {"campaign": open_campaign.slug, "by": "subnet", "value": form["value"],
+                                                    "since": form["since"], "until": form["until"]}).content.decode()
+    assert [int(seq) for seq in re.findall(r"<tr>\s*<td>(\d+)</td>", cluster)] == _seqs_of(recent)
+    assert client.get("/console/voting/votes/", {"campaign": open_campaign.slug, "by": "subnet", "value": form["value"],
+                                                 "since": "yesterday"}).status_code == 404
+
+
+def test_hour_clusters_on_sqlite_and_postgresql_match_truncation_in_beijing_time(open_campaign, config, candidates, make_voter):
+    """The hour buckets are grouped in UTC by native SQL and shown in Beijing time: the same groups as Django's
+    truncation in Beijing time, which SQLite runs in Python row by row."""
+    from django.db.models import Count
+    from django.db.models.functions import TruncHour
+
+    base = _two_pm_yesterday()
+    for index, minutes in enumerate([-61, -1, 0, 1, 59, 60, 61, 600]):
+        vote(config, make_voter(f"+8613800000{index:03d}"), candidates[0].pk,
+             now=(base + dt.timedelta(minutes=minutes)).timestamp(), device=f"d{index}")
+    flush(config.campaign_id)
+    clusters = suspicious_clusters(open_campaign.pk, "time", status="accepted", since=None)
+    truncated = (LedgerEntry.objects.filter(campaign=open_campaign, status="accepted")
+                 .annotate(hour=TruncHour("created_at", tzinfo=VOTING_TZ)).values("hour").annotate(n=Count("id")).order_by("hour"))
+    assert sorted((c["hour"], c["votes"]) for c in clusters) == [(row["hour"], row["n"]) for row in truncated]
+    assert len(clusters) == 5 and all(c["hour"].utcoffset() == dt.timedelta(hours=8) for c in clusters)

@@ -25,6 +25,8 @@ DIMENSION_LABELS = {"candidate": gettext_lazy("By candidate"), "subnet": gettext
                     "device": gettext_lazy("By device"), "time": gettext_lazy("By hour"),
                     "user_agent": gettext_lazy("By user agent"), "voter": gettext_lazy("By voter")}
 STATUSES = [VoteStatus.QUARANTINED, VoteStatus.ACCEPTED, VoteStatus.FRAUD]
+WINDOW_LABELS = {"1h": gettext_lazy("Last hour"), "24h": gettext_lazy("Last 24 hours"),
+                 "7d": gettext_lazy("Last 7 days"), "all": gettext_lazy("Whole vote")}
 
 
 def _campaign(request) -> Campaign:
@@ -48,8 +50,15 @@ def dashboard(request):
     dimension = dimension if dimension in DIMENSION_FIELDS else "subnet"
     status = request.GET.get("status", VoteStatus.QUARANTINED)
     status = status if status in STATUSES else VoteStatus.QUARANTINED
+    window = request.GET.get("window", "")
+    window = window if window in selectors.WINDOWS else selectors.default_window(status)
+    # The window is fixed when the page is drawn: its links and buttons act on the votes it counted, not on
+    # votes cast since or on older ones outside it.
+    until = timezone.now()
+    since = until - selectors.WINDOWS[window] if selectors.WINDOWS[window] else None
+    window_params = {"since": since.isoformat() if since else "", "until": until.isoformat()}
     candidates = {c.pk: c for c in Candidate.objects.filter(campaign=campaign)}
-    clusters = selectors.suspicious_clusters(campaign.pk, dimension, status=status)
+    clusters = selectors.suspicious_clusters(campaign.pk, dimension, status=status, since=since, until=until)
     for cluster in clusters:
         value = cluster[DIMENSION_FIELDS[dimension]]
         cluster["value"] = value.isoformat() if dimension == "time" else value
@@ -64,6 +73,8 @@ def dashboard(request):
         "campaign": campaign, "campaigns": Campaign.objects.order_by("-year", "slug"),
         "has_ballot": hasattr(campaign, "ballot"), "dimension": dimension, "dimensions": DIMENSION_LABELS,
         "status": status, "statuses": [(s, VoteStatus(s).label) for s in STATUSES], "clusters": clusters,
+        "window": window, "windows": WINDOW_LABELS, "window_params": window_params,
+        "window_since": since,
         "tallies": tallies, "decisions": selectors.recent_decisions(campaign.pk),
         "weaker_methods": [IdentityMethod(m).label for m in WEAKER_METHODS],
         "rules": Rule.choices, "can_decide": request.user.has_perm(REVIEW),
@@ -103,7 +114,7 @@ def cluster_votes(request):
         raise Http404(_("Unknown cluster."))
     value = request.GET.get("value", "")
     status = request.GET.get("status", "")
-    selection = _selection(dimension, value)
+    selection = _selection(dimension, value, request.GET)
     votes = list(selectors.cluster_votes(campaign.pk, selection.filters, since=selection.since, until=selection.until,
                                          status=status))
     labels = dict(Voter.objects.filter(campaign=campaign, voter_hash__in={v.voter_hash for v in votes}).values_list("voter_hash", "label"))
@@ -111,7 +122,9 @@ def cluster_votes(request):
         vote.voter_label = labels.get(vote.voter_hash, "")
         vote.flag_labels = [Rule(flag).label for flag in vote.flags.split(",") if flag in Rule.values]
         vote.weaker = vote.method in WEAKER_METHODS
+    window = request.GET.get("window", "")
     context = {"campaign": campaign, "dimension": dimension, "value": value, "status": status, "votes": votes,
+               "window": window if window in selectors.WINDOWS else "",
                "can_decide": request.user.has_perm(REVIEW), "dimension_label": DIMENSION_LABELS[dimension]}
     return render(request, "console/voting/cluster.html", context)
 
@@ -124,7 +137,7 @@ def decide(request):
     status = request.POST.get("status", "")
     if dimension not in DIMENSION_FIELDS or status not in STATUSES:
         raise Http404(_("Unknown cluster."))
-    selection = _selection(dimension, request.POST.get("value", ""))
+    selection = _selection(dimension, request.POST.get("value", ""), request.POST)
     try:
         decision = decide_votes(
             campaign=campaign, action=request.POST.get("action", ""), actor=request.user,
@@ -141,12 +154,14 @@ def decide(request):
         else:
             messages.success(request, _("Decision #%(seq)s: %(count)s votes moved. It can be reversed below.")
                              % {"seq": decision.seq, "count": len(decision.changes)})
-    return redirect(_dashboard_url(campaign, by=dimension, status=status))
+    window = request.POST.get("window", "")
+    return redirect(_dashboard_url(campaign, by=dimension, status=status,
+                                   window=window if window in selectors.WINDOWS else ""))
 
 
-def _selection(dimension: str, value: str) -> selectors.ClusterSelection:
+def _selection(dimension: str, value: str, params) -> selectors.ClusterSelection:
     try:
-        return selectors.cluster_selection(dimension, value)
+        return selectors.cluster_selection(dimension, value, since=params.get("since", ""), until=params.get("until", ""))
     except ValueError:
         raise Http404(_("Unknown cluster.")) from None
 

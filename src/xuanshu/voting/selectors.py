@@ -67,24 +67,54 @@ CLUSTER_KEY_COLUMNS = {"candidate": "candidate_id", "subnet": "subnet_hash", "de
 HOUR = dt.timedelta(hours=1)
 
 
-def _local_hour() -> TruncHour:
-    # Truncated in Beijing time, like the voting window and quotas: on SQLite and PostgreSQL alike.
-    return TruncHour("created_at", tzinfo=VOTING_TZ)
+# How far back the dashboard looks. Counted votes default to the last day: they are most of a ledger, and
+# grouping all of them takes seconds on a large one (bench/fraud_dashboard.py).
+WINDOWS = {"1h": dt.timedelta(hours=1), "24h": dt.timedelta(days=1), "7d": dt.timedelta(days=7), "all": None}
 
 
-def suspicious_clusters(campaign_id: int, dimension: str, *, status: str = VoteStatus.QUARANTINED, limit: int = 50) -> list[dict]:
-    """Groups of votes in `status` by one dimension, largest first, with their time span and methods."""
+def default_window(status: str) -> str:
+    return "24h" if status == VoteStatus.ACCEPTED else "all"
+
+
+class UtcHour(TruncHour):
+    """The UTC hour of a time. Native SQL on both databases: Django's TruncHour on SQLite calls a Python function
+    per row (10× slower on a large ledger). Beijing time is UTC+8, a whole number of hours, so each UTC hour is
+    exactly one Beijing hour: `_as_local_hours` converts the buckets after the query."""
+
+    def __init__(self, expression, **extra):
+        super().__init__(expression, tzinfo=dt.UTC, **extra)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.lhs)
+        # Stored as 'YYYY-MM-DD HH:MM:SS[.ffffff]' in UTC; "%%" because Django formats the query once more.
+        return f"strftime('%%Y-%%m-%%d %%H:00:00', {sql})", params
+
+
+def _as_local_hours(rows: list[dict]) -> list[dict]:
+    for row in rows:
+        row["hour"] = row["hour"].astimezone(VOTING_TZ)
+    return rows
+
+
+def suspicious_clusters(campaign_id: int, dimension: str, *, status: str = VoteStatus.QUARANTINED,
+                        since: dt.datetime | None = None, until: dt.datetime | None = None, limit: int = 50) -> list[dict]:
+    """Groups of votes in `status` (cast in [since, until) when given) by one dimension, largest first, with
+    their time span and methods. The index `ledger_status_time` finds the status and the window."""
     columns = CLUSTER_DIMENSIONS[dimension]
     votes = LedgerEntry.objects.filter(campaign_id=campaign_id, status=status)
+    if since is not None:
+        votes = votes.filter(created_at__gte=since)
+    if until is not None:
+        votes = votes.filter(created_at__lt=until)
     if dimension == "time":
-        votes = votes.annotate(hour=_local_hour())
-    rows = (
+        votes = votes.annotate(hour=UtcHour("created_at"))
+    rows = list(
         votes.values(*columns)
         .annotate(votes=Count("id"), voters=Count("voter_hash", distinct=True), first=Min("created_at"),
                   last=Max("created_at"), weaker=Count("id", filter=Q(method__in=WEAKER_METHODS)))
         .order_by("-votes", *columns)[:limit]
     )
-    return list(rows)
+    return _as_local_hours(rows) if dimension == "time" else rows
 
 
 @dataclass(frozen=True)
@@ -96,17 +126,26 @@ class ClusterSelection:
     until: dt.datetime | None = None
 
 
-def cluster_selection(dimension: str, value: str) -> ClusterSelection:
-    """The selection behind a cluster's value as the dashboard shows it; ValueError when it cannot be one."""
+def aware_time(text: str) -> dt.datetime:
+    """A time the dashboard wrote into a link or a form, with its UTC offset; ValueError otherwise."""
+    moment = dt.datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        raise ValueError("a time needs its UTC offset")
+    return moment.astimezone(dt.UTC)
+
+
+def cluster_selection(dimension: str, value: str, *, since: str = "", until: str = "") -> ClusterSelection:
+    """The selection behind a cluster's value as the dashboard shows it, within the window [since, until) the
+    dashboard was looking at (ISO times, empty for unbounded); ValueError when it cannot be one."""
     if dimension not in CLUSTER_KEY_COLUMNS:
         raise ValueError(f"unknown cluster dimension {dimension!r}")
+    window_since = aware_time(since) if since else None
+    window_until = aware_time(until) if until else None
     if dimension == "time":
-        start = dt.datetime.fromisoformat(value)
-        if start.tzinfo is None:
-            raise ValueError("an hour cluster needs its UTC offset")
-        start = start.astimezone(dt.UTC)
-        return ClusterSelection(since=start, until=start + HOUR)
-    return ClusterSelection(filters={CLUSTER_KEY_COLUMNS[dimension]: value})
+        start = aware_time(value)
+        return ClusterSelection(since=max(start, window_since or start),
+                                until=min(start + HOUR, window_until or start + HOUR))
+    return ClusterSelection(filters={CLUSTER_KEY_COLUMNS[dimension]: value}, since=window_since, until=window_until)
 
 
 def cluster_votes(campaign_id: int, filters: dict, *, since: dt.datetime | None = None, until: dt.datetime | None = None,
