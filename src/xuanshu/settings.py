@@ -179,12 +179,25 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
+# One stream (stderr) for the app's records and for requests that failed with an unhandled exception: Django
+# reports those on `django.request` (with the traceback), which by default prints only with DEBUG on and
+# mails ADMINS otherwise. Here they go to the console at ERROR (404s and other 4xx stay in the access log);
+# not propagated, so Django's mail handler never sends a request's data anywhere. LOG_LEVEL sets the
+# handler's threshold too, so it can quiet everything. The formatter masks contacts and URL passwords.
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"xuanshu": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")}},
+    "formatters": {
+        "site": {"class": "xuanshu.core.logs.RedactingFormatter", "format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "site", "level": LOG_LEVEL}},
+    "loggers": {
+        "xuanshu": {"handlers": ["console"], "level": LOG_LEVEL},
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+    },
 }
+CSRF_FAILURE_VIEW = "xuanshu.core.error_views.csrf_failure"  # a page in Chinese, not Django's "403 Forbidden"
 
 # Origin of the citizen site for links sent out of band (WeChat replies); empty = the request's own host.
 XUANSHU_PUBLIC_BASE_URL = os.environ.get("XUANSHU_PUBLIC_BASE_URL", "").rstrip("/")

@@ -16,3 +16,7 @@ urlpatterns = [
     path("api/", include("xuanshu.api.urls")),
     path("", include("xuanshu.public.urls")),
 ]
+
+# 400 and 500 keep Django's views, which render 400.html and 500.html (xuanshu.core's templates).
+handler404 = "xuanshu.core.error_views.page_not_found"
+handler403 = "xuanshu.core.error_views.permission_denied"
