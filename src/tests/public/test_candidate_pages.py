@@ -11,10 +11,11 @@ from urllib.parse import quote
 import pytest
 import requests
 
-from tests.voting.helpers import UA, vote
+from tests.voting.helpers import UA, sent_back, vote
 from xuanshu.campaigns.models import Stage
 from xuanshu.voting import captcha
 from xuanshu.voting import config as vote_config_module
+from xuanshu.voting.ballot_http import FLASH_COOKIE
 from xuanshu.voting.config import vote_config
 from xuanshu.voting.identity import VOTER_COOKIE, issue_voter_token
 from xuanshu.voting.models import Candidate, VotingRules
@@ -86,11 +87,11 @@ def test_gallery_asks_an_unverified_visitor_to_verify_and_comes_back_to_it(clien
     assert status == 200 and 'id="remaining"' not in html
     assert f'<input type="hidden" name="next" value="{here}">' in html
     sent = client.post(f"/c/{open_campaign.slug}/vote/sms/", {"action": "send", "phone": "13800138000", "next": here})
-    assert sent["Location"] == f"{here}?m=sent"
+    assert sent_back(sent) == (here, "sent")
     verified = client.post(f"/c/{open_campaign.slug}/vote/sms/",
                            {"action": "verify", "code": last_code_for("+8613800138000"), "next": here})
-    assert verified["Location"] == f"{here}?m=verified"
-    status, html = _gallery(client, open_campaign, "?m=verified")
+    assert sent_back(verified) == (here, "verified")
+    status, html = _gallery(client, open_campaign)
     assert (_message_box("验证成功，现在可以投票了。") in html, _remaining_line(5) in html) == (True, True)
 
 
@@ -102,7 +103,7 @@ def test_picture_check_started_on_a_profile_comes_back_to_it(client, open_campai
     assert f'<a href="{profile}">返回投票页</a>' in client.get(start).content.decode()
     challenge, answer = captcha.new_challenge()
     done = client.post(start, {"challenge": challenge, "answer": answer})
-    assert done["Location"] == f"{profile}?m=verified"
+    assert sent_back(done) == (profile, "verified")
 
 
 def test_wechat_authorisation_started_in_the_gallery_comes_back_to_it(client, open_campaign, candidates, fake_wechat):
@@ -111,7 +112,7 @@ def test_wechat_authorisation_started_in_the_gallery_comes_back_to_it(client, op
     assert f'href="{start}"' in _gallery(client, open_campaign)[1]  # inside WeChat's browser (UA) only
     at_wechat = requests.get(client.get(start, HTTP_USER_AGENT=UA)["Location"], allow_redirects=False, timeout=5)
     done = client.get(at_wechat.headers["Location"].split("testserver", 1)[-1])
-    assert done["Location"] == f"{here}?m=verified"
+    assert sent_back(done) == (here, "verified")
 
 
 @pytest.mark.parametrize("next_path", ["https://evil.example/", "//evil.example/c/x/candidates/", "/c/other-campaign/candidates/",
@@ -119,7 +120,7 @@ def test_wechat_authorisation_started_in_the_gallery_comes_back_to_it(client, op
 def test_identity_flows_return_only_to_this_campaigns_voting_pages(client, open_campaign, next_path):
     reply = client.post(f"/c/{open_campaign.slug}/vote/sms/",
                         {"action": "send", "phone": "12", "next": next_path.format(slug=open_campaign.slug)})
-    assert reply["Location"] == f"/c/{open_campaign.slug}/vote/?m=invalid_phone"
+    assert sent_back(reply) == (f"/c/{open_campaign.slug}/vote/", "invalid_phone")
 
 
 def test_profile_shows_the_full_summary_count_and_votes_left(client, open_campaign, candidates, make_voter):
@@ -260,7 +261,10 @@ def test_reply_when_identity_is_needed(store_kind, client, open_campaign, candid
 @pytest.mark.parametrize(("key", "text"), [("outside_window", OUTSIDE_WINDOW), ("quota_total", QUOTA_USED),
                                            ("quarantined", BEING_VERIFIED), ("identity_required", IDENTITY_NEEDED)])
 def test_pages_show_the_message_a_browser_without_script_is_sent_back_with(client, open_campaign, candidates, key, text):
-    pages = [_gallery(client, open_campaign, f"?m={key}"), _profile(client, open_campaign, candidates[0].number, f"?m={key}")]
+    client.cookies[FLASH_COOKIE] = key
+    gallery = _gallery(client, open_campaign)
+    client.cookies[FLASH_COOKIE] = key
+    pages = [gallery, _profile(client, open_campaign, candidates[0].number)]
     assert [(status, _message_box(text) in html) for status, html in pages] == [(200, True), (200, True)]
 
 
@@ -279,4 +283,4 @@ def test_a_ballot_sent_without_the_pages_script_returns_to_its_page(client, open
     client.cookies[identity.VOTER_COOKIE] = identity.issue_voter_token(open_campaign.pk, method, voter_hash)
     slug = open_campaign.slug
     reply = client.post(f"/v/{slug}/vote", {"candidate": candidates[0].pk, "nonce": "n1", "next": next_path.format(slug=slug)})
-    assert (reply.status_code, reply["Location"]) == (303, f"{lands_on.format(slug=slug)}?m=accepted")
+    assert (reply.status_code, sent_back(reply)) == (303, (lands_on.format(slug=slug), "accepted"))

@@ -61,3 +61,20 @@ def test_no_photo_for_a_withdrawn_or_unknown_candidate(client, open_campaign, ca
     assert client.get(f"/c/{open_campaign.slug}/candidates/{candidates[0].number}/photo.jpg").status_code == 404
     assert client.get(f"/c/{open_campaign.slug}/candidates/99/photo.jpg").status_code == 404
     assert client.get(f"/c/{open_campaign.slug}/candidates/{candidates[2].number}/photo.jpg").status_code == 404
+
+
+def test_a_transparent_png_is_served_on_white(client, open_campaign, candidates):
+    """A PNG keeps its transparency when uploaded; a JPEG has none, so the served photo shows white there."""
+    picture = Image.new("RGBA", (400, 600), (0, 0, 0, 0))  # transparent, hiding black
+    picture.paste((200, 30, 30, 255), (100, 100, 300, 500))  # an opaque red figure in the middle
+    raw = io.BytesIO()
+    picture.save(raw, format="PNG")
+    image = reencode_image(raw.getvalue(), max_bytes=10 * 1024 * 1024)
+    assert image.content_type == "image/png"
+    attachment = add_attachment(inbound=candidates[0].nomination.inbound, original_name="photo.png", image=image)
+    Candidate.objects.filter(pk=candidates[0].pk).update(photo_ref=f"attachment:{attachment.pk}")
+    forget()
+    response = client.get(f"/c/{open_campaign.slug}/candidates/{candidates[0].number}/photo.jpg")
+    with Image.open(io.BytesIO(b"".join(response.streaming_content))) as served:
+        corner, middle = served.getpixel((5, 5)), served.getpixel((served.width // 2, served.height // 2))
+    assert (min(corner) >= 250, middle[0] > 150 and middle[1] < 80) == (True, True)

@@ -4,6 +4,7 @@ import re
 import pytest
 from django.core.management import call_command
 
+from tests.voting.helpers import sent_back
 from xuanshu.voting import captcha
 from xuanshu.voting.models import Voter
 
@@ -19,7 +20,7 @@ def test_solved_picture_makes_the_device_a_voter(store_kind, client, open_campai
     assert wrong.status_code == 400 and Voter.objects.count() == 0
     challenge, answer = captcha.new_challenge()
     done = client.post(f"/c/{open_campaign.slug}/vote/device/", {"challenge": challenge, "answer": answer.lower()})
-    assert done["Location"].endswith("?m=verified")
+    assert sent_back(done) == (f"/c/{open_campaign.slug}/vote/", "verified")
     assert Voter.objects.get().method == "device"
     reply = client.post(f"/v/{open_campaign.slug}/vote", {"candidate": [candidates[0].pk]}, HTTP_ACCEPT="application/json")
     assert reply.json()["status"] == "accepted"

@@ -20,7 +20,7 @@ def test_code_verifies_once_and_registers_the_voter(store_kind, open_campaign):
     result = otp.verify_code(campaign=open_campaign, phone_text=PHONE, code=code)
     assert (result.code, result.voter.method, result.voter.label) == ("verified", "sms", "139****1234")
     assert result.voter.voter_hash == identity.voter_hash(open_campaign.pk, "sms", PHONE)
-    assert otp.verify_code(campaign=open_campaign, phone_text=PHONE, code=code).code == "wrong_code"  # used up
+    assert otp.verify_code(campaign=open_campaign, phone_text=PHONE, code=code).code == "code_expired"  # used up
     challenge = OtpChallenge.objects.get()
     assert (challenge.attempts, challenge.sender, len(challenge.code_hash)) == (2, "dev", 64)
     assert code not in challenge.code_hash and PHONE not in challenge.phone_hash  # stored as keyed hashes only
@@ -30,9 +30,10 @@ def test_code_verifies_once_and_registers_the_voter(store_kind, open_campaign):
 def test_five_wrong_tries_burn_the_code(store_kind, open_campaign):
     otp.request_code(campaign=open_campaign, phone_text=PHONE, ip="1.2.3.4")
     code = last_code_for(PHONE)
-    for _ in range(5):
-        otp.verify_code(campaign=open_campaign, phone_text=PHONE, code="999999" if code != "999999" else "888888")
-    assert otp.verify_code(campaign=open_campaign, phone_text=PHONE, code=code).code == "wrong_code"
+    wrong = "999999" if code != "999999" else "888888"
+    tries = [otp.verify_code(campaign=open_campaign, phone_text=PHONE, code=wrong).code for _ in range(5)]
+    assert tries == ["wrong_code"] * 4 + ["code_used_up"]  # the fifth wrong try says the code is spent
+    assert otp.verify_code(campaign=open_campaign, phone_text=PHONE, code=code).code == "code_used_up"
 
 
 def test_landlines_and_foreign_numbers_get_no_code(store_kind, open_campaign):

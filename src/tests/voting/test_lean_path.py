@@ -98,10 +98,13 @@ def test_the_vote_and_the_no_op_are_served_without_the_site(store_kind, open_cam
     assert first.json()["message"] == "感谢您的投票，已计入票数。"
     assert (again.status, again.json()["reason"]) == (409, "quota_candidate")
     assert (retry.status, retry.json()["reason"]) == (409, "duplicate")
-    assert (page_post.status, page_post.headers["location"]) == (303, f"/c/{open_campaign.slug}/vote/?m=accepted")
-    # Without the page's script the voter goes back to the page the ballot came from, if it is one of ours.
-    assert from_gallery.headers["location"] == f"/c/{open_campaign.slug}/candidates/?m=accepted"
-    assert from_elsewhere.headers["location"] == f"/c/{open_campaign.slug}/vote/?m=accepted"
+    # Without the page's script the voter goes back to the page the ballot came from, if it is one of ours, which
+    # shows the message once: it travels in a short-lived cookie, not in the address.
+    flash = f"xs_msg=accepted; Max-Age=60; Path=/c/{open_campaign.slug}/; HttpOnly; SameSite=Lax"
+    assert (page_post.status, page_post.headers["location"], page_post.headers["set-cookie"]) == (
+        303, f"/c/{open_campaign.slug}/vote/", flash)
+    assert from_gallery.headers["location"] == f"/c/{open_campaign.slug}/candidates/"
+    assert from_elsewhere.headers["location"] == f"/c/{open_campaign.slug}/vote/"
     assert (ping.status, ping.body) == (200, b'{"ok": true}')
     if store_kind == "redis":
         from xuanshu.voting import store_redis
@@ -110,6 +113,33 @@ def test_the_vote_and_the_no_op_are_served_without_the_site(store_kind, open_cam
     assert sorted(LedgerEntry.objects.values_list("decision", "reason")) == [
         ("accepted", ""), ("accepted", ""), ("accepted", ""), ("accepted", ""), ("rejected", "duplicate"),
         ("rejected", "quota_candidate")]
+
+
+def test_the_lean_path_says_what_the_full_site_says_of_a_quota_and_an_empty_ballot(store_kind, open_campaign, candidates,
+                                                                                   ballot_headers):
+    """Both servers reply from ballot_http.outcome_reply: the votes left, and an empty ballot, have their own messages."""
+    app = VotePathRouter(_site_must_not_serve)
+    url = f"/v/{open_campaign.slug}/vote"
+    ids = [c.pk for c in candidates]
+
+    async def scenario():
+        three = await _call(app, url, body=f"candidate={ids[0]}&candidate={ids[1]}&candidate={ids[2]}&nonce=a".encode(),
+                            headers=ballot_headers)
+        too_many = await _call(app, url, body=f"candidate={ids[3]}&candidate={ids[4]}&candidate={ids[5]}&nonce=b".encode(),
+                               headers=ballot_headers)
+        page_post = await _call(app, url, body=f"candidate={ids[3]}&candidate={ids[4]}&candidate={ids[5]}&nonce=c".encode(),
+                                headers={**ballot_headers, "accept": "text/html"})
+        empty = await _call(app, url, body=b"nonce=d", headers=ballot_headers)
+        return three, too_many, page_post, empty
+
+    three, too_many, page_post, empty = _run(scenario())
+    assert three.json()["remaining"] == 2
+    assert (too_many.status, too_many.json()) == (409, {
+        "status": "rejected", "reason": "quota_total", "message": "您今天还剩2票，请最多选择2位候选人。", "remaining": 2})
+    assert (page_post.status, page_post.headers["location"], page_post.headers["set-cookie"]) == (
+        303, f"/c/{open_campaign.slug}/vote/", f"xs_msg=quota_left.2; Max-Age=60; Path=/c/{open_campaign.slug}/; HttpOnly; SameSite=Lax")
+    assert (empty.status, empty.json()) == (400, {
+        "status": "rejected", "reason": "empty_ballot", "message": "请至少选择一位候选人。", "remaining": None})
 
 
 def test_bad_requests_get_their_status_and_store_nothing(store_kind, open_campaign, candidates, ballot_headers):

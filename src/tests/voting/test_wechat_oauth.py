@@ -4,7 +4,7 @@ import requests
 
 from tests.voting.fakes.local_server import serving
 from tests.voting.fakes.wechat_oauth import DOC_OPENID, WechatOAuthHandler
-from tests.voting.helpers import UA
+from tests.voting.helpers import UA, sent_back
 from xuanshu.voting.identity import voter_hash
 from xuanshu.voting.models import Voter
 
@@ -35,7 +35,7 @@ def test_snsapi_base_gives_the_openid_as_voter(store_kind, client, open_campaign
     back = _authorise(client, open_campaign)
     path = back.split("testserver", 1)[-1]
     done = client.get(path)
-    assert done["Location"].endswith("?m=verified")
+    assert sent_back(done) == (f"/c/{open_campaign.slug}/vote/", "verified")
     voter = Voter.objects.get()
     assert (voter.method, voter.voter_hash, voter.label) == (
         "wechat_oauth", voter_hash(open_campaign.pk, "wechat_oauth", DOC_OPENID), "wx…fL2M")
@@ -50,17 +50,17 @@ def test_snsapi_base_gives_the_openid_as_voter(store_kind, client, open_campaign
 def test_a_replayed_code_or_forged_state_is_refused(client, open_campaign, candidates, fake_wechat):
     back = _authorise(client, open_campaign)
     path = back.split("testserver", 1)[-1]
-    assert client.get(path)["Location"].endswith("?m=verified")
+    assert sent_back(client.get(path))[1] == "verified"
     client.cookies.pop("xs_voter")
     client.cookies["xs_wx_state"] = path.split("state=")[1]
-    assert client.get(path)["Location"].endswith("?m=wechat_failed")  # the code was used up
+    assert sent_back(client.get(path))[1] == "wechat_failed"  # the code was used up
     forged = path.replace("state=", "state=x")
-    assert client.get(forged)["Location"].endswith("?m=wechat_failed")
+    assert sent_back(client.get(forged))[1] == "wechat_failed"
     assert Voter.objects.count() == 1
 
 
 def test_wrong_app_secret_fails_cleanly(client, open_campaign, fake_wechat, monkeypatch):
     monkeypatch.setenv("VOTING_WECHAT_APP_SECRET", "not-the-secret")
     back = _authorise(client, open_campaign)
-    assert client.get(back.split("testserver", 1)[-1])["Location"].endswith("?m=wechat_failed")
+    assert sent_back(client.get(back.split("testserver", 1)[-1]))[1] == "wechat_failed"
     assert Voter.objects.count() == 0

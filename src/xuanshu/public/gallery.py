@@ -5,8 +5,8 @@ from django.urls import reverse
 from xuanshu.public.photos import photos_for
 from xuanshu.voting import selectors
 from xuanshu.voting.config import VoteConfig, vote_config
-from xuanshu.voting.enums import CountDisplay
-from xuanshu.voting.models import Candidate
+from xuanshu.voting.enums import CountDisplay, VoterState
+from xuanshu.voting.models import Candidate, Voter
 from xuanshu.voting.selectors import VoterDay
 
 
@@ -40,6 +40,13 @@ def annotate_for_voter(config: VoteConfig, candidates: list[Candidate], voter: t
         candidate.shown_count = counts.get(candidate.pk, _zero_shown(config))
         candidate.spent = bool(day and day.used_for.get(candidate.pk, 0) >= config.votes_per_candidate_per_day)
     return day
+
+
+def voter_is_blocked(config: VoteConfig, voter: tuple[str, str] | None) -> bool:
+    """Whether the voter is marked as fraud (弊): the vote refuses their ballots until an editor reverses it."""
+    if not voter:
+        return False
+    return Voter.objects.filter(campaign_id=config.campaign_id, voter_hash=voter[1], state=VoterState.FRAUD).exists()
 
 
 def _zero_shown(config: VoteConfig) -> str:

@@ -41,6 +41,17 @@ def photos_for(candidates) -> dict[int, Attachment]:
     return found
 
 
+def _on_white(image: Image.Image) -> Image.Image:
+    """The image in RGB, its transparent parts on white: a JPEG has no transparency, and a plain conversion
+    turns transparent pixels black (or whatever colour they hide)."""
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info) or (
+            image.mode in ("RGB", "L") and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return Image.alpha_composite(white, rgba).convert("RGB")
+    return image.convert("RGB")
+
+
 def scaled_photo(attachment: Attachment) -> Path:
     """The photo as a JPEG of at most MAX_SIDE pixels a side, made on first use; raises FileNotFoundError."""
     target = Path(settings.MEDIA_ROOT) / "public-photos" / f"{attachment.sha256}-{MAX_SIDE}.jpg"
@@ -54,7 +65,7 @@ def scaled_photo(attachment: Attachment) -> Path:
         with Image.open(io.BytesIO(raw)) as image:
             image.thumbnail((MAX_SIDE, MAX_SIDE))
             scaled = io.BytesIO()
-            image.convert("RGB").save(scaled, "JPEG", quality=82, optimize=True, progressive=True)
+            _on_white(image).save(scaled, "JPEG", quality=82, optimize=True, progressive=True)
     target.parent.mkdir(parents=True, exist_ok=True)
     # Written aside and renamed: two first requests at once each finish a whole file, and no reader sees half.
     handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".part")

@@ -1,9 +1,12 @@
 """Citizen voting pages (H5) and the vote endpoint.
 
 `cast_vote` and `ping` also run on the lean vote path (`xuanshu.voting.lean`), without middleware: they
-read only the voter and device cookies, and render their replies in zh-hans themselves.
+read only the voter and device cookies, and render their replies in zh-hans themselves. The pages are in
+zh-hans too, whatever language the browser asks for (`citizen_language`), so a voter never reads a page in one
+language and the vote's reply in another.
 """
 import datetime as dt
+import functools
 import secrets
 import time
 from urllib.parse import urlencode
@@ -13,22 +16,43 @@ from django.core import signing
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import translation
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 from PIL import Image
 
 from xuanshu.campaigns.models import Campaign
+from xuanshu.core.masking import mask_phone
 from xuanshu.core.ratelimit import client_ip
 from xuanshu.public import gallery, photos
 from xuanshu.voting import ballot_http, captcha, identity, otp, throttle, wechat
 from xuanshu.voting.config import VOTING_TZ, vote_config
 from xuanshu.voting.enums import IdentityMethod
-from xuanshu.voting.messages import OTP_MESSAGES, OUTCOME_MESSAGES
+from xuanshu.voting.messages import OTP_MESSAGES, message_text
 from xuanshu.voting.services import cast_ballot, register_voter
 
 _PHONE_COOKIE = "xs_otp_phone"
 _PHONE_SALT = "xuanshu.voting.otp-phone"
+# The number a code was sent to is remembered as long as the code lives: after that the voter starts again.
+_PHONE_COOKIE_AGE = int(otp.CODE_TTL.total_seconds())
+CITIZEN_LANGUAGE = "zh-hans"
+# New captcha pictures per address, as many as answers (device_check): each one is drawn and stored.
+CAPTCHA_PER_ADDRESS, CAPTCHA_WINDOW_SECONDS = 30, 600
+
+
+def citizen_language(view):
+    """Serve a citizen page in zh-hans whatever the browser's Accept-Language. The language stays set for the
+    rest of the request (as LocaleMiddleware's does), so a not-found page the view raises is in zh-hans too."""
+
+    @functools.wraps(view)
+    def in_citizen_language(request, *args, **kwargs):
+        translation.activate(CITIZEN_LANGUAGE)
+        request.LANGUAGE_CODE = CITIZEN_LANGUAGE
+        return view(request, *args, **kwargs)
+
+    return in_citizen_language
 
 
 def ping(request):
@@ -62,11 +86,10 @@ def cast_vote(request, slug):
         user_agent=request.META.get("HTTP_USER_AGENT", ""), device_token=request.COOKIES.get(identity.DEVICE_COOKIE, ""),
         nonce=ballot_http.nonce(fields),
     )
-    status, key, body = ballot_http.outcome_reply(outcome)
+    status, message, body = ballot_http.outcome_reply(outcome)
     if request.META.get("HTTP_ACCEPT", "").startswith("application/json"):
         return HttpResponse(body, status=status, content_type="application/json")
-    back = ballot_http.return_path(slug, request.POST.get("next", ""))
-    response = HttpResponseRedirect(f"{back}?{urlencode({'m': key})}")
+    response = _back(slug, message, request.POST.get("next", ""))
     response.status_code = 303  # See Other: the page is fetched with GET, as the lean path answers
     return response
 
@@ -78,21 +101,25 @@ def _campaign_or_404(slug: str) -> Campaign:
     return campaign
 
 
+@citizen_language
 def ballot(request, slug):
     """The ballot: candidates, counts as the campaign shows them, the voter's votes left today, messages."""
     return _voting_page(request, slug, "public/voting/ballot.html")
 
 
+@citizen_language
 def candidate_gallery(request, slug):
     """The candidates as cards, each with its vote control, count and a link to its profile."""
     return _voting_page(request, slug, "public/voting/gallery.html")
 
 
+@citizen_language
 def candidate_profile(request, slug, number):
     """One candidate's page: the full summary, the count, the vote control; 404 once withdrawn."""
     return _voting_page(request, slug, "public/voting/profile.html", number=number)
 
 
+@citizen_language
 def candidate_photo(request, slug, number):
     """A candidate's photo, scaled for phones: only the photo of an active candidate on an open ballot."""
     config = vote_config(slug)
@@ -113,11 +140,11 @@ def candidate_photo(request, slug, number):
 def _voting_page(request, slug, template: str, *, number: int | None = None):
     campaign = _campaign_or_404(slug)
     config = vote_config(slug)
-    context = {"campaign": campaign, "config": config, "message": _message(request.GET.get("m", ""))}
+    context = {"campaign": campaign, "config": config, "message": message_text(request.COOKIES.get(ballot_http.FLASH_COOKIE, ""))}
     if config is None:
         if number is not None:
             raise Http404(_("No such candidate."))
-        return render(request, "public/voting/not_open.html", context)
+        return _flash_shown(request, slug, render(request, "public/voting/not_open.html", context))
     now = time.time()
     voter = identity.read_voter_token(request.COOKIES.get(identity.VOTER_COOKIE, ""), config.campaign_id)
     if number is None:
@@ -130,26 +157,38 @@ def _voting_page(request, slug, template: str, *, number: int | None = None):
         context["candidate"] = candidate
     day = gallery.annotate_for_voter(config, candidates, voter, now)
     back = urlencode({"next": request.path})
+    window = "open" if config.window_open(now) else ("before" if config.starts_at and now < config.starts_at else "after")
+    blocked = gallery.voter_is_blocked(config, voter)
+    sms_enabled = IdentityMethod.SMS in config.identity_methods
+    # Web authorisation works only inside WeChat's browser: elsewhere the link would dead-end.
+    wechat_url = (f"{reverse('public:vote_wechat', args=[slug])}?{back}"
+                  if IdentityMethod.WECHAT_OAUTH in config.identity_methods
+                  and "MicroMessenger" in request.META.get("HTTP_USER_AGENT", "") and wechat.app_for(campaign) else "")
+    weaker_method = bool(voter) and voter[0] == IdentityMethod.DEVICE
+    # A voter on the weaker picture check may verify again by text message or WeChat, which then replace it.
+    can_upgrade = weaker_method and not blocked and (sms_enabled or bool(wechat_url))
+    code_sent_to = _signed_phone(request)
     context.update({
         "candidates": candidates,
         "voter": voter,
         "voter_day": day,
-        "window": "open" if config.window_open(now) else ("before" if config.starts_at and now < config.starts_at else "after"),
+        "voter_blocked": blocked,
+        "window": window,
+        "can_vote": window == "open" and not blocked,
         "starts_at": _local(config.starts_at),
         "ends_at": _local(config.ends_at),
         "methods": config.identity_methods,
-        "sms_enabled": IdentityMethod.SMS in config.identity_methods,
-        "code_sent_to": _signed_phone(request),
-        "weaker_method": voter and voter[0] == IdentityMethod.DEVICE,
-        # Web authorisation works only inside WeChat's browser: elsewhere the link would dead-end.
-        "wechat_url": f"{reverse('public:vote_wechat', args=[slug])}?{back}"
-        if IdentityMethod.WECHAT_OAUTH in config.identity_methods and "MicroMessenger" in request.META.get("HTTP_USER_AGENT", "")
-        and wechat.app_for(campaign) else "",
+        "sms_enabled": sms_enabled,
+        "code_sent_to": mask_phone(code_sent_to),
+        "weaker_method": weaker_method,
+        "can_upgrade": can_upgrade,
+        "show_identity": window == "open" and (not voter or can_upgrade),
+        "wechat_url": wechat_url,
         "captcha_url": f"{reverse('public:vote_device', args=[slug])}?{back}"
-        if IdentityMethod.DEVICE in config.identity_methods else "",
+        if IdentityMethod.DEVICE in config.identity_methods and not voter else "",
         "here": request.path,  # where the identity flows bring the voter back to
     })
-    response = render(request, template, context)
+    response = _flash_shown(request, slug, render(request, template, context))
     if not request.COOKIES.get(identity.DEVICE_COOKIE):
         response.set_cookie(identity.DEVICE_COOKIE, identity.new_device_token(), max_age=365 * 86400,
                             httponly=True, samesite="Lax", secure=settings.SESSION_COOKIE_SECURE)
@@ -160,20 +199,31 @@ def _local(t: float | None):
     return dt.datetime.fromtimestamp(t, VOTING_TZ) if t else None
 
 
-def _message(key: str) -> str:
-    message = OUTCOME_MESSAGES.get(key) or OTP_MESSAGES.get(key)
-    return str(message) if message else ""
+def _flash_shown(request, slug: str, response):
+    """Clear the one-time message the page has just shown (`_back`); a page that showed one is not kept."""
+    if ballot_http.FLASH_COOKIE in request.COOKIES:
+        response.delete_cookie(ballot_http.FLASH_COOKIE, path=ballot_http.flash_path(slug), samesite="Lax")
+        patch_cache_control(response, no_store=True)
+    return response
 
 
 def _signed_phone(request) -> str:
     try:
-        return signing.loads(request.COOKIES.get(_PHONE_COOKIE, ""), salt=_PHONE_SALT, max_age=600)
+        phone = signing.loads(request.COOKIES.get(_PHONE_COOKIE, ""), salt=_PHONE_SALT, max_age=_PHONE_COOKIE_AGE)
     except signing.BadSignature:
         return ""
+    return phone if isinstance(phone, str) else ""
 
 
 def _back(slug: str, message: str, next_path: str = "") -> HttpResponseRedirect:
-    return HttpResponseRedirect(f"{ballot_http.return_path(slug, next_path)}?{urlencode({'m': message})}")
+    """Back to the voting page the voter came from, which shows `message` (a `messages.message_ref`) once: it
+    travels in a short-lived cookie, so the address the voter sees, and may share, carries no message."""
+    response = HttpResponseRedirect(ballot_http.return_path(slug, next_path))
+    if message:
+        response.set_cookie(ballot_http.FLASH_COOKIE, message, max_age=ballot_http.FLASH_MAX_AGE,
+                            path=ballot_http.flash_path(slug), httponly=True, samesite="Lax",
+                            secure=settings.SESSION_COOKIE_SECURE)
+    return response
 
 
 def set_voter_cookie(response, campaign_id: int, voter) -> None:
@@ -182,30 +232,42 @@ def set_voter_cookie(response, campaign_id: int, voter) -> None:
                         secure=settings.SESSION_COOKIE_SECURE)
 
 
+@citizen_language
 @require_POST
 def sms_code(request, slug):
-    """Send a one-time code (action=send) or check it (action=verify) and remember the voter."""
+    """Send a one-time code (action=send), send it again to the same number (resend), check it (verify) and
+    remember the voter, or forget the number to enter another (change)."""
     campaign = _campaign_or_404(slug)
     config = vote_config(slug)
     if config is None or IdentityMethod.SMS not in config.identity_methods:
         raise Http404(_("Voting by text message is not offered for this campaign."))
     next_path = request.POST.get("next", "")
-    if request.POST.get("action") == "verify":
-        result = otp.verify_code(campaign=campaign, phone_text=request.POST.get("phone", "") or _signed_phone(request),
-                                 code=request.POST.get("code", ""))
+    action = request.POST.get("action")
+    if action == "change":
+        response = _back(slug, "", next_path)
+        response.delete_cookie(_PHONE_COOKIE)
+        return response
+    if action == "verify":
+        phone_text = request.POST.get("phone", "") or _signed_phone(request)
+        if not phone_text:  # the number was forgotten with its code: the voter starts again
+            return _back(slug, "code_expired", next_path)
+        result = otp.verify_code(campaign=campaign, phone_text=phone_text, code=request.POST.get("code", ""))
         response = _back(slug, result.code, next_path)
         if result.ok:
             set_voter_cookie(response, campaign.pk, result.voter)
+        if result.ok or result.code in otp.NEEDS_NEW_CODE:
             response.delete_cookie(_PHONE_COOKIE)
         return response
-    result = otp.request_code(campaign=campaign, phone_text=request.POST.get("phone", ""), ip=client_ip(request))
+    phone_text = _signed_phone(request) if action == "resend" else request.POST.get("phone", "")
+    result = otp.request_code(campaign=campaign, phone_text=phone_text, ip=client_ip(request))
     response = _back(slug, result.code, next_path)
     if result.phone:
-        response.set_cookie(_PHONE_COOKIE, signing.dumps(result.phone, salt=_PHONE_SALT), max_age=600, httponly=True,
-                            samesite="Lax", secure=settings.SESSION_COOKIE_SECURE)
+        response.set_cookie(_PHONE_COOKIE, signing.dumps(result.phone, salt=_PHONE_SALT), max_age=_PHONE_COOKIE_AGE,
+                            httponly=True, samesite="Lax", secure=settings.SESSION_COOKIE_SECURE)
     return response
 
 
+@citizen_language
 @require_http_methods(["GET", "POST"])
 def device_check(request, slug):
     """The weaker identity: solve a picture captcha and this device becomes the voter."""
@@ -215,10 +277,10 @@ def device_check(request, slug):
         raise Http404(_("The device check is not offered for this campaign."))
     error = ""
     next_path = ballot_http.return_path(slug, request.GET.get("next", ""))
+    ip_hash = identity.keyed_hash("ip", client_ip(request))
     if request.method == "POST":
-        ip = client_ip(request)
         device_token = request.COOKIES.get(identity.DEVICE_COOKIE, "")
-        if not throttle.take("captcha-ip", identity.keyed_hash("ip", ip), limit=30, window_seconds=600):
+        if not throttle.take("captcha-ip", ip_hash, limit=CAPTCHA_PER_ADDRESS, window_seconds=CAPTCHA_WINDOW_SECONDS):
             error = str(OTP_MESSAGES["address_limit"])
         elif device_token and captcha.solved(request.POST.get("challenge", ""), request.POST.get("answer", "")):
             voter = register_voter(campaign_id=campaign.pk, method=IdentityMethod.DEVICE, identity_value=device_token,
@@ -228,15 +290,23 @@ def device_check(request, slug):
             return response
         else:
             error = str(OTP_MESSAGES["captcha_wrong"])
-    challenge_id, _answer = captcha.new_challenge()
-    context = {"campaign": campaign, "challenge": challenge_id, "error": error, "back": next_path}
-    response = render(request, "public/voting/device.html", context, status=400 if error else 200)
+    status = 400 if error else 200
+    # Each new picture (a first visit, "another picture", a retry after a wrong answer) is counted per address.
+    if request.method == "GET" and not throttle.take("captcha-new-ip", ip_hash, limit=CAPTCHA_PER_ADDRESS,
+                                                      window_seconds=CAPTCHA_WINDOW_SECONDS):
+        challenge_id, error, status = "", str(OTP_MESSAGES["address_limit"]), 429
+    else:
+        challenge_id, _answer = captcha.new_challenge()
+    context = {"campaign": campaign, "challenge": challenge_id, "error": error, "back": next_path,
+               "new_picture_url": f"{request.path}?{urlencode({'next': next_path})}"}
+    response = render(request, "public/voting/device.html", context, status=status)
     if not request.COOKIES.get(identity.DEVICE_COOKIE):
         response.set_cookie(identity.DEVICE_COOKIE, identity.new_device_token(), max_age=365 * 86400, httponly=True,
                             samesite="Lax", secure=settings.SESSION_COOKIE_SECURE)
     return response
 
 
+@citizen_language
 def captcha_image(request, slug, challenge):
     png = captcha.image_png(challenge)
     if png is None:
@@ -250,6 +320,7 @@ _WECHAT_STATE_SALT = "xuanshu.voting.wechat-state"
 _WECHAT_NEXT_COOKIE = "xs_wx_next"
 
 
+@citizen_language
 def wechat_start(request, slug):
     """Send the voter to WeChat's silent authorisation (snsapi_base); it comes back to `wechat_callback`."""
     campaign = _campaign_or_404(slug)
@@ -259,7 +330,7 @@ def wechat_start(request, slug):
         raise Http404(_("WeChat authorisation is not offered for this campaign."))
     state = signing.dumps(secrets.token_urlsafe(8), salt=_WECHAT_STATE_SALT, compress=True)
     response = HttpResponseRedirect(wechat.authorize_url(
-        app, redirect_uri=request.build_absolute_uri(reverse("public:vote_wechat_callback", args=[slug])), state=state))
+        app, redirect_uri=_public_url(request, reverse("public:vote_wechat_callback", args=[slug])), state=state))
     # The state is also kept in a cookie, so a code minted for another browser cannot be replayed here.
     response.set_cookie("xs_wx_state", state, max_age=600, httponly=True, samesite="Lax", secure=settings.SESSION_COOKIE_SECURE)
     response.set_cookie(_WECHAT_NEXT_COOKIE, ballot_http.return_path(slug, request.GET.get("next", "")), max_age=600, httponly=True,
@@ -267,6 +338,14 @@ def wechat_start(request, slug):
     return response
 
 
+def _public_url(request, path: str) -> str:
+    """The address of `path` as the voter's browser reaches it: under XUANSHU_PUBLIC_BASE_URL when set (the site
+    behind a proxy that ends TLS), else on the request's own scheme (`request.is_secure()`) and host."""
+    base = getattr(settings, "XUANSHU_PUBLIC_BASE_URL", "")
+    return f"{base.rstrip('/')}{path}" if base else request.build_absolute_uri(path)
+
+
+@citizen_language
 def wechat_callback(request, slug):
     campaign = _campaign_or_404(slug)
     app = wechat.app_for(campaign)

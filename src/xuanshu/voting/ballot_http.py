@@ -9,12 +9,12 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from xuanshu.voting.enums import Reason, VoteStatus
-from xuanshu.voting.messages import OTP_MESSAGES, OUTCOME_MESSAGES, outcome_key
+from xuanshu.voting.messages import OTP_MESSAGES, OUTCOME_MESSAGES, message_ref, message_text, outcome_key
 
 MAX_CANDIDATES = 50
 HTTP_STATUS = {
     Reason.OUTSIDE_WINDOW: 403, Reason.IDENTITY_REQUIRED: 403, Reason.VOTER_BLOCKED: 403,
-    Reason.UNKNOWN_CANDIDATE: 400, Reason.DUPLICATE_CANDIDATE: 400, Reason.TOO_FEW_CANDIDATES: 400,
+    Reason.EMPTY_BALLOT: 400, Reason.UNKNOWN_CANDIDATE: 400, Reason.DUPLICATE_CANDIDATE: 400, Reason.TOO_FEW_CANDIDATES: 400,
     Reason.RATE_LIMITED: 429, Reason.QUOTA_TOTAL: 409, Reason.QUOTA_CANDIDATE: 409, Reason.DUPLICATE: 409,
 }
 
@@ -51,25 +51,45 @@ def same_origin(origin: str | None, host: str) -> bool:
     return urlparse(origin).netloc == host
 
 
-@functools.cache
-def zh_message(key: str) -> str:
+@functools.lru_cache(maxsize=512)
+def zh_message(ref: str) -> str:
+    """A message reference (`messages.message_ref`) as the voter reads it, in zh-hans."""
     with translation.override("zh-hans"):
-        return str(OUTCOME_MESSAGES[key])
+        return message_text(ref)
 
 
 def outcome_reply(outcome) -> tuple[int, str, bytes]:
-    """(HTTP status, message key, JSON body) of a ballot's outcome, for the page's script."""
+    """(HTTP status, message reference, JSON body) of a ballot's outcome: the body for the page's script, the
+    reference for the page a browser without the script is sent back to (`flash_cookie`)."""
     key = outcome_key(outcome)
-    status, body = _reply(outcome.reason, key, outcome.remaining_today)
-    return status, key, body
+    ref = message_ref(key, outcome.remaining_today)
+    status, body = _reply(outcome.reason, key, ref, outcome.remaining_today)
+    return status, ref, body
 
 
 @functools.lru_cache(maxsize=512)
-def _reply(reason: str, key: str, remaining: int | None) -> tuple[int, bytes]:
+def _reply(reason: str, key: str, ref: str, remaining: int | None) -> tuple[int, bytes]:
     # A handful of distinct replies (a reason or a status, and the votes left): each is encoded once.
-    body = {"status": VoteStatus.REJECTED if reason else key, "reason": reason, "message": zh_message(key),
+    body = {"status": VoteStatus.REJECTED if reason else key, "reason": reason, "message": zh_message(ref),
             "remaining": remaining}
     return HTTP_STATUS.get(reason, 200), json.dumps(body, ensure_ascii=False).encode()
+
+
+# The message a voter is sent back to a page with travels in a short-lived cookie, not in the address: the page
+# shows it once and clears it, and a link the voter shares carries none. Only the campaign's pages see it.
+FLASH_COOKIE = "xs_msg"
+FLASH_MAX_AGE = 60
+
+
+def flash_path(slug: str) -> str:
+    return f"/c/{slug}/"
+
+
+def flash_cookie(slug: str, ref: str, *, secure: bool) -> str:
+    """The Set-Cookie value that carries a message reference to the next page of this campaign."""
+    safe = ref if ref and all(ch.isascii() and (ch.isalnum() or ch in "._") for ch in ref) else ""
+    return (f"{FLASH_COOKIE}={safe}; Max-Age={FLASH_MAX_AGE if safe else 0}; Path={flash_path(slug)}; HttpOnly; "
+            f"SameSite=Lax{'; Secure' if secure else ''}")
 
 
 # What the voter reads when the request itself is refused (the page shows `message`; `error` is for logs).

@@ -40,6 +40,7 @@ class Reason(models.TextChoices):
 
     OUTSIDE_WINDOW = "outside_window", _("Outside the voting window")
     IDENTITY_REQUIRED = "identity_required", _("Identity needed")
+    EMPTY_BALLOT = "empty_ballot", _("No candidate chosen")
     UNKNOWN_CANDIDATE = "unknown_candidate", _("Unknown candidate")
     TOO_FEW_CANDIDATES = "too_few_candidates", _("Too few candidates on the ballot")
     DUPLICATE_CANDIDATE = "duplicate_candidate", _("The same candidate twice on one ballot")

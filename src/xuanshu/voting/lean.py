@@ -11,8 +11,8 @@ The benchmark's no-op endpoint `/v/ping` goes through exactly this path too.
 """
 import logging
 import re
-from urllib.parse import urlencode
 
+from django.conf import settings
 from django.http.cookie import parse_cookie
 
 from xuanshu.voting import ballot_http, identity
@@ -118,14 +118,16 @@ class LeanVotePath:
             log.warning("vote store unavailable", exc_info=True)
             await _error(send, 503, "busy, try again")
             return
-        status, key, reply = ballot_http.outcome_reply(outcome)
+        status, message, reply = ballot_http.outcome_reply(outcome)
         if headers.get(b"accept", b"").startswith(b"application/json"):
             await _reply(send, status, reply)
             return
-        # Without the page's script: back to the page the ballot was sent from, with the outcome's message.
+        # Without the page's script: back to the page the ballot was sent from, which shows the outcome's
+        # message once (a short-lived cookie, never in the address the voter might share).
         back = ballot_http.return_path(slug, (fields.get("next") or [""])[0])
-        location = f"{back}?{urlencode({'m': key})}"
-        await _reply(send, 303, b"", [(b"location", location.encode()), (b"cache-control", b"no-store")])
+        flash = ballot_http.flash_cookie(slug, message, secure=settings.SESSION_COOKIE_SECURE)
+        await _reply(send, 303, b"", [(b"location", back.encode()), (b"cache-control", b"no-store"),
+                                      (b"set-cookie", flash.encode())])
 
 
 class VotePathRouter:

@@ -1,5 +1,6 @@
 """What voters read after each outcome: English msgids, rendered in zh-hans on the public pages."""
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from xuanshu.voting.enums import Reason, VoteStatus
 
@@ -8,6 +9,7 @@ OUTCOME_MESSAGES = {
     VoteStatus.QUARANTINED: _("Your vote is being verified."),
     Reason.OUTSIDE_WINDOW: _("Voting is not open at this time."),
     Reason.IDENTITY_REQUIRED: _("Please verify your identity before voting."),
+    Reason.EMPTY_BALLOT: _("Please choose at least one candidate."),
     Reason.UNKNOWN_CANDIDATE: _("Please choose candidates from this ballot."),
     Reason.DUPLICATE_CANDIDATE: _("Please choose candidates from this ballot."),
     Reason.TOO_FEW_CANDIDATES: _("Please choose more candidates on one ballot."),
@@ -16,6 +18,15 @@ OUTCOME_MESSAGES = {
     Reason.QUOTA_CANDIDATE: _("You have already voted for this candidate today."),
     Reason.VOTER_BLOCKED: _("Voting with this identity has been suspended."),
     Reason.DUPLICATE: _("This ballot has already been received."),
+}
+
+# A quota_total refusal while votes remain: the ballot chose more candidates than the voter has votes left.
+QUOTA_LEFT = "quota_left"
+# Messages that name a number (the votes left): their key travels with it, as "key.number".
+COUNTED_MESSAGES = {
+    QUOTA_LEFT: ngettext_lazy(
+        "You have %(count)d vote left today: please choose at most %(count)d candidate.",
+        "You have %(count)d votes left today: please choose at most %(count)d candidates.", "count"),
 }
 
 OTP_MESSAGES = {
@@ -27,14 +38,37 @@ OTP_MESSAGES = {
     "global_limit": _("Many people are voting right now. Please try again in a minute."),
     "vendor_error": _("The text message could not be sent. Please try again later."),
     "verified": _("Verified. You can vote now."),
-    "wrong_code": _("The code is wrong or has expired."),
+    "wrong_code": _("The code is not right. Please check the text message and enter it again."),
+    "code_expired": _("The code has expired (codes are valid for 5 minutes). Please enter your number to get a new one."),
+    "code_used_up": _("The code was entered wrongly too many times. Please enter your number to get a new one."),
     "captcha_wrong": _("The characters did not match the picture. Please try again."),
     "wechat_failed": _("WeChat authorisation did not complete. Please try again."),
 }
 
 
 def outcome_key(outcome) -> str:
-    """The message key of a ballot's outcome: the rejection reason, else quarantined if any vote is, else accepted."""
+    """The message key of a ballot's outcome: the rejection reason (quota_left when a quota_total refusal leaves
+    votes), else quarantined if any vote is, else accepted."""
+    if outcome.reason == Reason.QUOTA_TOTAL and (outcome.remaining_today or 0) > 0:
+        return QUOTA_LEFT
     if outcome.reason:
         return outcome.reason
     return VoteStatus.QUARANTINED if VoteStatus.QUARANTINED in outcome.statuses else VoteStatus.ACCEPTED
+
+
+def message_ref(key: str, count: int | None = None) -> str:
+    """A message as a short reference ("accepted", "quota_left.2") that `message_text` turns back into text."""
+    return f"{key}.{count}" if key in COUNTED_MESSAGES and count is not None else key
+
+
+def message_text(ref: str) -> str:
+    """The text of a message reference in the active language; "" for anything that is not one of ours."""
+    key, _dot, number = (ref or "")[:40].partition(".")
+    if key in COUNTED_MESSAGES:
+        if not (number.isascii() and number.isdigit()) or not 0 < int(number) <= 10_000:
+            return ""
+        return str(COUNTED_MESSAGES[key] % {"count": int(number)})
+    if number:
+        return ""
+    message = OUTCOME_MESSAGES.get(key) or OTP_MESSAGES.get(key)
+    return str(message) if message else ""

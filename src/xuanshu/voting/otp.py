@@ -23,6 +23,8 @@ from xuanshu.voting.sms import SmsError, get_sender
 
 CODE_TTL = dt.timedelta(minutes=5)
 MAX_TRIES = 5
+# Verification results after which the code cannot be used any more: the voter starts again with a number.
+NEEDS_NEW_CODE = {"code_expired", "code_used_up"}
 
 
 def global_limit_per_minute() -> int:
@@ -32,7 +34,9 @@ def global_limit_per_minute() -> int:
 @dataclass(frozen=True)
 class OtpResult:
     ok: bool
-    code: str  # sent, invalid_phone, phone_wait, phone_day, address_limit, global_limit, vendor_error, verified, wrong_code
+    # sent, invalid_phone, phone_wait, phone_day, address_limit, global_limit, vendor_error, verified, wrong_code,
+    # and the two that need a new code: code_expired (none live: expired, used or never sent), code_used_up
+    code: str
     phone: str = ""
     voter: Voter | None = None
 
@@ -87,13 +91,15 @@ def verify_code(*, campaign, phone_text: str, code: str) -> OtpResult:
         challenge = (OtpChallenge.objects.select_for_update()
                      .filter(campaign=campaign, phone_hash=phone_hash, used_at__isnull=True)
                      .order_by("-created_at").first())
-        if challenge is None or challenge.expires_at <= timezone.now() or challenge.attempts >= MAX_TRIES:
-            return OtpResult(False, "wrong_code", phone)
+        if challenge is None or challenge.expires_at <= timezone.now():
+            return OtpResult(False, "code_expired", phone)
+        if challenge.attempts >= MAX_TRIES:
+            return OtpResult(False, "code_used_up", phone)
         challenge.attempts += 1
         expected = keyed_hash("otp-code", f"{phone}:{(code or '').strip()[:6]}")
         if not hmac.compare_digest(expected, challenge.code_hash):
             challenge.save(update_fields=["attempts"])
-            return OtpResult(False, "wrong_code", phone)
+            return OtpResult(False, "wrong_code" if challenge.attempts < MAX_TRIES else "code_used_up", phone)
         challenge.used_at = timezone.now()
         challenge.save(update_fields=["attempts", "used_at"])
     voter = register_voter(campaign_id=campaign.pk, method=IdentityMethod.SMS, identity_value=phone, label=mask_phone(phone))

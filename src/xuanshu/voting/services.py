@@ -151,7 +151,9 @@ def _pre_reason(config: VoteConfig, t: float, method: str, voter_hash: str, cand
         return Reason.OUTSIDE_WINDOW
     if not voter_hash or method not in config.identity_methods:
         return Reason.IDENTITY_REQUIRED
-    if not candidates or any(c not in config.candidate_ids for c in candidates):
+    if not candidates:
+        return Reason.EMPTY_BALLOT
+    if any(c not in config.candidate_ids for c in candidates):
         return Reason.UNKNOWN_CANDIDATE
     if len(set(candidates)) != len(candidates):
         return Reason.DUPLICATE_CANDIDATE

@@ -1,0 +1,47 @@
+"""The voting pages in Chromium on a phone: the number field's size (no zoom on focus), photos cropped from the
+top, a double tap sending one ballot, an empty ballot stopped in the page, and no message left in the address."""
+import pytest
+
+from tests.voting.conftest import candidates, make_voter, open_campaign  # noqa: F401  (the voting fixtures)
+from xuanshu.voting import identity
+from xuanshu.voting.models import LedgerEntry
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def _signed_in(page, live_server, campaign, voter) -> None:
+    token = identity.issue_voter_token(campaign.pk, *voter)
+    page.context.add_cookies([{"name": identity.VOTER_COOKIE, "value": token, "url": live_server.url}])
+
+
+def test_the_number_field_is_large_enough_not_to_zoom_and_photos_keep_the_top(live_server, open_campaign, candidates,  # noqa: F811
+                                                                               phone_page):
+    page = phone_page
+    page.goto(f"{live_server.url}/c/{open_campaign.slug}/candidates/")
+    field = page.evaluate("""() => { const s = getComputedStyle(document.getElementById('otp-phone'));
+                                     return [parseFloat(s.fontSize), document.getElementById('otp-phone').offsetWidth]; }""")
+    assert field[0] >= 16 and field[1] >= 300  # iOS zooms in on a field under 16px; a phone-wide field
+    position = page.evaluate("""() => { const li = document.querySelector('li.candidate'), img = document.createElement('img');
+                                        img.className = 'photo'; li.appendChild(img);
+                                        return getComputedStyle(img).objectPosition; }""")
+    assert position == "50% 0%"
+
+
+def test_a_double_tap_sends_one_ballot_and_an_empty_one_is_stopped_in_the_page(live_server, open_campaign, candidates,  # noqa: F811
+                                                                                make_voter, phone_page):  # noqa: F811
+    page = phone_page
+    _signed_in(page, live_server, open_campaign, make_voter())
+    gallery = f"{live_server.url}/c/{open_campaign.slug}/candidates/"
+    page.goto(f"{gallery}?m=accepted")
+    assert (page.url, page.inner_text("#vote-message")) == (gallery, "")  # an old shared link: no message, none kept
+
+    page.click("#vote-submit")  # nothing ticked
+    assert (page.inner_text("#vote-message"), LedgerEntry.objects.count()) == ("请至少选择一位候选人。", 0)
+
+    page.check(f"li[data-candidate='{candidates[0].pk}'] input[type=checkbox]")
+    page.dblclick("#vote-submit")
+    page.wait_for_function("() => document.querySelector('[data-remaining]').textContent === '4'")
+    page.wait_for_function("() => !document.getElementById('vote-submit').disabled")
+    assert (page.get_attribute("#vote-message", "data-status"), page.inner_text("#vote-message")) == (
+        "accepted", "感谢您的投票，已计入票数。")
+    assert list(LedgerEntry.objects.values_list("decision", "reason")) == [("accepted", "")]
