@@ -74,9 +74,12 @@ def test_dashboard_shows_an_hour_its_votes_and_decides_on_them(client, open_camp
     assert shown == sorted(_seqs_of(voters["at_14_00"]) + _seqs_of(voters["at_14_59"]) + _seqs_of(voters["honest"]), reverse=True)
     assert client.get("/console/voting/votes/", {"by": "time", "value": "14:00"}).status_code == 404
 
-    response = client.post("/console/voting/decide/", {"campaign": open_campaign.slug, "by": "time", "value": two_pm.isoformat(),
-                                                        "status": "quarantined", "action": "confirm_fraud",
-                                                        "reason": "Two fresh numbers in one hour for one list"})
+    fraud = {"campaign": open_campaign.slug, "by": "time", "value": two_pm.isoformat(), "status": "quarantined",
+             "action": "confirm_fraud", "reason": "Two fresh numbers in one hour for one list"}
+    confirm = client.post("/console/voting/decide/", fraud)  # first shows what it will do, and changes nothing
+    assert confirm.status_code == 200 and 'name="confirmed" value="1"' in confirm.content.decode()
+    assert set(LedgerEntry.objects.values_list("status", flat=True)) == {"quarantined", "accepted"}
+    response = client.post("/console/voting/decide/", {**fraud, "confirmed": "1"})
     assert response.status_code == 302
     status = dict(LedgerEntry.objects.values_list("voter_hash", "status"))
     assert {name: status[voter[1]] for name, voter in voters.items()} == {

@@ -16,15 +16,17 @@ from xuanshu.campaigns.models import Campaign
 from xuanshu.console.views import REVIEW, console_view
 from xuanshu.core.errors import DomainError
 from xuanshu.voting import selectors
-from xuanshu.voting.enums import WEAKER_METHODS, DecisionAction, IdentityMethod, Rule, VoteStatus
+from xuanshu.voting.enums import WEAKER_METHODS, DecisionAction, IdentityMethod, Reason, Rule, VoteStatus
 from xuanshu.voting.models import Candidate, CandidateTally, VoteDecision, Voter
-from xuanshu.voting.services import decide_votes, mark_voter_fraud, open_ballot, reverse_decision
+from xuanshu.voting.services import decide_votes, mark_voter_fraud, open_ballot, plan_decision, reverse_decision
 
 DIMENSION_FIELDS = selectors.CLUSTER_KEY_COLUMNS
 DIMENSION_LABELS = {"candidate": gettext_lazy("By candidate"), "subnet": gettext_lazy("By subnet"),
                     "device": gettext_lazy("By device"), "time": gettext_lazy("By hour"),
                     "user_agent": gettext_lazy("By user agent"), "voter": gettext_lazy("By voter")}
 STATUSES = [VoteStatus.QUARANTINED, VoteStatus.ACCEPTED, VoteStatus.FRAUD]
+CLUSTER_LIMIT = 50  # clusters shown, largest first
+VOTES_LIMIT = 200  # a cluster's votes shown, newest first
 WINDOW_LABELS = {"1h": gettext_lazy("Last hour"), "24h": gettext_lazy("Last 24 hours"),
                  "7d": gettext_lazy("Last 7 days"), "all": gettext_lazy("Whole vote")}
 
@@ -58,24 +60,33 @@ def dashboard(request):
     since = until - selectors.WINDOWS[window] if selectors.WINDOWS[window] else None
     window_params = {"since": since.isoformat() if since else "", "until": until.isoformat()}
     candidates = {c.pk: c for c in Candidate.objects.filter(campaign=campaign)}
-    clusters = selectors.suspicious_clusters(campaign.pk, dimension, status=status, since=since, until=until)
+    # One more than shown, to know whether the list was cut.
+    clusters = selectors.suspicious_clusters(campaign.pk, dimension, status=status, since=since, until=until,
+                                             limit=CLUSTER_LIMIT + 1)
+    clusters_cut = len(clusters) > CLUSTER_LIMIT
+    clusters = clusters[:CLUSTER_LIMIT]
+    voter_labels = _voter_labels(campaign, {c["voter_hash"] for c in clusters}) if dimension == "voter" else {}
     for cluster in clusters:
         value = cluster[DIMENSION_FIELDS[dimension]]
         cluster["value"] = value.isoformat() if dimension == "time" else value
-        cluster["label"] = _cluster_label(dimension, cluster, candidates)
+        cluster["label"] = voter_labels.get(value) or _cluster_label(dimension, cluster, candidates)
         cluster["suggested_reason"] = _("%(votes)s %(status)s votes %(label)s reviewed on the fraud dashboard") % {
             "votes": cluster["votes"], "status": VoteStatus(status).label, "label": cluster["label"]}
     tallies = list(CandidateTally.objects.filter(candidate__campaign=campaign).select_related("candidate").order_by("candidate__number"))
     weaker = selectors.weaker_counted(campaign.pk)
     for tally in tallies:
         tally.weaker = weaker.get(tally.candidate_id, 0)
+    decisions = list(selectors.recent_decisions(campaign.pk))
+    for decision in decisions:
+        decision.reason_shown = _decision_reason(decision)
     context = {
         "campaign": campaign, "campaigns": Campaign.objects.order_by("-year", "slug"),
         "has_ballot": hasattr(campaign, "ballot"), "dimension": dimension, "dimensions": DIMENSION_LABELS,
         "status": status, "statuses": [(s, VoteStatus(s).label) for s in STATUSES], "clusters": clusters,
         "window": window, "windows": WINDOW_LABELS, "window_params": window_params,
         "window_since": since,
-        "tallies": tallies, "decisions": selectors.recent_decisions(campaign.pk),
+        "tallies": tallies, "decisions": decisions, "clusters_cut": clusters_cut,
+        "cluster_limit": CLUSTER_LIMIT,
         "weaker_methods": [IdentityMethod(m).label for m in WEAKER_METHODS],
         "rules": Rule.choices, "can_decide": request.user.has_perm(REVIEW),
         "actions": _actions_for(status),
@@ -106,6 +117,19 @@ def _cluster_label(dimension: str, cluster: dict, candidates: dict) -> str:
     return f"{cluster[DIMENSION_FIELDS[dimension]][:12]}…"
 
 
+def _voter_labels(campaign, voter_hashes) -> dict[str, str]:
+    """The masked hint of each voter (138****1234, wx…a1b2): never the phone or openid itself."""
+    return dict(Voter.objects.filter(campaign=campaign, voter_hash__in=voter_hashes).values_list("voter_hash", "label"))
+
+
+def _decision_reason(decision) -> str:
+    """The sweeper writes its reason in English into the chained row; editors read it in their language."""
+    rule = decision.selection.get("rule") if isinstance(decision.selection, dict) else None
+    if decision.actor_id is None and decision.actor_label == "sweeper" and rule in Rule.values:
+        return _("Earlier votes of a cluster that later tripped the rule “%(rule)s”") % {"rule": Rule(rule).label}
+    return decision.reason
+
+
 @console_view()
 def cluster_votes(request):
     campaign = _campaign(request)
@@ -116,15 +140,20 @@ def cluster_votes(request):
     status = request.GET.get("status", "")
     selection = _selection(dimension, value, request.GET)
     votes = list(selectors.cluster_votes(campaign.pk, selection.filters, since=selection.since, until=selection.until,
-                                         status=status))
-    labels = dict(Voter.objects.filter(campaign=campaign, voter_hash__in={v.voter_hash for v in votes}).values_list("voter_hash", "label"))
+                                         status=status, limit=VOTES_LIMIT + 1))
+    votes_cut = len(votes) > VOTES_LIMIT
+    votes = votes[:VOTES_LIMIT]
+    labels = _voter_labels(campaign, {v.voter_hash for v in votes})
     for vote in votes:
         vote.voter_label = labels.get(vote.voter_hash, "")
-        vote.flag_labels = [Rule(flag).label for flag in vote.flags.split(",") if flag in Rule.values]
+        vote.reason_labels = [Rule(flag).label for flag in vote.flags.split(",") if flag in Rule.values]
+        if vote.reason:
+            vote.reason_labels.append(Reason(vote.reason).label if vote.reason in Reason.values else vote.reason)
         vote.weaker = vote.method in WEAKER_METHODS
     window = request.GET.get("window", "")
     context = {"campaign": campaign, "dimension": dimension, "value": value, "status": status, "votes": votes,
-               "window": window if window in selectors.WINDOWS else "",
+               "window": window if window in selectors.WINDOWS else "", "votes_cut": votes_cut,
+               "votes_limit": VOTES_LIMIT,
                "can_decide": request.user.has_perm(REVIEW), "dimension_label": DIMENSION_LABELS[dimension]}
     return render(request, "console/voting/cluster.html", context)
 
@@ -138,9 +167,14 @@ def decide(request):
     if dimension not in DIMENSION_FIELDS or status not in STATUSES:
         raise Http404(_("Unknown cluster."))
     selection = _selection(dimension, request.POST.get("value", ""), request.POST)
+    window = request.POST.get("window", "")
+    window = window if window in selectors.WINDOWS else ""
+    action = request.POST.get("action", "")
+    if action == DecisionAction.CONFIRM_FRAUD and request.POST.get("confirmed") != "1":
+        return _confirm_fraud(request, campaign, dimension, status, window, selection)
     try:
         decision = decide_votes(
-            campaign=campaign, action=request.POST.get("action", ""), actor=request.user,
+            campaign=campaign, action=action, actor=request.user,
             reason=request.POST.get("reason", ""), cluster=selection.filters, since=selection.since,
             until=selection.until, status=status, flag=request.POST.get("flag", ""),
         )
@@ -154,9 +188,22 @@ def decide(request):
         else:
             messages.success(request, _("Decision #%(seq)s: %(count)s votes moved. It can be reversed below.")
                              % {"seq": decision.seq, "count": len(decision.changes)})
-    window = request.POST.get("window", "")
-    return redirect(_dashboard_url(campaign, by=dimension, status=status,
-                                   window=window if window in selectors.WINDOWS else ""))
+    return redirect(_dashboard_url(campaign, by=dimension, status=status, window=window))
+
+
+def _confirm_fraud(request, campaign, dimension, status, window, selection):
+    """Confirming fraud blocks every voter in the cluster and excludes all their votes: show how many before it
+    is done, and ask for the editor's own reason."""
+    try:
+        plan = plan_decision(campaign=campaign, action=DecisionAction.CONFIRM_FRAUD, cluster=selection.filters,
+                             since=selection.since, until=selection.until, status=status)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect(_dashboard_url(campaign, by=dimension, status=status, window=window))
+    hidden = {name: request.POST.get(name, "") for name in ["campaign", "by", "value", "status", "window", "since", "until"]}
+    context = {"campaign": campaign, "plan": plan, "hidden": hidden, "dimension_label": DIMENSION_LABELS[dimension],
+               "back": _dashboard_url(campaign, by=dimension, status=status, window=window)}
+    return render(request, "console/voting/confirm_fraud.html", context)
 
 
 def _selection(dimension: str, value: str, params) -> selectors.ClusterSelection:
@@ -193,7 +240,10 @@ def reverse_vote_decision(request, decision_id):
         messages.error(request, error.message)
     else:
         messages.success(request, _("Decision #%(seq)s reversed by decision #%(new)s.") % {"seq": decision.seq, "new": reversal.seq})
-    return redirect(_dashboard_url(decision.campaign))
+    by, status, window = (request.POST.get(name, "") for name in ["by", "status", "window"])
+    return redirect(_dashboard_url(decision.campaign, by=by if by in DIMENSION_FIELDS else "",
+                                   status=status if status in STATUSES else "",
+                                   window=window if window in selectors.WINDOWS else ""))
 
 
 @console_view(REVIEW)

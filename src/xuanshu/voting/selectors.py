@@ -145,6 +145,8 @@ def cluster_selection(dimension: str, value: str, *, since: str = "", until: str
         start = aware_time(value)
         return ClusterSelection(since=max(start, window_since or start),
                                 until=min(start + HOUR, window_until or start + HOUR))
+    if dimension == "candidate" and not (value.isdigit() and int(value) < 2**63):
+        raise ValueError("a candidate cluster is a candidate's id")
     return ClusterSelection(filters={CLUSTER_KEY_COLUMNS[dimension]: value}, since=window_since, until=window_until)
 
 

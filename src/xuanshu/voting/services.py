@@ -4,6 +4,7 @@ import itertools
 import os
 import secrets
 import time
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
@@ -179,6 +180,58 @@ def _reason_or_refuse(reason: str) -> str:
     return reason
 
 
+@dataclass(frozen=True)
+class DecisionPlan:
+    """What a decision would move: the chosen votes, plus for a fraud confirmation the voters it marks 弊 and
+    their other counted or quarantined votes. Shown to the editor before a fraud confirmation is made."""
+
+    chosen: int
+    changes: list
+    voter_changes: list
+    selection: dict
+
+    @property
+    def other_votes(self) -> int:
+        """Votes moved only because their voter is marked 弊 (outside the chosen cluster)."""
+        return len(self.changes) - self.chosen
+
+
+def plan_decision(*, campaign, action: str, seqs: list[int] | None = None, cluster: dict | None = None,
+                  since: dt.datetime | None = None, until: dt.datetime | None = None, flag: str = "",
+                  status: str = "") -> DecisionPlan:
+    """The moves `decide_votes` would make now; reads only. DomainError when there is nothing to move."""
+    if action not in _TARGETS:
+        raise DomainError(_("Unknown decision."), code="unknown_action")
+    target, sources = _TARGETS[action]
+    if status:
+        sources = sources & {status}
+    cluster = {k: v for k, v in (cluster or {}).items() if k in CLUSTER_KEYS and v not in (None, "")}
+    if not seqs and not cluster and not (since and until):
+        raise DomainError(_("Choose the votes to decide on."), code="empty_selection")
+    votes = LedgerEntry.objects.filter(campaign=campaign, status__in=sources, **cluster)
+    if seqs:
+        votes = votes.filter(seq__in=seqs)
+    if since:
+        votes = votes.filter(created_at__gte=since)
+    if until:
+        votes = votes.filter(created_at__lt=until)
+    if flag:
+        votes = votes.filter(flags__contains=flag)
+    rows = list(votes.order_by("seq").values_list("seq", "status", "voter_hash"))
+    changes = [(seq, old, target) for seq, old, _voter in rows]
+    if not changes:
+        raise DomainError(_("None of the chosen votes can be moved that way."), code="nothing_to_move")
+    voter_changes = []
+    if action == DecisionAction.CONFIRM_FRAUD:
+        voter_changes = _voters_to_mark_fraud(campaign, {voter for _seq, _old, voter in rows if voter})
+        # A voter marked 弊 has none of their votes counted, as when one voter is marked (mark_voter_fraud).
+        changes = sorted({*changes, *_votes_of_voters(campaign, [v for v, _old, _new in voter_changes])})
+    selection = {**cluster, **({"seqs": sorted(seqs)} if seqs else {}), **({"flag": flag} if flag else {}),
+                 **({"since": since.isoformat()} if since else {}), **({"until": until.isoformat()} if until else {}),
+                 **({"status": status} if status else {})}
+    return DecisionPlan(chosen=len(rows), changes=changes, voter_changes=voter_changes, selection=selection)
+
+
 def decide_votes(*, campaign, action: str, actor, reason: str, seqs: list[int] | None = None,
                  cluster: dict | None = None, since: dt.datetime | None = None, until: dt.datetime | None = None,
                  flag: str = "", status: str = "") -> VoteDecision:
@@ -189,39 +242,12 @@ def decide_votes(*, campaign, action: str, actor, reason: str, seqs: list[int] |
     """
     _require(actor, REVIEW)
     reason = _reason_or_refuse(reason)
-    if action not in _TARGETS:
-        raise DomainError(_("Unknown decision."), code="unknown_action")
-    target, sources = _TARGETS[action]
-    if status:
-        sources = sources & {status}
-    cluster = {k: v for k, v in (cluster or {}).items() if k in CLUSTER_KEYS and v not in (None, "")}
-    if not seqs and not cluster and not (since and until):
-        raise DomainError(_("Choose the votes to decide on."), code="empty_selection")
     with transaction.atomic():
         head = ledger.lock_head(campaign.pk)
-        votes = LedgerEntry.objects.filter(campaign=campaign, status__in=sources, **cluster)
-        if seqs:
-            votes = votes.filter(seq__in=seqs)
-        if since:
-            votes = votes.filter(created_at__gte=since)
-        if until:
-            votes = votes.filter(created_at__lt=until)
-        if flag:
-            votes = votes.filter(flags__contains=flag)
-        rows = list(votes.order_by("seq").values_list("seq", "status", "voter_hash"))
-        changes = [(seq, old, target) for seq, old, _voter in rows]
-        if not changes:
-            raise DomainError(_("None of the chosen votes can be moved that way."), code="nothing_to_move")
-        voter_changes = []
-        if action == DecisionAction.CONFIRM_FRAUD:
-            voter_changes = _voters_to_mark_fraud(campaign, {voter for _seq, _old, voter in rows if voter})
-            # A voter marked 弊 has none of their votes counted, as when one voter is marked (mark_voter_fraud).
-            changes = sorted({*changes, *_votes_of_voters(campaign, [v for v, _old, _new in voter_changes])})
-        selection = {**cluster, **({"seqs": sorted(seqs)} if seqs else {}), **({"flag": flag} if flag else {}),
-                     **({"since": since.isoformat()} if since else {}), **({"until": until.isoformat()} if until else {}),
-                     **({"status": status} if status else {})}
-        return apply_decision(head=head, action=action, reason=reason, actor=actor, selection=selection,
-                              changes=changes, voter_changes=voter_changes)
+        plan = plan_decision(campaign=campaign, action=action, seqs=seqs, cluster=cluster, since=since, until=until,
+                             flag=flag, status=status)
+        return apply_decision(head=head, action=action, reason=reason, actor=actor, selection=plan.selection,
+                              changes=plan.changes, voter_changes=plan.voter_changes)
 
 
 def _voters_to_mark_fraud(campaign, voter_hashes: set[str]) -> list[tuple[str, str, str]]:
@@ -290,6 +316,10 @@ def reverse_decision(*, decision: VoteDecision, actor, reason: str) -> VoteDecis
             campaign_id=decision.campaign_id, voter_hash__in=[v[0] for v in decision.voter_changes]
         ).values_list("voter_hash", "state"))
         voter_changes = [(v, new, old) for v, old, new in decision.voter_changes if states.get(v) == new]
+        if not changes and not voter_changes:
+            # Recording it would mark the decision reversed for good while moving nothing back.
+            raise DomainError(_("Nothing to reverse: later decisions have already moved every vote and voter this "
+                                "decision moved. Decide on them as they are now."), code="nothing_to_reverse")
         return apply_decision(
             head=head, action=DecisionAction.REVERSE, reason=reason, actor=actor,
             selection={"decision": decision.seq}, changes=changes, voter_changes=voter_changes, reverses=decision,
