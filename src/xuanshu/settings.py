@@ -65,8 +65,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "xuanshu.core.locale.SiteLocaleMiddleware",  # citizens: zh-hans; console, admin, API: Accept-Language
     "django.middleware.common.CommonMiddleware",
+    "xuanshu.core.error_views.MethodNotAllowedPage",  # a page, not a blank 405, for a form's address opened by hand
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",

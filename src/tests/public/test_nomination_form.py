@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 
 from tests.helpers import jpeg_bytes, png_bytes
@@ -211,9 +212,22 @@ def test_status_lookup_needs_reference_and_last_four_digits(client, campaign):
     assert empty.status_code == 400
 
 
-def test_english_is_available_through_i18n(client, campaign):
+def test_citizens_read_chinese_whatever_their_phone_asks_for(client, campaign):
+    """Citizens' pages, and the error pages they meet, are in zh-hans even for an English browser."""
     html = client.get(nominate_url(campaign), HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "Submit nomination" in html and "提交推荐" not in html
+    assert "提交推荐" in html and "Submit nomination" not in html
+    missing = client.get(f"/c/{campaign.slug}/no-such-page/", HTTP_ACCEPT_LANGUAGE="en")
+    assert missing.status_code == 404 and "页面" in missing.content.decode()
+    refused = Client(enforce_csrf_checks=True).post(nominate_url(campaign), valid_post(), HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.status_code == 403 and "刷新" in refused.content.decode()
+
+
+def test_staff_may_read_the_console_in_english(client, campaign, django_user_model):
+    editor = django_user_model.objects.create_superuser("en-editor", "en@example.com", "pw")
+    client.force_login(editor)
+    english = client.get("/console/", HTTP_ACCEPT_LANGUAGE="en", follow=True).content.decode()
+    chinese = client.get("/console/", HTTP_ACCEPT_LANGUAGE="zh-hans", follow=True).content.decode()
+    assert english != chinese and 'lang="en"' in english
 
 
 def test_a_signed_status_link_shows_the_status_without_the_phone(client, campaign):

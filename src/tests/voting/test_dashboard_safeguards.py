@@ -35,6 +35,7 @@ def test_confirming_fraud_first_shows_the_votes_and_voters_it_takes_out(client, 
     plan = page.split('id="fraud-plan"', 1)[1].split("</ul>", 1)[0]
     assert [int(n) for n in re.findall(r"(\d+)", plan)] == [4, 4, 1]
     assert 'name="reason" required' in page and "suggested by the dashboard" not in page  # the editor's own reason
+    assert "101.37.88.0/24" in page and "任何时间" in page  # which cluster, cast when
     assert VoteDecision.objects.count() == 0 and _tally(candidates[1]) == (4, 0, 0)
 
     empty = client.post("/console/voting/decide/", {**form, "confirmed": "1", "reason": "  "})
@@ -45,7 +46,7 @@ def test_confirming_fraud_first_shows_the_votes_and_voters_it_takes_out(client, 
     assert set(Voter.objects.filter(voter_hash__in=[v[1] for v in farm]).values_list("state", flat=True)) == {"fraud"}
 
 
-def test_a_reversal_that_would_move_nothing_is_refused(open_campaign, config, candidates, make_voter, editor):
+def test_a_reversal_that_would_move_nothing_is_refused(client, open_campaign, config, candidates, make_voter, editor):
     _cast(config, candidates, make_voter)
     release_first = decide_votes(campaign=open_campaign, action="quarantine", actor=editor, reason="Held",
                                  cluster={"subnet_hash": _farm_subnet()})
@@ -57,12 +58,18 @@ def test_a_reversal_that_would_move_nothing_is_refused(open_campaign, config, ca
     assert not release_first.reversals.exists() and VoteDecision.objects.count() == 2
     assert _tally(candidates[1]) == (4, 0, 0)
     assert verify(config.campaign_id).problems == []
+    client.force_login(editor)
+    page = client.get(f"/console/voting/?campaign={open_campaign.slug}").content.decode()
+    rows = re.findall(r"<tr>\s*<td>(\d+)</td>.*?</tr>", page.split('id="decisions"')[1], re.S)
+    reverse_buttons = re.findall(r"/console/voting/decisions/(\d+)/reverse/", page)
+    assert rows == ["2", "1"] and reverse_buttons == [str(VoteDecision.objects.get(seq=2).pk)]
+    assert "已被取代" in page
 
 
 def test_cluster_values_that_cannot_be_a_cluster_are_not_found(client, open_campaign, config, candidates, make_voter, editor):
     _cast(config, candidates, make_voter)
     client.force_login(editor)
-    for value in ["abc", "99999999999999999999999", "-1", ""]:
+    for value in ["abc", "99999999999999999999999", "-1", "", "１２", "1\x00"]:
         assert client.get("/console/voting/votes/", {"by": "candidate", "value": value}).status_code == 404, value
         posted = client.post("/console/voting/decide/", {"campaign": open_campaign.slug, "by": "candidate", "value": value,
                                                          "status": "accepted", "action": "quarantine", "reason": "x"})
@@ -86,6 +93,7 @@ def test_editors_read_labels_and_their_view_is_kept(client, open_campaign, confi
     farm_label = Voter.objects.get(voter_hash=farm[0][1]).label
     assert f">{farm_label}</a>" in by_voter and f">{farm[0][1][:12]}…</a>" not in by_voter
     assert "regular_gaps" not in by_voter and "机器" in by_voter.split('id="decisions"')[1]
+    assert ">sweeper<" not in by_voter and "系统自动核查" in by_voter
     assert "quota_candidate" not in rejected and "该候选人" in rejected
 
     decision = decide_votes(campaign=open_campaign, action="quarantine", actor=editor, reason="x" * 5000,

@@ -79,6 +79,9 @@ def dashboard(request):
     decisions = list(selectors.recent_decisions(campaign.pk))
     for decision in decisions:
         decision.reason_shown = _decision_reason(decision)
+        decision.actor_shown = _("Automatic check") if decision.actor_label == "sweeper" else decision.actor_label
+        decision.can_reverse = (decision.action != DecisionAction.REVERSE and not decision.reversals.all()
+                                and selectors.still_reversible(decision))
     context = {
         "campaign": campaign, "campaigns": Campaign.objects.order_by("-year", "slug"),
         "has_ballot": hasattr(campaign, "ballot"), "dimension": dimension, "dimensions": DIMENSION_LABELS,
@@ -115,6 +118,23 @@ def _cluster_label(dimension: str, cluster: dict, candidates: dict) -> str:
         start = timezone.localtime(cluster["hour"])
         return f"{start:%Y-%m-%d %H:%M}–{timezone.localtime(cluster['hour'] + selectors.HOUR):%H:%M}"
     return f"{cluster[DIMENSION_FIELDS[dimension]][:12]}…"
+
+
+def _selection_label(campaign, dimension: str, value: str) -> str:
+    """How the dashboard named this cluster, for the page that confirms a decision on it."""
+    if dimension == "time":
+        return _cluster_label("time", {"hour": selectors.aware_time(value)}, {})
+    if dimension == "candidate":
+        return _cluster_label("candidate", {"candidate_id": int(value)},
+                              {c.pk: c for c in Candidate.objects.filter(campaign=campaign, pk=int(value))})
+    if dimension == "voter":
+        return _voter_labels(campaign, [value]).get(value) or f"{value[:12]}…"
+    if dimension in {"subnet", "user_agent"}:
+        column = "subnet" if dimension == "subnet" else "user_agent"
+        shown = selectors.LedgerEntry.objects.filter(campaign=campaign, **{DIMENSION_FIELDS[dimension]: value}).values_list(
+            column, flat=True).first()
+        return _cluster_label(dimension, {column: shown}, {})
+    return f"{value[:12]}…"
 
 
 def _voter_labels(campaign, voter_hashes) -> dict[str, str]:
@@ -202,6 +222,8 @@ def _confirm_fraud(request, campaign, dimension, status, window, selection):
         return redirect(_dashboard_url(campaign, by=dimension, status=status, window=window))
     hidden = {name: request.POST.get(name, "") for name in ["campaign", "by", "value", "status", "window", "since", "until"]}
     context = {"campaign": campaign, "plan": plan, "hidden": hidden, "dimension_label": DIMENSION_LABELS[dimension],
+               "cluster_label": _selection_label(campaign, dimension, request.POST.get("value", "")),
+               "status_label": VoteStatus(status).label, "since": selection.since, "until": selection.until,
                "back": _dashboard_url(campaign, by=dimension, status=status, window=window)}
     return render(request, "console/voting/confirm_fraud.html", context)
 

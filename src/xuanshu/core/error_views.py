@@ -6,7 +6,7 @@ neither context processors nor the database. The API answers its own errors in i
 import re
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponseForbidden, HttpResponseNotFound
+from django.http import Http404, HttpRequest, HttpResponseForbidden, HttpResponseNotAllowed, HttpResponseNotFound
 from django.template import loader
 from django.urls import Resolver404, reverse
 from django.utils.functional import Promise
@@ -42,6 +42,24 @@ def page_not_found(request: HttpRequest, exception: Http404 | None = None, templ
 def permission_denied(request: HttpRequest, exception: PermissionDenied | None = None, template_name: str = "403.html"):
     context = {"message": user_message(exception), **_way_back(request)}
     return HttpResponseForbidden(loader.render_to_string(template_name, context, request))
+
+
+class MethodNotAllowedPage:
+    """Django answers a GET to a form's address (require_POST) with an empty 405: a blank page for someone who
+    reopened or shared it. Give people a page that says what happened; the API and the vote endpoint keep
+    their own replies (JSON), and the Allow header is kept."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        response = self.get_response(request)
+        if response.status_code != 405 or response.content or request.path_info.startswith(("/api/", "/v/")):
+            return response
+        page = HttpResponseNotAllowed([], loader.render_to_string("405.html", _way_back(request), request))
+        if response.has_header("Allow"):
+            page["Allow"] = response["Allow"]
+        return page
 
 
 def csrf_failure(request: HttpRequest, reason: str = "", template_name: str = "403_csrf.html"):
