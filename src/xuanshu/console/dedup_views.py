@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from xuanshu.console.activity import present_activity
 from xuanshu.console.views import REVIEW, console_view
 from xuanshu.core.errors import DomainError
 from xuanshu.nominations.dedup import selectors, services
@@ -63,7 +64,7 @@ def nominee_detail(request, nominee_id):
         "nominations": selectors.nominee_nominations(nominee),
         "suggestions": selectors.open_suggestions(nominee),
         "changes": selectors.nominee_changes(nominee),
-        "activity": selectors.nominee_activity(nominee)[:50],
+        "activity": present_activity(selectors.nominee_activity(nominee)[:50]),
         "merge_form": MergeIntoForm(),
     }
     return render(request, "console/nominee.html", context)

@@ -15,6 +15,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from xuanshu.console.activity import present_activity
 from xuanshu.console.exports import csv_response, export_rows, xlsx_response
 from xuanshu.console.forms import (
     LOCAL_TZ,
@@ -170,7 +171,7 @@ def _render_nomination(request, nomination, *, reveal=False, edit_form=None, sta
         "moves": _allowed_moves(nomination.state) if can_review else [],
         "state_form": state_form or StateChangeForm(),
         "note_form": note_form or NoteForm(),
-        "activity": nomination_activity(nomination),
+        "activity": present_activity(nomination_activity(nomination)),
         "follow_ups": _follow_ups(nomination, reveal=reveal),
         "nominee_panel": nominee_panel(nomination),
     }

@@ -1,6 +1,48 @@
+"""Django admin is an ops tool: superusers only, read-only audit trails, citizens' contacts always masked.
+
+Staff roles (viewer, editor, admin) work in the console, where contacts are masked by default and every
+unmasked view is logged. The admin has no such logged reveal, so it never shows a contact unmasked, to anyone.
+"""
+import json
+
 from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.core.exceptions import ValidationError
 
 from xuanshu.core.models import ActivityLog, ContactAccessLog
+from xuanshu.core.redaction import redact_contacts
+
+
+def ops_only(request) -> bool:
+    """Only active superusers (ops) may use Django admin; staff accounts are for the console."""
+    return request.user.is_active and request.user.is_superuser
+
+
+class OpsAuthenticationForm(AdminAuthenticationForm):
+    """The admin's sign-in refuses staff who are not superusers, with the same message as a wrong password."""
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        if not user.is_superuser:
+            raise ValidationError(
+                self.error_messages["invalid_login"], code="invalid_login",
+                params={"username": self.username_field.verbose_name},
+            )
+
+
+# The default site, restricted in place: every ModelAdmin is registered on it. (A settings change could name an
+# AdminSite subclass as the admin app's default_site instead; settings.py is not this module's to change.)
+admin.site.has_permission = ops_only
+admin.site.login_form = OpsAuthenticationForm
+
+
+def masked_text(value) -> str:
+    """Stored text, or a JSON value pretty-printed, with e-mail addresses and phone-like numbers masked."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        value = json.dumps(value, ensure_ascii=False, indent=2)
+    return redact_contacts(value)
 
 
 class AppendOnlyAdmin(admin.ModelAdmin):
@@ -18,9 +60,26 @@ class AppendOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(ActivityLog)
 class ActivityLogAdmin(AppendOnlyAdmin):
-    list_display = ["created_at", "actor", "actor_label", "action", "subject_type", "subject_id", "reason"]
+    """Old and new values and reasons are free text and may quote a contact: shown masked."""
+
+    list_display = ["created_at", "actor", "actor_label", "action", "subject_type", "subject_id", "masked_reason"]
     list_filter = ["action", "subject_type"]
     search_fields = ["subject_id", "action", "reason"]
+    fields = ["created_at", "actor", "actor_label", "action", "subject_type", "subject_id", "campaign",
+              "masked_old_value", "masked_new_value", "masked_reason"]
+    readonly_fields = fields
+
+    @admin.display(description="old value")
+    def masked_old_value(self, entry: ActivityLog) -> str:
+        return masked_text(entry.old_value)
+
+    @admin.display(description="new value")
+    def masked_new_value(self, entry: ActivityLog) -> str:
+        return masked_text(entry.new_value)
+
+    @admin.display(description="reason")
+    def masked_reason(self, entry: ActivityLog) -> str:
+        return masked_text(entry.reason)
 
 
 @admin.register(ContactAccessLog)

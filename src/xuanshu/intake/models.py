@@ -3,6 +3,7 @@ import os
 from django.db import models
 from django.utils import timezone
 
+from xuanshu.core.redaction import redact_contacts
 from xuanshu.intake.enums import Channel, InboundStatus, NominationWindow, TipState
 
 
@@ -103,7 +104,8 @@ class InboundFile(models.Model):
         constraints = [models.UniqueConstraint(fields=["inbound", "position"], name="inbound_file_position_unique")]
 
     def __str__(self) -> str:
-        return self.original_name
+        # Shown in Django admin's titles and breadcrumbs; a name such as 录音13812345678.mp3 must not give the number away.
+        return redact_contacts(self.original_name)
 
     @property
     def extension(self) -> str:

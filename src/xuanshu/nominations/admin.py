@@ -1,15 +1,48 @@
 from django.contrib import admin
 
-from xuanshu.core.admin import AppendOnlyAdmin
+from xuanshu.core.admin import AppendOnlyAdmin, masked_text
 from xuanshu.nominations.models import Nomination
 
 
 @admin.register(Nomination)
 class NominationAdmin(AppendOnlyAdmin):
-    """Read-only here: state and fields change only through the console's audited services."""
+    """Read-only here: state and fields change only through the console's audited services.
 
-    list_display = ["reference", "nominee_name", "nominee_kind", "category", "area", "channel", "state", "received_at"]
+    Contacts are masked, the typed text included (citizens write phone numbers into the deeds): the console is
+    where a permitted editor reveals them, logged.
+    """
+
+    list_display = ["reference", "masked_nominee_name", "nominee_kind", "category", "area", "channel", "state", "received_at"]
     list_filter = ["campaign", "state", "channel", "is_demo"]
     search_fields = ["reference", "nominee_name"]
-    exclude = ["nominator_phone", "nominator_email"]
     list_select_related = ["category", "area"]
+    fields = [
+        "campaign", "reference", "inbound", "channel", "received_at", "state", "masked_nominee_name", "nominee_kind",
+        "category", "area", "masked_place_detail", "masked_deeds", "masked_nominator_name", "masked_phone",
+        "masked_email", "consent_at", "is_demo", "created_at", "updated_at",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description="nominee name")
+    def masked_nominee_name(self, nomination: Nomination) -> str:
+        return masked_text(nomination.nominee_name)
+
+    @admin.display(description="place detail")
+    def masked_place_detail(self, nomination: Nomination) -> str:
+        return masked_text(nomination.place_detail)
+
+    @admin.display(description="deeds")
+    def masked_deeds(self, nomination: Nomination) -> str:
+        return masked_text(nomination.deeds)
+
+    @admin.display(description="nominator name")
+    def masked_nominator_name(self, nomination: Nomination) -> str:
+        return masked_text(nomination.nominator_name)
+
+    @admin.display(description="nominator phone")
+    def masked_phone(self, nomination: Nomination) -> str:
+        return nomination.masked_phone
+
+    @admin.display(description="nominator e-mail")
+    def masked_email(self, nomination: Nomination) -> str:
+        return nomination.masked_email

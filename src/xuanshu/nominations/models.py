@@ -4,8 +4,10 @@ from django.db import models
 from xuanshu.campaigns.enums import NomineeKind
 from xuanshu.core.masking import mask_email, mask_phone
 from xuanshu.core.models import TimeStampedModel
+from xuanshu.core.redaction import redact_contacts
 from xuanshu.intake.enums import Channel
 from xuanshu.nominations.enums import NominationState
+from xuanshu.nominations.search import SEARCH_COLUMNS, SOURCE_FIELDS, fill_search_columns
 
 
 class Nomination(TimeStampedModel):
@@ -32,6 +34,16 @@ class Nomination(TimeStampedModel):
     consent_at = models.DateTimeField(null=True, blank=True)
     is_demo = models.BooleanField(default=False)
 
+    # Derived from the fields above on every save (nominations.search); what the queue search matches.
+    search_text = models.TextField(blank=True, default="", editable=False,
+                                   help_text="Nominee, nominator and place folded to simplified script and lower case")
+    search_deeds = models.TextField(blank=True, default="", editable=False,
+                                    help_text="The deeds folded likewise, only where that differs from the deeds as written")
+    nominee_pinyin = models.CharField(max_length=200, blank=True, default="", editable=False, db_index=True,
+                                      help_text="The nominee's name in pinyin without tones or spaces: zhaoliu")
+    nominee_initials = models.CharField(max_length=50, blank=True, default="", editable=False, db_index=True,
+                                        help_text="The initials of that pinyin: zl")
+
     class Meta:
         ordering = ["-received_at", "-id"]
         permissions = [
@@ -52,7 +64,16 @@ class Nomination(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.reference} {self.nominee_name}"
+        # Shown in Django admin's titles and breadcrumbs, which have no logged reveal: a number typed into the name is masked.
+        return f"{self.reference} {redact_contacts(self.nominee_name)}"
+
+    def save(self, *args, update_fields=None, **kwargs):
+        # The search columns follow their source fields whichever code path saves; only this row is written.
+        if update_fields is None or SOURCE_FIELDS.intersection(update_fields):
+            fill_search_columns(self)
+            if update_fields is not None:
+                update_fields = {*update_fields, *SEARCH_COLUMNS}
+        super().save(*args, update_fields=update_fields, **kwargs)
 
     @property
     def masked_phone(self) -> str:

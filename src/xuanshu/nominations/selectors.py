@@ -5,10 +5,12 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet
 
+from xuanshu.campaigns.models import Area
 from xuanshu.core.models import ActivityLog
 from xuanshu.core.phones import last_four_digits
 from xuanshu.intake.models import Attachment, InboundMessage
 from xuanshu.nominations.models import Nomination, NominationNote
+from xuanshu.nominations.search import fold, pinyin_term
 
 
 @dataclass(frozen=True)
@@ -31,7 +33,7 @@ def review_queue(filters: QueueFilters) -> QuerySet[Nomination]:
     every nomination of it instead of reading the date-ordered index.
     """
     queryset = Nomination.objects.select_related("category", "area").defer(
-        "deeds", "nominator_email", "place_detail"
+        "deeds", "nominator_email", "place_detail", "search_text", "search_deeds"
     )
     if filters.campaign_id:
         queryset = queryset.filter(campaign_id=filters.campaign_id)
@@ -63,13 +65,24 @@ _REFERENCE = re.compile(r"[A-Za-z][A-Za-z0-9]*-\d+")
 
 
 def _text_match(term: str, *, in_deeds: bool) -> Q:
-    """The short text columns always; the long deeds only when asked, as scanning them costs the most."""
-    # Chinese has no letter case: a term without Latin letters skips the per-row UPPER() that icontains costs.
-    lookup = "icontains" if any(ch.isascii() and ch.isalpha() for ch in term) else "contains"
-    columns = ["nominee_name", "nominator_name", "place_detail"] + (["deeds"] if in_deeds else [])
-    match = Q()
-    for column in columns:
-        match |= Q(**{f"{column}__{lookup}": term})
+    """Names, nominator and place in either script, a nominee's name in pinyin, a county, a bare reference number.
+
+    Text is matched against the folded search columns (simplified, lower case), never the fields as written,
+    so 誌願者 finds 志愿者 and KTV finds ktv with one case-sensitive LIKE per column, the same on SQLite and
+    PostgreSQL. The long deeds only when asked, as scanning them costs the most.
+    """
+    folded = fold(term)
+    match = Q(search_text__contains=folded) | Q(area__in=Area.objects.filter(name__contains=folded).values("pk"))
+    if in_deeds:
+        # search_deeds holds a folded copy only where folding changed the deeds; elsewhere they are folded already.
+        match |= Q(deeds__contains=folded) | Q(search_deeds__contains=folded)
+    pinyin = pinyin_term(term)
+    if pinyin:
+        # By prefix, so the indexed columns could serve it alone; next to the LIKE above it is part of one scan.
+        match |= Q(nominee_pinyin__startswith=pinyin) | Q(nominee_initials__startswith=pinyin)
+    if folded.isascii() and folded.isdigit():
+        # The number part of a reference, as people read it off a receipt: 000225, or 225 (numbered from 000001).
+        match |= Q(reference__endswith=f"-{folded.zfill(6)}")
     return match
 
 

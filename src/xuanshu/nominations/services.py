@@ -10,6 +10,7 @@ from xuanshu.campaigns.models import Area, Category
 from xuanshu.core.errors import DomainError, IllegalTransition, PermissionDenied
 from xuanshu.core.masking import mask_email, mask_phone
 from xuanshu.core.phones import parse_cn_phone, to_e164
+from xuanshu.core.redaction import redact_contacts
 from xuanshu.core.services import record_activity
 from xuanshu.intake.models import InboundMessage
 from xuanshu.nominations.enums import REASON_REQUIRED, TRANSITIONS, NominationState
@@ -36,7 +37,12 @@ class NominationDraft:
 
 @transaction.atomic  # the reference allocated below, the nomination and its audit row: all or nothing
 def create_nomination_from_draft(*, inbound: InboundMessage, draft: NominationDraft, actor=None) -> Nomination:
-    """Create the nomination for an inbound message; re-running for the same message returns it unchanged."""
+    """Create the nomination for an inbound message; re-running for the same message returns it unchanged.
+
+    Contacts typed into the text fields (a phone number in the deeds) are masked, whatever the channel: the
+    nomination is shown to viewers, exported without contacts and may be published. The raw inbound message
+    keeps them, revealed only through the console's logged flow; the contact fields keep theirs.
+    """
     existing = Nomination.objects.filter(inbound=inbound).first()
     if existing:
         return existing
@@ -55,13 +61,13 @@ def create_nomination_from_draft(*, inbound: InboundMessage, draft: NominationDr
         inbound=inbound,
         channel=inbound.channel,
         received_at=inbound.received_at,
-        nominee_name=draft.nominee_name.strip(),
+        nominee_name=redact_contacts(draft.nominee_name.strip()),
         nominee_kind=draft.nominee_kind,
         category=Category.objects.get(campaign=campaign, code=draft.category_code) if draft.category_code else None,
         area=Area.objects.get(campaign=campaign, code=draft.area_code) if draft.area_code else None,
-        place_detail=draft.place_detail.strip(),
-        deeds=draft.deeds.strip(),
-        nominator_name=draft.nominator_name.strip(),
+        place_detail=redact_contacts(draft.place_detail.strip()),
+        deeds=redact_contacts(draft.deeds.strip()),
+        nominator_name=redact_contacts(draft.nominator_name.strip()),
         nominator_phone=draft.nominator_phone,
         nominator_email=draft.nominator_email.strip(),
         consent_at=draft.consent_at,
@@ -117,18 +123,24 @@ EDITABLE_FIELDS = [
     "nominator_name", "nominator_phone", "nominator_email",
 ]
 _CONTACT_MASKS = {"nominator_phone": mask_phone, "nominator_email": mask_email}
+# Free text that is shown and exported without a reveal: contacts in it are masked when it is written.
+MASKED_TEXT_FIELDS = ("nominee_name", "place_detail", "deeds", "nominator_name")
 
 
 def update_nomination_fields(*, nomination: Nomination, actor, changes: dict, reason: str = "") -> Nomination:
     """Correct a nomination's structured fields; each changed field is audited with old and new values.
 
-    Contacts are written to the audit log masked, so the log does not become a second copy of them.
+    Contacts are written to the audit log masked, so the log does not become a second copy of them; contacts
+    typed into the text fields are masked in the nomination itself too, as on creation.
     """
     _require(actor, "nominations.review_nomination")
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise DomainError(f"not editable: {', '.join(sorted(unknown))}")
     changes = dict(changes)
+    for field in MASKED_TEXT_FIELDS:
+        if isinstance(changes.get(field), str):
+            changes[field] = redact_contacts(changes[field])
     if changes.get("nominator_phone"):
         number = parse_cn_phone(changes["nominator_phone"])
         if number is None:

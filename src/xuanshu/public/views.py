@@ -50,16 +50,22 @@ def nominate(request, slug):
         return render(request, "public/nominate.html", {"campaign": campaign, "form": NominationForm(campaign=campaign)})
 
     ip = client_ip(request)
+    # Browsers cannot put chosen files back into a page: a page sent back asks for the photos again.
+    photos_to_choose_again = len(request.FILES.getlist("photos"))
     # Generous enough for a school or office behind one address, tight enough to stop a script.
     if not hit("nominate", ip, limit=30, window_seconds=600):
-        form = NominationForm(campaign=campaign)
+        # What the citizen typed comes back (not validated: nothing was checked), so nothing has to be typed again.
+        form = NominationForm(initial=NominationForm.carried_over(request.POST), campaign=campaign)
         return render(request, "public/nominate.html", {
-            "campaign": campaign, "form": form,
+            "campaign": campaign, "form": form, "photos_to_choose_again": photos_to_choose_again,
             "page_error": _("Too many submissions from your network. Please try again in ten minutes."),
+            "page_note": _("What you typed is kept below: send it again in ten minutes."),
         }, status=429)
     form = NominationForm(request.POST, request.FILES, campaign=campaign)
     if not form.is_valid():
-        return render(request, "public/nominate.html", {"campaign": campaign, "form": form}, status=400)
+        return render(request, "public/nominate.html", {
+            "campaign": campaign, "form": form, "photos_to_choose_again": photos_to_choose_again,
+        }, status=400)
     receipt = receive_webform(
         campaign=campaign, form=form, post_data=request.POST,
         client_ip=ip, user_agent=request.META.get("HTTP_USER_AGENT", ""),
@@ -87,6 +93,7 @@ def _public_status(nomination) -> dict:
     }
 
 
+@require_http_methods(["GET", "HEAD"])  # its form posts to the lookup (public:status)
 def status_by_link(request, slug, token):
     campaign = _campaign_or_404(slug)
     try:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from xuanshu.campaigns.models import Area, Campaign
 from xuanshu.core.errors import DomainError, PermissionDenied
-from xuanshu.core.services import record_activity
+from xuanshu.core.services import record_activities, record_activity
 from xuanshu.nominations.dedup.clustering import Candidate, Decision, PairMatch, decide
 from xuanshu.nominations.dedup.matching import Features, Match, NominationRecord, features_for
 from xuanshu.nominations.dedup.models import (
@@ -295,7 +295,32 @@ def merge_nominees(*, source: Nominee, target: Nominee, actor, reason: str = "",
             old_value={"nominee": source.pk, "name": source.name}, new_value={"nominee": target.pk, "nominations": sorted(references), "change": change.pk},
             reason=change.reason,
         )
+        moved = [m.nomination_id for m in memberships]
+        _audit_nominations(
+            Nomination.objects.filter(nominee_membership__nominee=target), moved=moved, actor=actor,
+            action="nomination.nominee_merge", reason=change.reason,
+            moved_values=({"nominee": source.pk, "name": source.name}, {"nominee": target.pk, "name": target.name, "change": change.pk}),
+            stayed_values=(None, {"merged_in": source.pk, "name": source.name, "change": change.pk}),
+        )
     return change
+
+
+def _audit_nominations(nominations, *, moved, actor, action: str, reason: str, moved_values: tuple,
+                       stayed_values: tuple | None = None) -> None:
+    """An editor's nominee change written on each nomination it concerns too, so it shows in their own histories.
+
+    The nominations in `moved` changed nominee: (old, new) `moved_values`; the others kept theirs, which
+    gained or lost nominations: `stayed_values`.
+    """
+    moved = set(moved)
+    entries = []
+    for nomination in nominations.select_related("campaign").only("id", "campaign").order_by("id"):
+        values = moved_values if nomination.pk in moved else stayed_values
+        if values is None:
+            continue
+        entries.append({"actor": actor, "action": action, "subject": nomination, "campaign": nomination.campaign,
+                        "old_value": values[0], "new_value": values[1], "reason": reason})
+    record_activities(entries)
 
 
 def split_nomination(*, nomination: Nomination, actor, reason: str = "") -> NomineeChange:
@@ -326,6 +351,11 @@ def split_nomination(*, nomination: Nomination, actor, reason: str = "") -> Nomi
             actor=actor, action="nominee.split", subject=source,
             old_value={"nominee": source.pk}, new_value={"nominee": target.pk, "nomination": nomination.reference, "change": change.pk},
             reason=change.reason,
+        )
+        _audit_nominations(
+            Nomination.objects.filter(pk=nomination.pk), moved=[nomination.pk], actor=actor,
+            action="nomination.nominee_split", reason=change.reason,
+            moved_values=({"nominee": source.pk, "name": source.name}, {"nominee": target.pk, "name": target.name, "change": change.pk}),
         )
     return change
 
@@ -385,6 +415,13 @@ def _undo(*, change: NomineeChange, actor, reason: str) -> NomineeChange:
             actor=actor, action=f"nominee.undo_{change.kind}", subject=source,
             old_value={"nominee": target.pk}, new_value={"nominee": source.pk, "nominations": restored, "change": change.pk},
             reason=reason.strip(),
+        )
+        # Undoing a merge concerns every nomination the merge was written on; undoing a split, the ones it moves back.
+        _audit_nominations(
+            Nomination.objects.filter(nominee_membership__nominee__in=[source, target] if change.kind == ChangeKind.MERGE else [source]),
+            moved=restored, actor=actor, action=f"nomination.nominee_undo_{change.kind}", reason=reason.strip(),
+            moved_values=({"nominee": target.pk, "name": target.name}, {"nominee": source.pk, "name": source.name, "change": change.pk}),
+            stayed_values=(None, {"separated": source.pk, "name": source.name, "change": change.pk}) if change.kind == ChangeKind.MERGE else None,
         )
     return change
 

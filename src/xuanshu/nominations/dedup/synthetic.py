@@ -126,6 +126,7 @@ def insert_synthetic(campaign, nominations: list[SyntheticNomination], *, prefix
 
     from xuanshu.intake.models import InboundMessage
     from xuanshu.nominations.models import Nomination
+    from xuanshu.nominations.search import fill_search_columns
 
     areas = dict(campaign.areas.values_list("code", "id"))
     start = timezone.now() - dt.timedelta(minutes=len(nominations) + 1)
@@ -141,11 +142,11 @@ def insert_synthetic(campaign, nominations: list[SyntheticNomination], *, prefix
             for i, item in enumerate(chunk)
         ])
         created = Nomination.objects.bulk_create([
-            Nomination(
+            fill_search_columns(Nomination(
                 campaign=campaign, reference=message.reference, inbound=message, channel=message.channel,
                 received_at=message.received_at, nominee_name=item.name, nominee_kind=item.kind,
                 area_id=areas.get(item.area_code) if item.area_code else None, place_detail=item.place, deeds=item.deeds,
-            )
+            ))
             for message, item in zip(inbound, chunk)
         ])
         ids.extend(nomination.pk for nomination in created)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from xuanshu.core.admin import AppendOnlyAdmin
+from xuanshu.core.admin import AppendOnlyAdmin, masked_text
 from xuanshu.intake.channels.email.models import AutoReply, Mailbox
 
 
@@ -13,9 +13,18 @@ class MailboxAdmin(AppendOnlyAdmin):
 
 @admin.register(AutoReply)
 class AutoReplyAdmin(AppendOnlyAdmin):
-    """Why a sender did or did not get an acknowledgement."""
+    """Why a sender did or did not get an acknowledgement; the sender's address is masked."""
 
-    list_display = ["created_at", "recipient", "status", "reason", "inbound"]
+    list_display = ["created_at", "masked_recipient", "status", "reason", "inbound"]
     list_filter = ["status", "reason"]
     search_fields = ["recipient"]
+    fields = ["inbound", "masked_recipient", "status", "reason", "masked_error", "message_id", "created_at", "sent_at"]
+    readonly_fields = fields
 
+    @admin.display(description="recipient")
+    def masked_recipient(self, reply: AutoReply) -> str:
+        return masked_text(reply.recipient)
+
+    @admin.display(description="error")
+    def masked_error(self, reply: AutoReply) -> str:
+        return masked_text(reply.error)

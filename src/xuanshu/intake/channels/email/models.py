@@ -4,6 +4,8 @@ import os
 from django.db import models
 from django.utils import timezone
 
+from xuanshu.core.masking import mask_email
+
 
 class Mailbox(models.Model):
     """An IMAP folder polled for nominations. The password is never stored: `password_env` names the
@@ -78,4 +80,5 @@ class AutoReply(models.Model):
         indexes = [models.Index(fields=["recipient", "created_at"], name="autoreply_recipient_created")]
 
     def __str__(self) -> str:
-        return f"reply to {self.recipient}: {self.status}"
+        # Shown in Django admin's titles and breadcrumbs: the address masked.
+        return f"reply to {mask_email(self.recipient)}: {self.status}"

@@ -1,4 +1,7 @@
 """Web form channel: store the accepted post raw, then interpret it into a nomination draft."""
+import hashlib
+import json
+
 from xuanshu.campaigns.models import Campaign
 from xuanshu.core.phones import parse_cn_phone, to_e164
 from xuanshu.intake.channels import Description
@@ -15,8 +18,18 @@ SUBMITTED_FIELDS = [
 ]
 
 
+def _content(payload: dict) -> dict:
+    """What the citizen submitted: the fields and the photos' bytes (not the browser or the notice shown)."""
+    return {"fields": payload.get("fields"), "photos": [photo.get("original_sha256") for photo in payload.get("photos") or []]}
+
+
 def receive_webform(*, campaign: Campaign, form, post_data, client_ip: str, user_agent: str) -> Receipt:
-    """Store a validated form post unchanged, with its photos re-encoded; returns the receipt."""
+    """Store a validated form post unchanged, with its photos re-encoded; returns the receipt.
+
+    The form's token makes a double submit one nomination. A post that reuses a token with other content (a browser
+    restoring an old page from its cache, then a new nomination typed into it) is a nomination of its own: it is
+    stored under the token and a digest of its content, so it too is idempotent.
+    """
     payload = {
         "fields": {name: post_data.get(name, "") for name in SUBMITTED_FIELDS},
         "photos": [
@@ -26,9 +39,18 @@ def receive_webform(*, campaign: Campaign, form, post_data, client_ip: str, user
         "user_agent": user_agent[:500],
         "privacy_notice": campaign.privacy_notice,
     }
+    token = form.cleaned_data["submission_token"]
+    receipt = _receive(campaign=campaign, external_id=token, client_ip=client_ip, payload=payload, form=form)
+    if receipt.created or _content(receipt.inbound.payload or {}) == _content(payload):
+        return receipt
+    digest = hashlib.sha256(json.dumps(_content(payload), ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+    return _receive(campaign=campaign, external_id=f"{token}-{digest[:32]}", client_ip=client_ip, payload=payload, form=form)
+
+
+def _receive(*, campaign: Campaign, external_id: str, client_ip: str, payload: dict, form) -> Receipt:
     return receive_inbound(
         channel=Channel.WEBFORM,
-        external_id=form.cleaned_data["submission_token"],
+        external_id=external_id,
         campaign=campaign,
         sender=client_ip,
         payload=payload,
@@ -48,7 +70,7 @@ def interpret(inbound: InboundMessage) -> NominationDraft:
         area_code=fields.get("area") or None,
         place_detail=fields.get("place_detail", ""),
         deeds=fields["deeds"],
-        nominator_name=fields.get("nominator_name", ""),
+        nominator_name=normalise_text(fields.get("nominator_name", "")),
         nominator_phone=to_e164(number) if number else "",
         nominator_email=normalise_text(fields.get("nominator_email", "")),
         consent_at=inbound.received_at if consented else None,

@@ -3,7 +3,7 @@ import unicodedata
 import uuid
 
 from django import forms
-from django.core.validators import validate_email
+from django.core.validators import ProhibitNullCharactersValidator, validate_email
 from django.utils.translation import gettext_lazy as _
 
 from xuanshu.campaigns.enums import NomineeKind
@@ -28,16 +28,41 @@ class MultiplePhotoField(forms.FileField):
 
     def clean(self, data, initial=None):
         files = data if isinstance(data, (list, tuple)) else ([data] if data else [])
+        # Django's own message for an empty file does not say which one; with several photos the citizen must know.
+        empty = [item.name for item in files if getattr(item, "size", None) == 0]
+        if empty:
+            raise forms.ValidationError([_("“%(name)s” is an empty file (0 bytes). Please choose the photo again.") % {"name": name}
+                                         for name in empty], code="empty")
         return [super(MultiplePhotoField, self).clean(item, initial) for item in files]
 
 
+def strip_format_characters(value: str) -> str:
+    """`value` without invisible format characters (Unicode category Cf: zero-width spaces and joiners, BOM, bidi marks)."""
+    return "".join(ch for ch in value if unicodedata.category(ch) != "Cf")
+
+
 def normalise_text(value: str) -> str:
-    """Full-width letters and digits to half-width; keep Chinese punctuation as written."""
-    return unicodedata.normalize("NFKC", value).strip() if value else ""
+    """Full-width letters and digits to half-width, invisible format characters dropped; Chinese punctuation as written."""
+    return strip_format_characters(unicodedata.normalize("NFKC", value)).strip() if value else ""
+
+
+def visible_length(value: str) -> int:
+    """How many characters a reader sees: no whitespace, no invisible format characters."""
+    return len("".join(strip_format_characters(value).split()))
+
+
+NUL_CHARACTER_MESSAGE = _("The text contains an invisible control character (NUL) that cannot be saved. Please delete it, "
+                          "or type the text again instead of pasting it.")
+
+
+FORM_EXPIRED_MESSAGE = _("The form has expired. Please submit it again.")
 
 
 class NominationForm(forms.Form):
-    submission_token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    submission_token = forms.CharField(
+        widget=forms.HiddenInput, max_length=64,
+        error_messages={"required": FORM_EXPIRED_MESSAGE, "max_length": FORM_EXPIRED_MESSAGE},
+    )
     nominee_name = forms.CharField(label=_("Name of the nominee (person or group)"), max_length=50)
     nominee_kind = forms.ChoiceField(label=_("Individual or group"), widget=forms.RadioSelect)
     category = forms.ChoiceField(label=_("Category"), widget=forms.RadioSelect)
@@ -74,12 +99,39 @@ class NominationForm(forms.Form):
             "count": campaign.max_photos, "mb": campaign.max_photo_bytes // (1024 * 1024),
         }
         self.reencoded_photos = []
+        for field in self.fields.values():
+            # Django's stock message for a NUL character reads oddly in Chinese ("不允许是用空字符串").
+            field.validators = [
+                ProhibitNullCharactersValidator(message=NUL_CHARACTER_MESSAGE)
+                if isinstance(validator, ProhibitNullCharactersValidator) else validator
+                for validator in field.validators
+            ]
+
+    @classmethod
+    def carried_over(cls, post_data) -> dict:
+        """Initial values from a post that was not processed: what the citizen typed, with the same token."""
+        kept = {name: post_data.get(name) for name in cls.base_fields if name not in ("photos", "website") and name in post_data}
+        if not str(kept.get("submission_token", "")).isalnum():
+            kept.pop("submission_token", None)  # a fresh one, from the field's initial value
+        return kept
+
+    @property
+    def has_marked_errors(self) -> bool:
+        """Whether an error sits next to a visible field (the others are shown at the top of the form)."""
+        return any(field.errors for field in self.visible_fields() if field.name != "website")
 
     def clean_submission_token(self):
         token = self.cleaned_data["submission_token"]
         if not token.isalnum():
-            raise forms.ValidationError(_("The form has expired. Please reload the page."))
+            raise forms.ValidationError(FORM_EXPIRED_MESSAGE)
         return token
+
+    def full_clean(self):
+        super().full_clean()
+        if self._errors and "submission_token" in self._errors:
+            # The page goes back with a fresh token, or sending it again would fail the same way.
+            self.data = self.data.copy()
+            self.data["submission_token"] = uuid.uuid4().hex
 
     def clean_nominee_name(self):
         name = normalise_text(self.cleaned_data["nominee_name"])
@@ -87,9 +139,15 @@ class NominationForm(forms.Form):
             raise forms.ValidationError(_("Please enter the full name of the person or group."))
         return name
 
+    def clean_nominator_name(self):
+        name = normalise_text(self.cleaned_data["nominator_name"])
+        if not name:
+            raise forms.ValidationError(self.fields["nominator_name"].error_messages["required"], code="required")
+        return name
+
     def clean_deeds(self):
         deeds = self.cleaned_data["deeds"].strip()
-        length = len("".join(deeds.split()))
+        length = visible_length(deeds)
         if length < self.campaign.deeds_min_length:
             raise forms.ValidationError(
                 _("Please describe the deeds in at least %(min)s characters (now %(now)s).")
