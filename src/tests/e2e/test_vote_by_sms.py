@@ -1,5 +1,5 @@
 """End to end in Chromium: from the campaign page to the candidate gallery, a voter verifies by SMS code (dev
-sender), votes within quota, is refused beyond it."""
+sender), votes within quota, and the ballot locks once no votes are left."""
 import os
 import re
 
@@ -45,16 +45,16 @@ def test_voter_verifies_by_sms_and_votes_within_quota(live_server, open_campaign
                                arg=str(4 - index))
         assert page.get_attribute("#vote-message", "data-status") == "accepted"
     assert page.inner_text("#vote-message") == _zh(OUTCOME_MESSAGES["accepted"])
-
-    page.check(f"li[data-candidate='{candidates[5].pk}'] input[type=checkbox]")
-    page.click("#vote-submit")
-    page.wait_for_selector("#vote-message[data-status='rejected:quota_total']")
-    assert page.inner_text("#vote-message") == _zh(OUTCOME_MESSAGES["quota_total"])
-    assert page.inner_text("[data-remaining]") == "0"
+    # No votes left today: nothing can be chosen or sent any more (the server would refuse it: quota_total).
+    page.wait_for_function("() => { const b = document.getElementById('vote-submit');"
+                           "        return b.getAttribute('aria-busy') === 'false' && b.disabled; }")
+    assert page.locator("li.candidate input[type=checkbox]:enabled").count() == 0
 
     page.screenshot(path=os.environ.get("E2E_VOTE_SCREENSHOT", str(tmp_path / "ballot.png")), full_page=True)
     page.reload()
     spent = page.locator("li.candidate.spent").count()
     assert (spent, re.sub(r"\s", "", page.inner_text("[data-remaining]"))) == (5, "0")
+    assert (page.locator("li.candidate input[type=checkbox]:enabled").count(), page.is_disabled("#vote-submit")) == (
+        0, True)
     decisions = list(LedgerEntry.objects.order_by("seq").values_list("decision", "reason"))
-    assert decisions == [("accepted", "")] * 5 + [("rejected", "quota_total")]
+    assert decisions == [("accepted", "")] * 5

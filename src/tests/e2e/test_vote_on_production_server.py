@@ -126,10 +126,15 @@ def test_a_phone_votes_through_the_production_server(production_server, phone_pa
         page.wait_for_function("expected => document.querySelector('[data-remaining]').textContent === expected",
                                arg=str(4 - index))
         assert page.get_attribute("#vote-message", "data-status") == "accepted"
-    page.check(f"li[data-candidate='{candidates[5]}'] input[type=checkbox]")
-    page.click("#vote-submit")
-    page.wait_for_selector("#vote-message[data-status='rejected:quota_total']")
-    assert page.inner_text("#vote-message") == _zh(OUTCOME_MESSAGES["quota_total"])
+    # No votes left: the page locks its ballot, and the lean path refuses a ballot sent all the same.
+    page.wait_for_function("() => document.getElementById('vote-submit').getAttribute('aria-busy') === 'false'")
+    assert (page.locator("li.candidate input[type=checkbox]:enabled").count(), page.is_disabled("#vote-submit")) == (
+        0, True)
+    refused = page.evaluate("""([url, candidate]) => fetch(url, {
+        method: "POST", body: new URLSearchParams({candidate: candidate, nonce: "after-the-last"}),
+        credentials: "same-origin", headers: {"Accept": "application/json"}}).then(r => r.json())""",
+        [f"/v/{SLUG}/vote", str(candidates[5])])
+    assert (refused["reason"], refused["message"]) == ("quota_total", _zh(OUTCOME_MESSAGES["quota_total"]))
 
     page.reload()  # the page reads the same store the lean path wrote
     assert (page.locator("li.candidate.spent").count(), page.inner_text("[data-remaining]").strip()) == (5, "0")

@@ -5,7 +5,7 @@ import pytest
 
 from xuanshu.voting import identity, otp
 from xuanshu.voting.models import OtpChallenge, Voter
-from xuanshu.voting.sms.dev import last_code_for
+from xuanshu.voting.sms.dev import OUTBOX, last_code_for
 
 pytestmark = pytest.mark.django_db
 
@@ -39,6 +39,30 @@ def test_five_wrong_tries_burn_the_code(store_kind, open_campaign):
 def test_landlines_and_foreign_numbers_get_no_code(store_kind, open_campaign):
     for text in ["0635-8451234", "+1 415 555 0100", "12345", ""]:
         assert otp.request_code(campaign=open_campaign, phone_text=text, ip="1.2.3.4").code == "invalid_phone"
+
+
+@pytest.mark.parametrize("text", ["010-12345678", "01012345678", "+86 10 1234 5678", "+861012345678"])
+def test_beijing_landlines_are_not_mobiles(open_campaign, text):
+    sent_before = len(OUTBOX)
+    assert (otp.mobile_or_none(text), otp.request_code(campaign=open_campaign, phone_text=text, ip="1.2.3.4").code) == (
+        "", "invalid_phone")
+    assert (len(OUTBOX), OtpChallenge.objects.count()) == (sent_before, 0)
+
+
+@pytest.mark.parametrize(("text", "e164"), [
+    ("13906351234", "+8613906351234"), ("+86 139 0635 1234", "+8613906351234"), ("19212345678", "+8619212345678"),
+    ("１３９０６３５１２３４", "+8613906351234"),
+])
+def test_mainland_mobiles_are_mobiles(text, e164):
+    assert otp.mobile_or_none(text) == e164
+
+
+def test_a_code_typed_in_full_width_digits_is_the_same_code(store_kind, open_campaign):
+    otp.request_code(campaign=open_campaign, phone_text=PHONE, ip="1.2.3.4")
+    code = last_code_for(PHONE)
+    full_width = "".join(chr(ord(digit) - ord("0") + ord("０")) for digit in code)
+    result = otp.verify_code(campaign=open_campaign, phone_text=PHONE, code=f" {full_width} ")
+    assert (result.code, OtpChallenge.objects.get().attempts) == ("verified", 1)
 
 
 def test_throttles_per_phone_per_address_and_globally(store_kind, open_campaign, monkeypatch):

@@ -5,7 +5,7 @@ from django.urls import reverse
 from xuanshu.public.photos import photos_for
 from xuanshu.voting import selectors
 from xuanshu.voting.config import VoteConfig, vote_config
-from xuanshu.voting.enums import CountDisplay, VoterState
+from xuanshu.voting.enums import WEAKER_METHODS, CountDisplay, VoterState
 from xuanshu.voting.models import Candidate, Voter
 from xuanshu.voting.selectors import VoterDay
 
@@ -26,8 +26,8 @@ def active_candidate(config: VoteConfig, number: int) -> Candidate | None:
 
 def annotate_for_voter(config: VoteConfig, candidates: list[Candidate], voter: tuple[str, str] | None,
                        now: float) -> VoterDay | None:
-    """Give each candidate `shown_count` ("" when hidden), `spent` (this voter's votes for it used today) and
-    `photo_url` ("" without a public photo);
+    """Give each candidate `shown_count` ("" when hidden), `spent` (this voter's votes for it used today),
+    `votes_left` (the votes this voter may still give it today) and `photo_url` ("" without a public photo);
     returns the voter's day, or None without a voter."""
     day = selectors.voter_day(config, voter[1], [c.pk for c in candidates], now) if voter else None
     counts = selectors.public_counts(config)
@@ -38,8 +38,22 @@ def annotate_for_voter(config: VoteConfig, candidates: list[Candidate], voter: t
         candidate.photo_url = (f"{reverse('public:candidate_photo', args=[config.slug, candidate.number])}"
                                f"?v={photo.sha256[:12]}") if photo else ""
         candidate.shown_count = counts.get(candidate.pk, _zero_shown(config))
-        candidate.spent = bool(day and day.used_for.get(candidate.pk, 0) >= config.votes_per_candidate_per_day)
+        used = day.used_for.get(candidate.pk, 0) if day else 0
+        candidate.votes_left = max(config.votes_per_candidate_per_day - used, 0)
+        candidate.spent = candidate.votes_left == 0
     return day
+
+
+def weaker_voter_voted_today(config: VoteConfig, voter: tuple[str, str] | None, now: float,
+                             day: VoterDay | None = None) -> bool:
+    """Whether `voter` came through the weaker picture check and has voted today (`day`, when the caller has
+    read it). Such a voter may not verify again by text message or WeChat until tomorrow: the new identity
+    would start a fresh day's votes for the same person."""
+    if not voter or voter[0] not in WEAKER_METHODS:
+        return False
+    if day is None:
+        day = selectors.voter_day(config, voter[1], [], now)
+    return day.remaining < config.votes_per_day
 
 
 def voter_is_blocked(config: VoteConfig, voter: tuple[str, str] | None) -> bool:

@@ -29,8 +29,8 @@ from xuanshu.core.ratelimit import client_ip
 from xuanshu.public import gallery, photos
 from xuanshu.voting import ballot_http, captcha, identity, otp, throttle, wechat
 from xuanshu.voting.config import VOTING_TZ, vote_config
-from xuanshu.voting.enums import IdentityMethod
-from xuanshu.voting.messages import OTP_MESSAGES, message_text
+from xuanshu.voting.enums import IdentityMethod, Reason
+from xuanshu.voting.messages import OTP_MESSAGES, OUTCOME_MESSAGES, message_text
 from xuanshu.voting.services import cast_ballot, register_voter
 
 _PHONE_COOKIE = "xs_otp_phone"
@@ -165,8 +165,12 @@ def _voting_page(request, slug, template: str, *, number: int | None = None):
                   if IdentityMethod.WECHAT_OAUTH in config.identity_methods
                   and "MicroMessenger" in request.META.get("HTTP_USER_AGENT", "") and wechat.app_for(campaign) else "")
     weaker_method = bool(voter) and voter[0] == IdentityMethod.DEVICE
-    # A voter on the weaker picture check may verify again by text message or WeChat, which then replace it.
-    can_upgrade = weaker_method and not blocked and (sms_enabled or bool(wechat_url))
+    # A voter on the weaker picture check may verify again by text message or WeChat, which then replace it; once
+    # they have voted today, only from tomorrow (`sms_code` and `wechat_callback` hold to the same rule).
+    may_move = weaker_method and not blocked and (sms_enabled or bool(wechat_url))
+    voted_today = may_move and gallery.weaker_voter_voted_today(config, voter, now, day)
+    can_upgrade = may_move and not voted_today
+    out_of_votes = day is not None and day.remaining <= 0
     code_sent_to = _signed_phone(request)
     context.update({
         "candidates": candidates,
@@ -175,6 +179,7 @@ def _voting_page(request, slug, template: str, *, number: int | None = None):
         "voter_blocked": blocked,
         "window": window,
         "can_vote": window == "open" and not blocked,
+        "out_of_votes": out_of_votes,
         "starts_at": _local(config.starts_at),
         "ends_at": _local(config.ends_at),
         "methods": config.identity_methods,
@@ -182,6 +187,8 @@ def _voting_page(request, slug, template: str, *, number: int | None = None):
         "code_sent_to": mask_phone(code_sent_to),
         "weaker_method": weaker_method,
         "can_upgrade": can_upgrade,
+        "upgrade_tomorrow": message_text("weaker_voted_today_sms" if sms_enabled else "weaker_voted_today_wechat")
+        if voted_today else "",
         "show_identity": window == "open" and (not voter or can_upgrade),
         "wechat_url": wechat_url,
         "captcha_url": f"{reverse('public:vote_device', args=[slug])}?{back}"
@@ -189,6 +196,8 @@ def _voting_page(request, slug, template: str, *, number: int | None = None):
         "here": request.path,  # where the identity flows bring the voter back to
     })
     response = _flash_shown(request, slug, render(request, template, context))
+    # The votes left and the counts change with every vote: the back button must not show an old copy.
+    patch_cache_control(response, no_store=True, private=True)
     if not request.COOKIES.get(identity.DEVICE_COOKIE):
         response.set_cookie(identity.DEVICE_COOKIE, identity.new_device_token(), max_age=365 * 86400,
                             httponly=True, samesite="Lax", secure=settings.SESSION_COOKIE_SECURE)
@@ -205,6 +214,20 @@ def _flash_shown(request, slug: str, response):
         response.delete_cookie(ballot_http.FLASH_COOKIE, path=ballot_http.flash_path(slug), samesite="Lax")
         patch_cache_control(response, no_store=True)
     return response
+
+
+def _outside_window(config) -> bool:
+    """Whether the vote is closed or not yet open: no voter is registered and no code sent then."""
+    return not config.window_open(time.time())
+
+
+def _stays_weaker_today(request, config, method: str) -> str:
+    """The message for a picture-check voter who has voted today and asks to verify by `method` (which would
+    replace them, with a fresh day's votes), or "" when they may."""
+    voter = identity.read_voter_token(request.COOKIES.get(identity.VOTER_COOKIE, ""), config.campaign_id)
+    if not gallery.weaker_voter_voted_today(config, voter, time.time()):
+        return ""
+    return "weaker_voted_today_sms" if method == IdentityMethod.SMS else "weaker_voted_today_wechat"
 
 
 def _signed_phone(request) -> str:
@@ -247,6 +270,10 @@ def sms_code(request, slug):
         response = _back(slug, "", next_path)
         response.delete_cookie(_PHONE_COOKIE)
         return response
+    if _outside_window(config):
+        return _back(slug, Reason.OUTSIDE_WINDOW, next_path)
+    if refusal := _stays_weaker_today(request, config, IdentityMethod.SMS):
+        return _back(slug, refusal, next_path)
     if action == "verify":
         phone_text = request.POST.get("phone", "") or _signed_phone(request)
         if not phone_text:  # the number was forgotten with its code: the voter starts again
@@ -258,10 +285,17 @@ def sms_code(request, slug):
         if result.ok or result.code in otp.NEEDS_NEW_CODE:
             response.delete_cookie(_PHONE_COOKIE)
         return response
-    phone_text = _signed_phone(request) if action == "resend" else request.POST.get("phone", "")
+    if action == "resend":
+        phone_text = _signed_phone(request)
+        if not phone_text:  # forgotten with its code (five minutes): the voter enters the number again
+            return _back(slug, "code_expired", next_path)
+    else:
+        phone_text = request.POST.get("phone", "")
     result = otp.request_code(campaign=campaign, phone_text=phone_text, ip=client_ip(request))
     response = _back(slug, result.code, next_path)
-    if result.phone:
+    # The number is remembered (or replaced) only when a code went to it: a refused request, perhaps from another
+    # tab, leaves the number a live code was sent to, and the page never says a code was sent when none was.
+    if result.code == "sent":
         response.set_cookie(_PHONE_COOKIE, signing.dumps(result.phone, salt=_PHONE_SALT), max_age=_PHONE_COOKIE_AGE,
                             httponly=True, samesite="Lax", secure=settings.SESSION_COOKIE_SECURE)
     return response
@@ -278,7 +312,10 @@ def device_check(request, slug):
     error = ""
     next_path = ballot_http.return_path(slug, request.GET.get("next", ""))
     ip_hash = identity.keyed_hash("ip", client_ip(request))
-    if request.method == "POST":
+    closed = _outside_window(config)
+    if closed:
+        error = str(OUTCOME_MESSAGES[Reason.OUTSIDE_WINDOW])
+    elif request.method == "POST":
         device_token = request.COOKIES.get(identity.DEVICE_COOKIE, "")
         if not throttle.take("captcha-ip", ip_hash, limit=CAPTCHA_PER_ADDRESS, window_seconds=CAPTCHA_WINDOW_SECONDS):
             error = str(OTP_MESSAGES["address_limit"])
@@ -291,9 +328,11 @@ def device_check(request, slug):
         else:
             error = str(OTP_MESSAGES["captcha_wrong"])
     status = 400 if error else 200
+    if closed:  # no picture: solving it could make no voter
+        challenge_id, status = "", 403
     # Each new picture (a first visit, "another picture", a retry after a wrong answer) is counted per address.
-    if request.method == "GET" and not throttle.take("captcha-new-ip", ip_hash, limit=CAPTCHA_PER_ADDRESS,
-                                                      window_seconds=CAPTCHA_WINDOW_SECONDS):
+    elif request.method == "GET" and not throttle.take("captcha-new-ip", ip_hash, limit=CAPTCHA_PER_ADDRESS,
+                                                        window_seconds=CAPTCHA_WINDOW_SECONDS):
         challenge_id, error, status = "", str(OTP_MESSAGES["address_limit"]), 429
     else:
         challenge_id, _answer = captcha.new_challenge()
@@ -357,6 +396,11 @@ def wechat_callback(request, slug):
         state = ""
     if app is None or not state or state != request.COOKIES.get("xs_wx_state") or not request.GET.get("code"):
         return _back(slug, "wechat_failed", next_path)
+    config = vote_config(slug)
+    if config is None or _outside_window(config):
+        return _back(slug, Reason.OUTSIDE_WINDOW, next_path)
+    if refusal := _stays_weaker_today(request, config, IdentityMethod.WECHAT_OAUTH):
+        return _back(slug, refusal, next_path)
     try:
         openid = wechat.openid_for_code(app, request.GET["code"][:128])
     except wechat.WechatAuthFailed:

@@ -43,6 +43,12 @@ OTP_MESSAGES = {
     "code_used_up": _("The code was entered wrongly too many times. Please enter your number to get a new one."),
     "captcha_wrong": _("The characters did not match the picture. Please try again."),
     "wechat_failed": _("WeChat authorisation did not complete. Please try again."),
+    # A picture-check voter who has voted today keeps that identity until tomorrow: verifying again would give
+    # the same person a second day's votes.
+    "weaker_voted_today_sms": _("You have voted today after the picture check. You can verify by text message "
+                                "from tomorrow."),
+    "weaker_voted_today_wechat": _("You have voted today after the picture check. You can verify with WeChat "
+                                   "from tomorrow."),
 }
 
 

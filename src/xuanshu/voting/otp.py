@@ -7,11 +7,14 @@ Codes are kept as keyed hashes, expire after five minutes and allow five tries.
 import datetime as dt
 import hmac
 import os
+import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
+from phonenumbers import PhoneNumberType, number_type
 
 from xuanshu.core.masking import mask_phone
 from xuanshu.core.phones import parse_cn_phone, to_e164
@@ -21,6 +24,9 @@ from xuanshu.voting.identity import keyed_hash
 from xuanshu.voting.models import OtpChallenge, Voter
 from xuanshu.voting.sms import SmsError, get_sender
 
+# A mainland mobile in E.164: 1, a second digit 3-9, nine more. Beijing's landlines (+86 10…) also start "+861".
+_MOBILE_E164 = re.compile(r"\+861[3-9]\d{9}")
+_MOBILE_TYPES = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
 CODE_TTL = dt.timedelta(minutes=5)
 MAX_TRIES = 5
 # Verification results after which the code cannot be used any more: the voter starts again with a number.
@@ -42,11 +48,12 @@ class OtpResult:
 
 
 def mobile_or_none(text: str) -> str:
+    """The mainland mobile number in `text` in E.164, or "": a code needs a mobile, not a landline."""
     number = parse_cn_phone(text)
-    if number is None:
+    if number is None or number_type(number) not in _MOBILE_TYPES:
         return ""
     e164 = to_e164(number)
-    return e164 if e164.startswith("+861") else ""  # a code needs a mobile, not a landline
+    return e164 if _MOBILE_E164.fullmatch(e164) else ""
 
 
 def request_code(*, campaign, phone_text: str, ip: str, now: float | None = None) -> OtpResult:
@@ -96,7 +103,9 @@ def verify_code(*, campaign, phone_text: str, code: str) -> OtpResult:
         if challenge.attempts >= MAX_TRIES:
             return OtpResult(False, "code_used_up", phone)
         challenge.attempts += 1
-        expected = keyed_hash("otp-code", f"{phone}:{(code or '').strip()[:6]}")
+        # Full-width digits (１２３４５６), as some Chinese keyboards type them, are the same code.
+        typed = unicodedata.normalize("NFKC", code or "").strip()[:6]
+        expected = keyed_hash("otp-code", f"{phone}:{typed}")
         if not hmac.compare_digest(expected, challenge.code_hash):
             challenge.save(update_fields=["attempts"])
             return OtpResult(False, "wrong_code" if challenge.attempts < MAX_TRIES else "code_used_up", phone)
