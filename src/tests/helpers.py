@@ -1,5 +1,8 @@
 """Builders for test input: real image bytes made with Pillow."""
 import io
+import time
+import urllib.request
+from pathlib import Path
 
 from PIL import Image
 
@@ -21,3 +24,16 @@ def png_bytes(size=(32, 32), mode="RGBA") -> bytes:
     out = io.BytesIO()
     Image.new(mode, size, (10, 120, 200, 128) if mode == "RGBA" else (10, 120, 200)).save(out, format="PNG")
     return out.getvalue()
+
+
+def wait_until_serving(base: str, log: Path, attempts: int = 150) -> None:
+    """Wait for a server started by a test to answer /v/ping; fail with the end of its log if it never does."""
+    for _ in range(attempts):
+        try:
+            urllib.request.urlopen(f"{base}/v/ping", timeout=1).read()
+            return
+        except OSError:
+            time.sleep(0.2)
+    import pytest
+
+    pytest.fail(f"the server did not start: {log.read_text()[-2000:]}")

@@ -8,7 +8,6 @@ import re
 import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -17,6 +16,7 @@ import pytest
 from django.test import Client
 
 from tests.core.error_urls import FAILURE_MESSAGE
+from tests.helpers import wait_until_serving
 from xuanshu.core.logs import redact_log_text
 from xuanshu.core.webserver import web_server_args
 from xuanshu.voting.lean import LeanVotePath
@@ -138,14 +138,7 @@ def test_the_production_server_logs_failed_requests_to_stderr(tmp_path):
         server = subprocess.Popen([sys.executable, "-m", *web_server_args(host="127.0.0.1", port=port, workers=1)],
                                   env=_site_env(tmp_path), stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True)
         try:
-            for _ in range(150):
-                try:
-                    urllib.request.urlopen(f"{base}/v/ping", timeout=1).read()
-                    break
-                except OSError:
-                    time.sleep(0.2)
-            else:
-                pytest.fail(f"the server did not start: {stderr_path.read_text()[-2000:]}")
+            wait_until_serving(base, stderr_path)
             page = _request(f"{base}/c/13812345678/")
             ballot = _request(f"{base}/v/some-campaign/vote", data=b"candidate=1&phone=13912345678", headers={
                 "Origin": base, "Content-Type": "application/x-www-form-urlencoded"})

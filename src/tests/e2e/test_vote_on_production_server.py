@@ -10,7 +10,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 
 import pytest
@@ -18,6 +17,7 @@ import redis
 from django.utils import translation
 
 from tests.conftest import SEED_CAMPAIGN_FILE
+from tests.helpers import wait_until_serving
 from xuanshu.core.webserver import web_server_args
 from xuanshu.voting.messages import OUTCOME_MESSAGES
 
@@ -96,14 +96,7 @@ def production_server(request, tmp_path):
                               env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(150):
-            try:
-                urllib.request.urlopen(f"{base}/v/ping", timeout=1).read()
-                break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            pytest.fail(f"the server did not start: {(tmp_path / 'server.log').read_text()[-2000:]}")
+        wait_until_serving(base, tmp_path / "server.log")
         yield base, ballot
     finally:
         os.killpg(server.pid, 15)

@@ -45,6 +45,16 @@ def masked_text(value) -> str:
     return redact_contacts(value)
 
 
+def masked_column(attribute: str, description: str):
+    """A read-only admin column showing `attribute` of the row with contacts masked (masked_text)."""
+
+    @admin.display(description=description)
+    def column(model_admin, row) -> str:
+        return masked_text(getattr(row, attribute))
+
+    return column
+
+
 class AppendOnlyAdmin(admin.ModelAdmin):
     """Audit trails can be read, never edited or deleted."""
 
@@ -69,17 +79,9 @@ class ActivityLogAdmin(AppendOnlyAdmin):
               "masked_old_value", "masked_new_value", "masked_reason"]
     readonly_fields = fields
 
-    @admin.display(description="old value")
-    def masked_old_value(self, entry: ActivityLog) -> str:
-        return masked_text(entry.old_value)
-
-    @admin.display(description="new value")
-    def masked_new_value(self, entry: ActivityLog) -> str:
-        return masked_text(entry.new_value)
-
-    @admin.display(description="reason")
-    def masked_reason(self, entry: ActivityLog) -> str:
-        return masked_text(entry.reason)
+    masked_old_value = masked_column("old_value", "old value")
+    masked_new_value = masked_column("new_value", "new value")
+    masked_reason = masked_column("reason", "reason")
 
 
 @admin.register(ContactAccessLog)

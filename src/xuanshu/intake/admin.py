@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from xuanshu.core.admin import AppendOnlyAdmin, masked_text
+from xuanshu.core.admin import AppendOnlyAdmin, masked_column
 from xuanshu.intake.models import InboundFile, InboundMessage
 
 
@@ -21,21 +21,10 @@ class InboundMessageAdmin(AppendOnlyAdmin):
     ]
     readonly_fields = fields
 
-    @admin.display(description="sender")
-    def masked_sender(self, inbound: InboundMessage) -> str:
-        return masked_text(inbound.sender)
-
-    @admin.display(description="payload")
-    def masked_payload(self, inbound: InboundMessage) -> str:
-        return masked_text(inbound.payload)
-
-    @admin.display(description="raw body")
-    def masked_body(self, inbound: InboundMessage) -> str:
-        return masked_text(inbound.raw_text)
-
-    @admin.display(description="error")
-    def masked_error(self, inbound: InboundMessage) -> str:
-        return masked_text(inbound.error)
+    masked_sender = masked_column("sender", "sender")
+    masked_payload = masked_column("payload", "payload")
+    masked_body = masked_column("raw_text", "raw body")
+    masked_error = masked_column("error", "error")
 
 
 @admin.register(InboundFile)
@@ -46,6 +35,4 @@ class InboundFileAdmin(AppendOnlyAdmin):
     fields = ["inbound", "masked_name", "content_type", "size", "sha256", "position"]
     readonly_fields = fields
 
-    @admin.display(description="original name")
-    def masked_name(self, kept: InboundFile) -> str:
-        return masked_text(kept.original_name)
+    masked_name = masked_column("original_name", "original name")

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from xuanshu.core.admin import AppendOnlyAdmin, masked_text
+from xuanshu.core.admin import AppendOnlyAdmin, masked_column
 from xuanshu.nominations.models import Nomination
 
 
@@ -23,21 +23,10 @@ class NominationAdmin(AppendOnlyAdmin):
     ]
     readonly_fields = fields
 
-    @admin.display(description="nominee name")
-    def masked_nominee_name(self, nomination: Nomination) -> str:
-        return masked_text(nomination.nominee_name)
-
-    @admin.display(description="place detail")
-    def masked_place_detail(self, nomination: Nomination) -> str:
-        return masked_text(nomination.place_detail)
-
-    @admin.display(description="deeds")
-    def masked_deeds(self, nomination: Nomination) -> str:
-        return masked_text(nomination.deeds)
-
-    @admin.display(description="nominator name")
-    def masked_nominator_name(self, nomination: Nomination) -> str:
-        return masked_text(nomination.nominator_name)
+    masked_nominee_name = masked_column("nominee_name", "nominee name")
+    masked_place_detail = masked_column("place_detail", "place detail")
+    masked_deeds = masked_column("deeds", "deeds")
+    masked_nominator_name = masked_column("nominator_name", "nominator name")
 
     @admin.display(description="nominator phone")
     def masked_phone(self, nomination: Nomination) -> str:

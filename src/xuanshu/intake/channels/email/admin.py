@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from xuanshu.core.admin import AppendOnlyAdmin, masked_text
+from xuanshu.core.admin import AppendOnlyAdmin, masked_column
 from xuanshu.intake.channels.email.models import AutoReply, Mailbox
 
 
@@ -21,10 +21,5 @@ class AutoReplyAdmin(AppendOnlyAdmin):
     fields = ["inbound", "masked_recipient", "status", "reason", "masked_error", "message_id", "created_at", "sent_at"]
     readonly_fields = fields
 
-    @admin.display(description="recipient")
-    def masked_recipient(self, reply: AutoReply) -> str:
-        return masked_text(reply.recipient)
-
-    @admin.display(description="error")
-    def masked_error(self, reply: AutoReply) -> str:
-        return masked_text(reply.error)
+    masked_recipient = masked_column("recipient", "recipient")
+    masked_error = masked_column("error", "error")
