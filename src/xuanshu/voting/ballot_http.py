@@ -61,18 +61,16 @@ def zh_message(ref: str) -> str:
 def outcome_reply(outcome) -> tuple[int, str, bytes]:
     """(HTTP status, message reference, JSON body) of a ballot's outcome: the body for the page's script, the
     reference for the page a browser without the script is sent back to (`flash_cookie`)."""
-    key = outcome_key(outcome)
-    ref = message_ref(key, outcome.remaining_today)
-    status, body = _reply(outcome.reason, key, ref, outcome.remaining_today)
-    return status, ref, body
+    return _reply(outcome.reason, outcome_key(outcome), outcome.remaining_today)
 
 
 @functools.lru_cache(maxsize=512)
-def _reply(reason: str, key: str, ref: str, remaining: int | None) -> tuple[int, bytes]:
-    # A handful of distinct replies (a reason or a status, and the votes left): each is encoded once.
+def _reply(reason: str, key: str, remaining: int | None) -> tuple[int, str, bytes]:
+    # A handful of distinct replies (a reason or a status, and the votes left): each is worked out once.
+    ref = message_ref(key, remaining)
     body = {"status": VoteStatus.REJECTED if reason else key, "reason": reason, "message": zh_message(ref),
             "remaining": remaining}
-    return HTTP_STATUS.get(reason, 200), json.dumps(body, ensure_ascii=False).encode()
+    return HTTP_STATUS.get(reason, 200), ref, json.dumps(body, ensure_ascii=False).encode()
 
 
 # The message a voter is sent back to a page with travels in a short-lived cookie, not in the address: the page
