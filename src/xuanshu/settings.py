@@ -198,6 +198,8 @@ LOGGING = {
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
     },
 }
+# settings.LOGGING, then uvicorn's access log made to drop query strings (tokens, OAuth codes): see core.logs.
+LOGGING_CONFIG = "xuanshu.core.logs.configure_logging"
 CSRF_FAILURE_VIEW = "xuanshu.core.error_views.csrf_failure"  # a page in Chinese, not Django's "403 Forbidden"
 
 # Origin of the citizen site for links sent out of band (WeChat replies); empty = the request's own host.

@@ -4,8 +4,12 @@ Tracebacks end in exception messages, and those can quote data: a unique-constra
 phone number that clashed, a connection error the URL it could not reach. What goes out is masked the same
 way as contacts shown to staff (138****5678), and a URL's password is dropped, so that a log shipped to
 someone else carries no citizen's contact and no credential.
+
+uvicorn's access log (one line per request, written by uvicorn's own handlers) loses its query strings: they
+carry what a citizen was handed, such as WeChat's OAuth `code=` and `state=`. See `configure_logging`.
 """
 import logging
+import logging.config
 import re
 
 from xuanshu.core.redaction import redact_contacts
@@ -23,3 +27,43 @@ class RedactingFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         return redact_log_text(super().format(record))
+
+
+ACCESS_LOGGER = "uvicorn.access"
+
+
+# The citizen's own links carry their secret in the path: the status page and the thank-you page.
+_TOKEN_IN_PATH = re.compile(r"^(/c/[^/]+/(?:status|nominate/thanks)/)[^/]+")
+
+
+def redact_request_target(target: str) -> str:
+    """A request's path as the access log shows it: the query string replaced by `?…`, a citizen's link token
+    by `…`, contacts masked."""
+    path, question_mark, _query = target.partition("?")
+    path = _TOKEN_IN_PATH.sub(r"\1…", path)
+    return redact_log_text(path) + ("?…" if question_mark else "")
+
+
+class AccessLogRedaction(logging.Filter):
+    """Rewrites uvicorn's access records, which it logs as `'%s - "%s %s HTTP/%s" %d'` with
+    (client, method, path with query string, HTTP version, status): only the path changes."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) == 5 and isinstance(args[2], str):
+            record.args = (args[0], args[1], redact_request_target(args[2]), *args[3:])
+        return True
+
+
+_ACCESS_LOG_REDACTION = AccessLogRedaction()
+
+
+def configure_logging(config: dict) -> None:
+    """settings.LOGGING_CONFIG: apply settings.LOGGING, and keep query strings out of uvicorn's access log.
+
+    The filter sits on the access logger itself, so every handler sees the rewritten record, and uvicorn's
+    handlers (set up from its own log config before it loads the site, or removed by --no-access-log) are
+    left as they are.
+    """
+    logging.config.dictConfig(config)
+    logging.getLogger(ACCESS_LOGGER).addFilter(_ACCESS_LOG_REDACTION)  # once: the same filter is not added twice

@@ -8,6 +8,9 @@ each body over through a future completed from its Rust threads, which cost abou
 on this 2-core machine, as much as a whole no-op request; uvicorn's httptools parser has the body in hand on
 the event loop. Measured with bench/voting_load.py (docs/benchmarks.md): the vote's server processes spent
 177 µs of CPU per vote on granian and 105 µs on uvicorn.
+
+uvicorn logs with its own default log config (access lines on stdout); loading the site then applies the
+site's logging (settings.LOGGING_CONFIG, core.logs), which makes the access log drop query strings.
 """
 SITE_APPLICATION = "xuanshu.voting.asgi:application"
 

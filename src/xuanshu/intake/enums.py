@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Channel(models.TextChoices):
@@ -34,7 +35,7 @@ class NominationWindow(models.TextChoices):
 
 
 class TipState(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("reader tip state", "Open")
     CONVERTED = "converted", _("Converted into a nomination")
     ARCHIVED = "archived", _("Archived")
 

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xuanshu.campaigns.enums import NomineeKind
 from xuanshu.core.models import TimeStampedModel
@@ -24,7 +25,7 @@ class LinkedBy(models.TextChoices):
 
 
 class SuggestionState(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("merge suggestion state", "Open")
     MERGED = "merged", _("Merged")
     DISMISSED = "dismissed", _("Not the same nominee")
 

@@ -1,7 +1,12 @@
-"""WeChat channel: read a stored message into a nomination draft, a follow-up, a reader tip or nothing."""
+"""WeChat channel: read a stored message into a nomination draft, a follow-up, a reader tip or nothing.
+
+Within the follow-up window after a nomination, the sender's messages join it, except a short question about it
+(content.is_short_question), which is answered and kept as raw input only.
+"""
 from xuanshu.intake.channels.wechat.content import (
     FOLLOW_UP_TYPES,
     event_name,
+    is_short_question,
     keyword_text,
     msg_type,
     readable_text,
@@ -34,6 +39,9 @@ def interpret(inbound: InboundMessage) -> Interpretation:
         window = account.follow_up_minutes if account else DEFAULT_FOLLOW_UP_MINUTES
         opener = nomination_opener_for(inbound, window_minutes=window)
         if opener is not None:
+            if is_short_question(keyword_text(message)):
+                # Answered with where to check progress (replies.status_question_reply); the raw record is all it needs.
+                return NothingToDo(f"a question about nomination {opener.reference}")
             nomination_id = Nomination.objects.filter(inbound=opener).values_list("pk", flat=True).first()
             if nomination_id is None:
                 raise OpeningNotProcessedYet(f"nomination {opener.reference} is not created yet", inbound_id=opener.pk)

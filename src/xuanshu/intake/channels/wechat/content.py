@@ -1,4 +1,6 @@
 """What a parsed WeChat message says: its id, sender, kind and readable text."""
+import re
+
 import xmltodict
 from wechatpy.messages import BaseMessage
 
@@ -40,6 +42,34 @@ def keyword_text(message: BaseMessage) -> str:
     if kind == "voice":
         return field(message, "Recognition")
     return ""
+
+
+# A short question in the follow-up window ("收到了吗？", "怎么查进度", "什么时候投票") asks about the nomination; it is
+# not part of the nominee's story. Longer messages are taken as more to tell, even when they end with a question.
+QUESTION_MAX_CHARS = 20
+_QUESTION_PARTICLES = ("吗", "呢", "么", "没")
+_QUESTION_OPENERS = ("请问", "怎么", "怎样", "如何", "什么时候", "何时", "几时", "多久")
+_PROGRESS_WORDS = ("进度",)
+# What may trail a question: spaces, punctuation, and emoji as WeChat sends them in text ("[抱拳]").
+_TRAILING = re.compile(r"(?:[\s?？!！。.,，~～…]|\[[^\[\]\s]{1,6}\])*$")
+
+
+def is_short_question(text: str) -> bool:
+    """At most QUESTION_MAX_CHARS characters that ask something: ending with a question mark or particle (吗 呢 么
+    没), opening with a question word (请问, 怎么, 什么时候…), or asking about 进度 (progress)."""
+    text = text.strip()
+    if len(text) > 4 * QUESTION_MAX_CHARS:  # long whatever trails it; and the search below stays cheap
+        return False
+    trailing = _TRAILING.search(text)
+    core = text[:trailing.start()]
+    if not core or len(core) > QUESTION_MAX_CHARS:
+        return False
+    return (
+        any(mark in trailing.group() for mark in "?？")
+        or core.endswith(_QUESTION_PARTICLES)
+        or core.startswith(_QUESTION_OPENERS)
+        or any(word in core for word in _PROGRESS_WORDS)
+    )
 
 
 def readable_text(message: BaseMessage) -> str:

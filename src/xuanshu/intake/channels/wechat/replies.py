@@ -6,7 +6,7 @@ from wechatpy.replies import TextReply
 
 from xuanshu.core.ratelimit import hit
 from xuanshu.intake.channels.wechat import conf
-from xuanshu.intake.channels.wechat.content import FOLLOW_UP_TYPES, event_name, msg_type
+from xuanshu.intake.channels.wechat.content import FOLLOW_UP_TYPES, event_name, is_short_question, keyword_text, msg_type
 from xuanshu.intake.channels.wechat.models import WechatAccount
 from xuanshu.intake.channels.wechat.protocol import Envelope
 from xuanshu.intake.channels.wechat.selectors import nomination_opener_for
@@ -26,7 +26,7 @@ def reply_text(*, account: WechatAccount, envelope: Envelope, receipt: Receipt, 
     inbound, campaign, message = receipt.inbound, account.campaign, envelope.message
     with translation.override("zh-hans"):
         if inbound.reference and campaign is not None:
-            status_url = site + reverse("public:status_link", args=[campaign.slug, status_link_token(inbound.reference)])
+            status_url = _status_url(site, campaign, inbound.reference)
             return nomination_reply(campaign, inbound.reference, status_url, account.follow_up_minutes)
         if opens_nomination(envelope, campaign) and (held := held_because(campaign, inbound.received_at)):
             # A nomination outside the nomination stage is always answered too: the sender must learn it was not one.
@@ -38,8 +38,14 @@ def reply_text(*, account: WechatAccount, envelope: Envelope, receipt: Receipt, 
         if msg_type(message) in FOLLOW_UP_TYPES:
             opener = nomination_opener_for(inbound, window_minutes=account.follow_up_minutes)
             if opener is not None:
+                if is_short_question(keyword_text(message)):
+                    return status_question_reply(opener.reference, _status_url(site, campaign, opener.reference))
                 return follow_up_reply(opener.reference)
         return tip_reply(campaign)
+
+
+def _status_url(site: str, campaign, reference: str) -> str:
+    return site + reverse("public:status_link", args=[campaign.slug, status_link_token(reference)])
 
 
 def nomination_reply(campaign, reference: str, status_url: str, minutes: int) -> str:
@@ -52,6 +58,13 @@ def nomination_reply(campaign, reference: str, status_url: str, minutes: int) ->
 
 def follow_up_reply(reference: str) -> str:
     return _("Received. We have added this to your nomination %(reference)s.") % {"reference": reference}
+
+
+def status_question_reply(reference: str, status_url: str) -> str:
+    return _(
+        "We have received your nomination %(reference)s. Check its progress at %(url)s. If you have more to tell us "
+        "about the person you nominated, such as what they did, photos or a contact, just send it."
+    ) % {"reference": reference, "url": status_url}
 
 
 def tip_reply(campaign) -> str:
