@@ -26,6 +26,22 @@ def png_bytes(size=(32, 32), mode="RGBA") -> bytes:
     return out.getvalue()
 
 
+def heic_bytes(size=(64, 48), color=(200, 30, 30), *, alpha=False, exif_gps=False) -> bytes:
+    """A real HEIC, HEVC-encoded by libheif through pillow-heif, as an iPhone sends it (brand `heic`)."""
+    import pillow_heif
+
+    image = Image.new("RGBA", size, (*color, 128)) if alpha else Image.new("RGB", size, color)
+    exif = None
+    if exif_gps:
+        tags = Image.Exif()
+        tags[0x010F] = "CameraMaker"  # Make
+        tags[0x8825] = {1: "N", 2: (36.0, 27.0, 0.0), 3: "E", 4: (115.0, 59.0, 0.0)}  # GPSInfo: Liaocheng
+        exif = tags.tobytes()
+    out = io.BytesIO()
+    pillow_heif.from_pillow(image).save(out, quality=90, exif=exif)
+    return out.getvalue()
+
+
 def wait_until_serving(base: str, log: Path, attempts: int = 150) -> None:
     """Wait for a server started by a test to answer /v/ping; fail with the end of its log if it never does."""
     for _ in range(attempts):

@@ -7,7 +7,7 @@ from django.test.client import encode_multipart
 from PIL import Image
 
 from tests.api.conftest import BOUNDARY, TIPS_PATH, error_of, post_multipart, signed_headers, stored
-from tests.helpers import jpeg_bytes, png_bytes
+from tests.helpers import heic_bytes, jpeg_bytes, png_bytes
 from xuanshu.campaigns.models import Campaign
 from xuanshu.intake.models import Attachment, InboundMessage
 from xuanshu.nominations.models import Nomination
@@ -42,6 +42,21 @@ def test_a_tip_with_photos_stores_them_reencoded_without_exif(client, partner):
     assert (stored_photo.format, stored_photo.size, dict(stored_photo.getexif()), png.content_type) == ("JPEG", (64, 48), {}, "image/png")
     nomination = Nomination.objects.get()
     assert (nomination.deeds, nomination.nominator_name, nomination.nominator_phone) == (FIELDS["content"], "周婷", "+8615906351234")
+
+
+def test_an_iphone_heic_is_stored_as_jpeg_and_a_damaged_one_refuses_the_tip(client, partner):
+    raw_photo = heic_bytes(size=(80, 60), exif_gps=True)
+    response = post_multipart(client, partner, FIELDS, [("IMG_0001.HEIC", raw_photo, "image/heic")])
+    assert response.status_code == 201
+    photo = InboundMessage.objects.get().attachments.get()
+    stored_photo = Image.open(io.BytesIO(photo.file.read()))
+    assert (photo.original_name, photo.content_type, stored_photo.format, stored_photo.size, dict(stored_photo.getexif())) == (
+        "IMG_0001.HEIC", "image/jpeg", "JPEG", (80, 60), {})
+    damaged = post_multipart(client, partner, {**FIELDS, "tip_id": "qlyd-20240612-000502"},
+                             [("IMG_0002.HEIC", raw_photo[: len(raw_photo) // 2], "image/heic")])
+    assert (error_of(damaged), [detail["code"] for detail in damaged.json()["error"]["details"]]) == (
+        (422, "image_rejected"), ["not_image"])
+    assert InboundMessage.objects.count() == 1
 
 
 def test_a_tip_without_photos_may_come_as_a_form(client, partner):

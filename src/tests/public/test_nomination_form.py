@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from tests.helpers import jpeg_bytes, png_bytes
+from tests.helpers import heic_bytes, jpeg_bytes, png_bytes
 from xuanshu.campaigns.models import Stage
 from xuanshu.intake.models import Attachment, InboundMessage
 from xuanshu.nominations.models import Nomination
@@ -85,6 +85,13 @@ def test_valid_nomination_is_stored_raw_then_processed(client, campaign):
     attachment = inbound.attachments.get()
     assert (attachment.original_name, attachment.content_type) == ("现场.jpg", "image/jpeg")
     assert b"GPS" not in attachment.file.read()
+
+
+def test_an_iphone_heic_photo_is_stored_as_jpeg(client, campaign):
+    photo = SimpleUploadedFile("IMG_0001.HEIC", heic_bytes(size=(80, 60)), content_type="image/heic")
+    assert client.post(nominate_url(campaign), {**valid_post(token="heic0001"), "photos": [photo]}).status_code == 302
+    attachment = InboundMessage.objects.get().attachments.get()
+    assert (attachment.original_name, attachment.content_type, attachment.width, attachment.height) == ("IMG_0001.HEIC", "image/jpeg", 80, 60)
 
 
 def test_double_submit_of_the_same_form_gives_one_record_and_the_same_reference(client, campaign):

@@ -6,7 +6,7 @@ from xuanshu.api import conf
 from xuanshu.api.parsing import IDEMPOTENCY_KEY_MAX_LENGTH, IMAGES_FIELD
 from xuanshu.api.schemas import TipForm, TipIn
 
-IMAGE_MEDIA_TYPES = "image/jpeg, image/png, image/gif, image/webp, image/bmp"
+IMAGE_MEDIA_TYPES = "image/jpeg, image/png, image/gif, image/webp, image/bmp, image/heic, image/heif"
 MAX_IMAGES = 9
 
 
@@ -46,7 +46,7 @@ Without the header, a non-empty `tip_id` plays the same role. Without either, ev
 
 ## Limits
 * A JSON body up to {conf.max_json_body_bytes()} bytes; a multipart body up to {conf.max_multipart_body_bytes()} bytes.
-* Up to {MAX_IMAGES} images (`{IMAGES_FIELD}` parts) of 10 MiB each: JPEG, PNG, GIF, WebP or BMP. Images are decoded and
+* Up to {MAX_IMAGES} images (`{IMAGES_FIELD}` parts) of 10 MiB each: JPEG, PNG, GIF, WebP, BMP or HEIC/HEIF. Images are decoded and
   re-encoded; their metadata (EXIF, GPS) is dropped. One unreadable image refuses the whole tip.
 * A number of requests per minute per partner key; beyond it, `429` with `Retry-After` (seconds).
 

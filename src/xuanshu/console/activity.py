@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from xuanshu.campaigns.enums import NomineeKind
 from xuanshu.core.models import ActivityLog
-from xuanshu.intake.enums import Channel, InboundStatus, TipState
+from xuanshu.intake.enums import Channel, FileRefusal, InboundStatus, TipState
 from xuanshu.nominations.dedup.models import SuggestionState
 from xuanshu.nominations.dedup.reasons import describe
 from xuanshu.nominations.enums import NominationState
@@ -42,6 +42,7 @@ ACTION_LABELS = {
     "dedup.run": gettext_lazy("Duplicate check run"),
     "inbound.attachment": gettext_lazy("Photo stored"),
     "inbound.file": gettext_lazy("File stored"),
+    "inbound.file_refused": gettext_lazy("File could not be used"),
     "inbound.wait": gettext_lazy("Waiting for an earlier message"),
     "tip.create": gettext_lazy("Tip received"),
     "campaign.create": gettext_lazy("Campaign created"),
@@ -86,6 +87,8 @@ FIELD_LABELS = {
     "merged_in": gettext_lazy("Nominee record merged in"),
     "separated": gettext_lazy("Nominee record separated again"),
     "name": gettext_lazy("Name"),
+    "reason": gettext_lazy("Reason"),
+    "size": gettext_lazy("Size in bytes"),
     "kind": gettext_lazy("Kind"),
     "score": gettext_lazy("Similarity"),
     "reasons": gettext_lazy("Reasons"),
@@ -109,7 +112,7 @@ VALUE_CHOICES: dict[str, dict[str, type[TextChoices]]] = {
     "nominations.nomination": {"state": NominationState},
     "dedup.nominee": {"state": SuggestionState},
     "intake.tip": {"state": TipState},
-    "intake.inboundmessage": {"status": InboundStatus},
+    "intake.inboundmessage": {"status": InboundStatus, "reason": FileRefusal},
 }
 COMMON_CHOICES: dict[str, type[TextChoices]] = {"nominee_kind": NomineeKind, "kind": NomineeKind, "channel": Channel}
 

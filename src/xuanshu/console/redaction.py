@@ -1,21 +1,102 @@
 """Raw messages on screen: pretty-printed, with contacts masked until a permitted user reveals them.
 
-The stored record stays exactly as received; only the page is masked.
+The stored record stays exactly as received; only the page is masked. An e-mail is also shown decoded (its
+headers and text parts in their own charsets), with the MIME source behind it; files that could not be kept
+are named with the reason.
 """
 import json
+import logging
+from dataclasses import dataclass, replace
+from typing import Any
+
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from xuanshu.core.redaction import redact_contacts
-from xuanshu.intake.models import InboundMessage
+from xuanshu.intake.channels.email.decode import MailUnreadable, ReadableMail, readable_mail
+from xuanshu.intake.enums import Channel, FileRefusal
+from xuanshu.intake.models import InboundMessage, RefusedFile
+
+logger = logging.getLogger("xuanshu.console")
+
+HEADER_LABELS = {
+    "From": pgettext_lazy("e-mail header", "From"),
+    "To": pgettext_lazy("e-mail header", "To"),
+    "Cc": pgettext_lazy("e-mail header", "Cc"),
+    "Reply-To": pgettext_lazy("e-mail header", "Reply-To"),
+    "Date": pgettext_lazy("e-mail header", "Date"),
+    "Subject": pgettext_lazy("e-mail header", "Subject"),
+}
 
 
-def raw_message_display(inbound: InboundMessage, *, reveal: bool) -> dict[str, str]:
-    """The raw record's sender, payload (as indented JSON), body and error, masked unless `reveal`."""
-    shown = {
-        "sender": inbound.sender,
-        "payload": json.dumps(inbound.payload, ensure_ascii=False, indent=2) if inbound.payload is not None else "",
-        "body": inbound.raw_text,
-        "error": inbound.error,
+@dataclass(frozen=True)
+class DecodedMail:
+    """An e-mail as the raw panel shows it; `unreadable` when the bytes are not an e-mail we can read."""
+
+    headers: tuple[tuple[str, str], ...] = ()
+    parts: tuple = ()
+    more_parts: int = 0
+    unreadable: bool = False
+
+
+def raw_message_display(inbound: InboundMessage, *, reveal: bool) -> dict[str, Any]:
+    """The raw record's sender, payload (as indented JSON), body and error; an e-mail decoded too; the files that
+    could not be kept. Contacts are masked unless `reveal`."""
+    mask = (lambda text: text) if reveal else redact_contacts
+    shown: dict[str, Any] = {
+        key: mask(value) for key, value in {
+            "sender": inbound.sender,
+            "payload": json.dumps(inbound.payload, ensure_ascii=False, indent=2) if inbound.payload is not None else "",
+            "body": inbound.raw_text,
+            "error": inbound.error,
+        }.items()
     }
-    if reveal:
-        return shown
-    return {key: redact_contacts(value) for key, value in shown.items()}
+    shown["mail"] = _decoded_mail(inbound, mask) if inbound.channel == Channel.EMAIL and inbound.raw_body is not None else None
+    shown["refused"] = refused_file_notices(inbound, reveal=reveal)
+    return shown
+
+
+def _decoded_mail(inbound: InboundMessage, mask) -> DecodedMail:
+    try:
+        mail: ReadableMail = readable_mail(bytes(inbound.raw_body))
+    except MailUnreadable:
+        return DecodedMail(unreadable=True)
+    except Exception:  # noqa: BLE001 - the page must still show the raw source of a message our decoder trips on
+        logger.exception("inbound %s: the raw e-mail could not be decoded for display", inbound.pk)
+        return DecodedMail(unreadable=True)
+    return DecodedMail(
+        headers=tuple((HEADER_LABELS[name], mask(value)) for name, value in mail.headers),
+        parts=tuple(replace(part, text=mask(part.text), name=mask(part.name)) for part in mail.parts),
+        more_parts=mail.more_parts,
+    )
+
+
+def refused_file_notices(inbound: InboundMessage, *, reveal: bool) -> list[str]:
+    """One sentence per file of `inbound` that could not be kept, naming it and saying why."""
+    return [refused_file_notice(refused, reveal=reveal) for refused in inbound.refused_files.all()]
+
+
+def refused_file_notice(refused: RefusedFile, *, reveal: bool) -> str:
+    """“IMG_0001.HEIC” could not be used: …; what the limit was; where the file still is."""
+    name = refused.original_name if reveal else redact_contacts(refused.original_name)
+    sentences = [_("The file “%(name)s” could not be used: %(reason)s.") % {
+        "name": name or _("(no name)"), "reason": refused.get_reason_display(),
+    }]
+    if refused.reason == FileRefusal.TOO_LARGE and refused.limit:
+        if refused.size is not None:
+            sentences.append(_("It is %(size)s; the limit is %(limit)s.") % {
+                "size": filesizeformat(refused.size), "limit": filesizeformat(refused.limit)})
+        else:
+            sentences.append(_("The limit is %(limit)s.") % {"limit": filesizeformat(refused.limit)})
+    elif refused.reason == FileRefusal.TOO_MANY_PHOTOS and refused.limit:
+        sentences.append(_("At most %(count)s photos are kept from one message.") % {"count": refused.limit})
+    if refused.kept_in_raw_message:
+        sentences.append(_("The file is still inside the raw message."))
+    else:
+        sentences.append(_("The file itself was not kept."))
+    # Chinese sentences follow each other without a space; English ones with one.
+    notice = sentences[0]
+    for sentence in sentences[1:]:
+        notice += sentence if notice.endswith("。") else " " + sentence
+    return notice

@@ -27,7 +27,7 @@ from xuanshu.console.forms import (
     QueueFilterForm,
     StateChangeForm,
 )
-from xuanshu.console.redaction import raw_message_display
+from xuanshu.console.redaction import raw_message_display, refused_file_notices
 from xuanshu.core.errors import DomainError
 from xuanshu.core.phones import display_phone
 from xuanshu.core.redaction import redact_contacts
@@ -149,9 +149,12 @@ def _allowed_moves(state: str) -> list[dict]:
 
 
 def _follow_ups(nomination, *, reveal: bool) -> list:
-    follow_ups = list(nomination.follow_ups.select_related("inbound").prefetch_related("inbound__attachments", "inbound__files"))
+    follow_ups = list(nomination.follow_ups.select_related("inbound").prefetch_related(
+        "inbound__attachments", "inbound__files", "inbound__refused_files",
+    ))
     for follow_up in follow_ups:
         follow_up.masked_text = follow_up.text if reveal else redact_contacts(follow_up.text)
+        follow_up.refused_notices = refused_file_notices(follow_up.inbound, reveal=reveal)
     return follow_ups
 
 

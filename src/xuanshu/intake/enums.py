@@ -45,3 +45,15 @@ TIP_TRANSITIONS = {
     TipState.ARCHIVED: {TipState.OPEN},
     TipState.CONVERTED: set(),
 }
+
+
+class FileRefusal(models.TextChoices):
+    """Why a file that came with a message was not kept as a photo or document."""
+
+    NOT_IMAGE = "not_image", _("it is not a picture we can open; it may be damaged")
+    UNSUPPORTED_FORMAT = "unsupported_format", _("its picture format is not accepted")
+    TOO_MANY_PIXELS = "too_many_pixels", _("the picture has too many pixels")
+    TOO_LARGE = "too_large", _("it is larger than the size limit")
+    TOO_MANY_PHOTOS = "too_many_photos", _("the message has more photos than the limit")
+    UNKNOWN_TYPE = "unknown_type", _("this kind of file is not kept (only photos and documents are)")
+    NOT_FETCHED = "not_fetched", _("WeChat did not hand the file over")

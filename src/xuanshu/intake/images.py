@@ -1,16 +1,22 @@
 """Uploaded images are verified, decoded under Pillow's decompression-bomb guard, and re-encoded.
 
 Re-encoding drops EXIF (GPS included), ICC tricks and anything appended to the file; the stored
-bytes are pixels we produced ourselves.
+bytes are pixels we produced ourselves. HEIC/HEIF (what iPhones send) is read with pillow-heif and
+stored as JPEG or PNG like everything else, so browsers and every later step only ever see those two.
 """
 import hashlib
 import io
 import warnings
 from dataclasses import dataclass
 
+import pillow_heif
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-ACCEPTED_FORMATS = {"JPEG", "PNG", "GIF", "WEBP", "BMP", "MPO"}
+# Only the primary picture is read: a HEIC's thumbnails, depth maps and auxiliary images are never decoded.
+# pillow-heif applies the HEIF rotation itself and resets the EXIF orientation, so exif_transpose does not turn it twice.
+pillow_heif.register_heif_opener(thumbnails=False, depth_images=False, aux_images=False)
+
+ACCEPTED_FORMATS = {"JPEG", "PNG", "GIF", "WEBP", "BMP", "MPO", "HEIF"}
 # Pillow raises DecompressionBombError above twice this; warn-level bombs are refused too.
 MAX_PIXELS = 40_000_000
 

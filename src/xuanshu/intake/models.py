@@ -4,7 +4,7 @@ from django.db import models
 from django.utils import timezone
 
 from xuanshu.core.redaction import redact_contacts
-from xuanshu.intake.enums import Channel, InboundStatus, NominationWindow, TipState
+from xuanshu.intake.enums import Channel, FileRefusal, InboundStatus, NominationWindow, TipState
 
 
 class InboundMessage(models.Model):
@@ -121,6 +121,36 @@ class InboundFile(models.Model):
     @property
     def is_playable(self) -> bool:
         return self.content_type in PLAYABLE_TYPES
+
+
+class RefusedFile(models.Model):
+    """A file that came with a message and could not be kept: not a picture we can open, too large, over the photo
+    limit, a kind we do not keep, or media WeChat did not hand over. Recorded so that editors see what is missing.
+
+    An e-mail's file stays inside its raw message; a WeChat media file exists only at WeChat (for three days).
+    """
+
+    inbound = models.ForeignKey(InboundMessage, on_delete=models.PROTECT, related_name="refused_files")
+    original_name = models.CharField(max_length=255, blank=True)
+    content_type = models.CharField(max_length=100, blank=True, help_text="As the sender labelled it")
+    size = models.PositiveBigIntegerField(null=True, blank=True, help_text="Bytes, when the file was received")
+    reason = models.CharField(max_length=30, choices=FileRefusal.choices)
+    limit = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="The limit it went over: bytes when too large, photos when there were too many",
+    )
+    position = models.PositiveSmallIntegerField(default=0, help_text="Its place among the files of the message")
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["inbound", "position"], name="refused_file_position_unique")]
+
+    def __str__(self) -> str:
+        return redact_contacts(self.original_name) or self.content_type
+
+    @property
+    def kept_in_raw_message(self) -> bool:
+        """An e-mail's raw message holds the file's bytes; other channels' raw records do not."""
+        return self.inbound.channel == Channel.EMAIL
 
 
 class ReaderTip(models.Model):

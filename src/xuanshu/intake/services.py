@@ -14,7 +14,7 @@ from xuanshu.core.errors import IllegalTransition, PermissionDenied
 from xuanshu.core.services import record_activity
 from xuanshu.intake.enums import INBOUND_TRANSITIONS, TIP_TRANSITIONS, InboundStatus, TipState
 from xuanshu.intake.images import ReencodedImage
-from xuanshu.intake.models import Attachment, InboundFile, InboundMessage, ReaderTip
+from xuanshu.intake.models import Attachment, InboundFile, InboundMessage, ReaderTip, RefusedFile
 from xuanshu.intake.signals import nomination_held
 
 logger = logging.getLogger("xuanshu.intake")
@@ -150,6 +150,23 @@ def add_file(*, inbound: InboundMessage, original_name: str, data: bytes, conten
         kept.file.delete(save=False)
         raise
     return kept
+
+
+def record_refused_file(
+    *, inbound: InboundMessage, original_name: str, reason: str, position: int, content_type: str = "",
+    size: int | None = None, limit: int | None = None,
+) -> RefusedFile:
+    """Record, once per position, a file of `inbound` that could not be kept, so that editors see what is missing."""
+    with transaction.atomic():
+        refused, created = RefusedFile.objects.get_or_create(
+            inbound=inbound, position=position,
+            defaults={"original_name": original_name[:255], "content_type": content_type[:100], "size": size,
+                      "reason": reason, "limit": limit},
+        )
+        if created:
+            record_activity(actor=None, actor_label=f"channel:{inbound.channel}", action="inbound.file_refused", subject=inbound,
+                            new_value={"name": refused.original_name, "reason": reason, "size": size})
+    return refused
 
 
 def _enqueue_processing(inbound_id: int) -> None:

@@ -3,14 +3,16 @@
 WeChat's API is a local fake following Tencent's documented endpoints (fake_wechat_api.py).
 """
 import pytest
+from django.test import Client
+from django.urls import reverse
 from PIL import Image
 
-from tests.helpers import jpeg_bytes
+from tests.helpers import heic_bytes, jpeg_bytes
 from tests.intake.wechat.conftest import APPID, SECRET
 from tests.intake.wechat.payloads import documented
 from xuanshu.intake.channels.wechat.media import fetch_wechat_media
-from xuanshu.intake.models import Attachment, InboundMessage
-from xuanshu.nominations.models import FollowUpMessage
+from xuanshu.intake.models import Attachment, InboundMessage, RefusedFile
+from xuanshu.nominations.models import FollowUpMessage, Nomination
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -26,6 +28,10 @@ def send_nomination_then_photo(post_xml, account, media_id=MEDIA_ID):
 
 def paths(api) -> list[str]:
     return [path for path, _ in api.requests]
+
+
+def refused() -> list[tuple]:
+    return list(RefusedFile.objects.values_list("inbound__external_id", "original_name", "reason", "size", "limit"))
 
 
 def test_a_photo_is_fetched_reencoded_and_attached_to_the_follow_up(wechat_api, media_account, post_xml):
@@ -68,6 +74,7 @@ def test_an_invalid_media_id_keeps_the_message_without_an_attachment(wechat_api,
     assert (Attachment.objects.count(), photo.status, FollowUpMessage.objects.get().inbound_id) == (0, "processed", photo.pk)
     assert "<MediaId><![CDATA[expired-media-id]]></MediaId>" in photo.raw_text
     assert "media expired-media-id not fetched: 40007 invalid media_id" in caplog.text
+    assert refused() == [("1002", "wechat-expired-media-id", "not_fetched", None, None)]
 
 
 def test_a_wrong_secret_fetches_nothing_and_keeps_the_message(wechat_api, media_account, post_xml, monkeypatch, caplog):
@@ -87,10 +94,30 @@ def test_without_the_secret_in_the_environment_nothing_is_fetched(wechat_api, me
     assert f"<MediaId><![CDATA[{MEDIA_ID}]]></MediaId>" in InboundMessage.objects.get(external_id="1002").raw_text
 
 
-def test_bytes_that_are_not_a_picture_are_not_attached(wechat_api, media_account, post_xml):
+def test_bytes_that_are_not_a_picture_are_not_attached_and_the_editor_is_told(wechat_api, media_account, post_xml, editor):
     wechat_api.images[MEDIA_ID] = b"GIF89a but not really"
     send_nomination_then_photo(post_xml, media_account)
     assert (Attachment.objects.count(), FollowUpMessage.objects.count()) == (0, 1)
+    assert refused() == [("1002", f"wechat-{MEDIA_ID}", "not_image", 21, None)]
+    staff = Client(headers={"Accept-Language": "zh-hans"})
+    staff.force_login(editor)
+    page = staff.get(reverse("console:nomination", args=[Nomination.objects.get().reference])).content.decode()
+    assert (f'<p class="notice refused-file">文件“wechat-{MEDIA_ID}”无法使用：不是可以打开的图片，文件可能已损坏。'
+            "文件本身未被保存。</p>") in page
+
+
+def test_a_heic_photo_is_reencoded_like_any_other(wechat_api, media_account, post_xml):
+    wechat_api.images[MEDIA_ID] = heic_bytes(size=(80, 60))
+    send_nomination_then_photo(post_xml, media_account)
+    attachment = Attachment.objects.get()
+    assert (attachment.content_type, attachment.width, attachment.height, refused()) == ("image/jpeg", 80, 60, [])
+
+
+def test_a_refused_photo_is_recorded_once(wechat_api, media_account, post_xml):
+    wechat_api.images[MEDIA_ID] = heic_bytes()[:200]
+    send_nomination_then_photo(post_xml, media_account)
+    assert fetch_wechat_media(inbound_id=InboundMessage.objects.get(external_id="1002").pk) is None
+    assert (refused(), paths(wechat_api).count("/cgi-bin/media/get")) == ([("1002", f"wechat-{MEDIA_ID}", "not_image", 200, None)], 1)
 
 
 def test_fetching_twice_attaches_once(wechat_api, media_account, post_xml):

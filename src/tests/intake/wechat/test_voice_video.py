@@ -136,6 +136,8 @@ def test_media_over_the_cap_is_not_kept_and_not_retried(wechat_api, media_accoun
     voice = InboundMessage.objects.get(external_id="1002")
     assert (InboundFile.objects.count(), scheduled_retries()) == (0, [])
     assert f"wechat inbound {voice.pk}: voice {VOICE_ID} not kept: 3206 bytes announced, over the cap of 2048" in caplog.text
+    assert list(voice.refused_files.values_list("original_name", "reason", "size", "limit")) == [
+        (f"wechat-{VOICE_ID}", "too_large", 3206, 2048)]
 
 
 def test_without_the_secret_voice_keeps_only_its_media_id(wechat_api, media_account, post_xml, monkeypatch):

@@ -1,6 +1,7 @@
 """The files of an e-mail: photos re-encoded into intake.Attachment, documents kept byte for byte as intake.InboundFile.
 
-Anything else (archives, programs, images we cannot verify) stays only inside the raw message.
+Anything else (archives, programs, images we cannot open, files over a limit) stays only inside the raw message,
+and is recorded as an intake.RefusedFile naming the file and the reason, so that editors see it is missing.
 """
 import logging
 import os
@@ -8,13 +9,15 @@ import os
 from django.conf import settings
 
 from xuanshu.intake.channels.email.decode import MailFile, ParsedMail
+from xuanshu.intake.enums import FileRefusal
 from xuanshu.intake.images import ImageRejected, reencode_image
 from xuanshu.intake.models import InboundMessage
-from xuanshu.intake.services import add_attachment, add_file
+from xuanshu.intake.services import add_attachment, add_file, record_refused_file
 
 logger = logging.getLogger("xuanshu.intake.email")
 
-IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp"}
+# iPhones name their photos IMG_1234.HEIC, and some mailers label them application/octet-stream.
+IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp", ".heic", ".heif"}
 DOCUMENT_TYPES = {
     ".pdf": "application/pdf",
     ".doc": "application/msword",
@@ -42,31 +45,41 @@ def document_type(file: MailFile) -> str | None:
 
 
 def store_mail_files(*, inbound: InboundMessage, parsed: ParsedMail) -> None:
-    """Keep the photos and documents of a message once; re-running processing stores nothing again.
+    """Keep the photos and documents of a message once, and record every other file as refused, with its reason;
+    re-running processing stores nothing again.
 
     Runs inside process_inbound's transaction, so either all files of a message are recorded or none.
     """
-    if inbound.attachments.exists() or inbound.files.exists():
+    if inbound.attachments.exists() or inbound.files.exists() or inbound.refused_files.exists():
         return
     campaign = inbound.campaign
     max_photos = campaign.max_photos if campaign else 9
     max_photo_bytes = campaign.max_photo_bytes if campaign else 10 * 1024 * 1024
     max_document_bytes = getattr(settings, "MAILBOX_MAX_DOCUMENT_BYTES", 20 * 1024 * 1024)
     photos = 0
-    for file in parsed.files:
+    for position, file in enumerate(parsed.files):
         if is_image(file):
             if photos >= max_photos:
-                logger.info("inbound %s: photo %r over the limit of %s, kept only in the raw message", inbound.pk, file.name, max_photos)
+                _refuse(inbound, file, position, FileRefusal.TOO_MANY_PHOTOS, limit=max_photos)
                 continue
             try:
                 image = reencode_image(file.data, max_bytes=max_photo_bytes)
             except ImageRejected as rejected:
-                logger.info("inbound %s: image %r rejected (%s), kept only in the raw message", inbound.pk, file.name, rejected.code)
+                limit = max_photo_bytes if rejected.code == FileRefusal.TOO_LARGE else None
+                _refuse(inbound, file, position, rejected.code, limit=limit)
                 continue
             add_attachment(inbound=inbound, original_name=file.name or "image", image=image)
             photos += 1
-        elif (content_type := document_type(file)) and len(file.data) <= max_document_bytes:
-            add_file(inbound=inbound, original_name=file.name, data=file.data, content_type=content_type)
+        elif content_type := document_type(file):
+            if len(file.data) > max_document_bytes:
+                _refuse(inbound, file, position, FileRefusal.TOO_LARGE, limit=max_document_bytes)
+            else:
+                add_file(inbound=inbound, original_name=file.name, data=file.data, content_type=content_type)
         else:
-            logger.info("inbound %s: file %r (%s) kept only in the raw message", inbound.pk, file.name, file.content_type)
+            _refuse(inbound, file, position, FileRefusal.UNKNOWN_TYPE)
 
+
+def _refuse(inbound: InboundMessage, file: MailFile, position: int, reason: str, *, limit: int | None = None) -> None:
+    logger.info("inbound %s: file %r (%s) refused (%s), kept only in the raw message", inbound.pk, file.name, file.content_type, reason)
+    record_refused_file(inbound=inbound, original_name=file.name, content_type=file.content_type, size=len(file.data),
+                        reason=reason, limit=limit, position=position)

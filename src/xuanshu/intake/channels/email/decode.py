@@ -291,16 +291,21 @@ def _charset(part: Message) -> str | None:
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 
 
-def _part_text(part: Message, defects: list[str]) -> str:
+def _decoded_part(part: Message) -> tuple[str, str | None, bool]:
+    """(text, charset used as the label, clean) of a text part: transfer encoding undone, charset read our way."""
     data = _payload_bytes(part)
     charset = _charset(part)
     if charset is None and part.get_content_subtype() == "html":
         match = _META_CHARSET.search(data[:4096])
         charset = match.group(1).decode("ascii") if match else None
     text, clean = decode_bytes(data, charset)
+    return text.replace("\r\n", "\n").replace("\r", "\n"), charset, clean
+
+
+def _part_text(part: Message, defects: list[str]) -> str:
+    text, charset, clean = _decoded_part(part)
     if not clean:
         defects.append(f"undecodable text in {charset or 'unlabelled'} part")
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
     return html_to_text(text) if part.get_content_subtype() == "html" else text.strip()
 
 
@@ -454,3 +459,71 @@ def parse_mail(raw: bytes) -> ParsedMail:
         auto_reply_markers=markers,
         defects=tuple(collected.defects),
     )
+
+
+# The headers an editor reads at the top of a decoded message, in this order.
+READABLE_HEADERS = ("From", "To", "Cc", "Reply-To", "Date", "Subject")
+_READABLE_TYPES = ("text/plain", "text/html")
+_MAX_READABLE_PARTS = 50
+
+
+@dataclass(frozen=True)
+class MailTextPart:
+    """One text part of a message, decoded for reading. HTML stays HTML source: it is shown as text, never rendered."""
+
+    content_type: str
+    charset: str  # as labelled by the mailer (or an HTML meta tag); "" when unlabelled
+    transfer_encoding: str  # base64, quoted-printable or identity, as we undid it
+    name: str  # the file name, when the part was sent as a file
+    text: str
+    clean: bool  # False when some bytes fitted no charset and show as U+FFFD
+
+    @property
+    def is_html(self) -> bool:
+        return self.content_type == "text/html"
+
+
+@dataclass(frozen=True)
+class ReadableMail:
+    headers: tuple[tuple[str, str], ...]  # (name, decoded value), only those present
+    parts: tuple[MailTextPart, ...]
+    more_parts: int = 0  # text parts beyond the display cap
+
+
+def _text_parts(part: Message, found: list[MailTextPart], depth: int = 0) -> int:
+    """Collect every text/plain and text/html part, all alternatives and forwarded messages included; returns how
+    many did not fit under the cap."""
+    if depth > _MAX_DEPTH:
+        return 0
+    if part.is_multipart():
+        skipped = 0
+        for child in part.get_payload():
+            if isinstance(child, Message):
+                skipped += _text_parts(child, found, depth + 1)
+        return skipped
+    if part.get_content_type() not in _READABLE_TYPES:
+        return 0
+    if len(found) >= _MAX_READABLE_PARTS:
+        return 1
+    text, charset, clean = _decoded_part(part)
+    found.append(MailTextPart(
+        content_type=part.get_content_type(), charset=(charset or "").strip().strip("\"'"),
+        transfer_encoding=_transfer_encoding(part), name=_filename(part), text=clean_text(text).strip("\n"), clean=clean,
+    ))
+    return 0
+
+
+def readable_mail(raw: bytes) -> ReadableMail:
+    """The message as an editor reads it: decoded headers and every text part in its own charset.
+
+    The stored bytes are not touched; raises MailUnreadable when they are not an e-mail.
+    """
+    if not raw or not raw.strip():
+        raise MailUnreadable("empty message")
+    message = email.message_from_bytes(raw, policy=compat32)
+    if not list(message.keys()):
+        raise MailUnreadable("no e-mail headers found")
+    headers = tuple((name, header_text(message, name)) for name in READABLE_HEADERS if _raw_header(message, name) is not None)
+    parts: list[MailTextPart] = []
+    skipped = _text_parts(message, parts)
+    return ReadableMail(headers=headers, parts=tuple(parts), more_parts=skipped)

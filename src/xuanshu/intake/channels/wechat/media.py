@@ -7,8 +7,9 @@
 
 Nothing over the kind's cap is read into memory. WeChat's own errors (`{"errcode": 40007, "errmsg": "invalid
 media_id"}`) are logged and not retried: asking again gives the same answer. HTTP and network failures raise,
-so the task queue retries. WeChat keeps temporary media for three days; without an AppSecret the media_id
-stays in the raw record.
+so the task queue retries. Media that is refused (over the cap, not a picture we can open, not handed over) is
+recorded as an intake.RefusedFile, so that editors see the message's photo or recording is missing, and why.
+WeChat keeps temporary media for three days; without an AppSecret the media_id stays in the raw record.
 """
 import logging
 import os
@@ -26,9 +27,10 @@ from xuanshu.intake.channels.wechat import conf
 from xuanshu.intake.channels.wechat.content import media_to_fetch, stored_message, voice_format
 from xuanshu.intake.channels.wechat.models import WechatAccount
 from xuanshu.intake.channels.wechat.selectors import account_of
+from xuanshu.intake.enums import FileRefusal
 from xuanshu.intake.images import ImageRejected, reencode_image
 from xuanshu.intake.models import Attachment, InboundFile, InboundMessage
-from xuanshu.intake.services import add_attachment, add_file
+from xuanshu.intake.services import add_attachment, add_file, record_refused_file
 
 logger = logging.getLogger("xuanshu.intake.wechat")
 DEFAULT_MAX_PHOTO_BYTES = 10 * 1024 * 1024
@@ -40,6 +42,12 @@ _FILENAME = re.compile(r'filename="?([^";]+)"?')
 
 class MediaRefused(Exception):
     """An answer not worth asking for again: bigger than the cap for its kind (not read further), or no download address."""
+
+    def __init__(self, message: str, *, reason: str = FileRefusal.NOT_FETCHED, size: int | None = None, limit: int | None = None):
+        super().__init__(message)
+        self.reason = reason
+        self.size = size
+        self.limit = limit
 
 
 class CacheTokenStorage(SessionStorage):
@@ -76,12 +84,13 @@ class _CappedSession(requests.Session):
 def _read_capped(response: requests.Response, max_bytes: int) -> None:
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > max_bytes:
-        raise MediaRefused(f"{declared} bytes announced, over the cap of {max_bytes}")
+        raise MediaRefused(f"{declared} bytes announced, over the cap of {max_bytes}", reason=FileRefusal.TOO_LARGE,
+                           size=int(declared), limit=max_bytes)
     body = bytearray()
     for chunk in response.iter_content(CHUNK_BYTES):
         body += chunk
         if len(body) > max_bytes:
-            raise MediaRefused(f"over the cap of {max_bytes} bytes")
+            raise MediaRefused(f"over the cap of {max_bytes} bytes", reason=FileRefusal.TOO_LARGE, limit=max_bytes)
     response._content = bytes(body)  # requests' own store of a read body: .content and .json() use it
 
 
@@ -120,10 +129,11 @@ def _max_bytes(kind: str, inbound: InboundMessage) -> int:
 def fetch_wechat_media(*, inbound_id: int) -> Attachment | InboundFile | None:
     """Fetch a stored photo, voice or video message's media and keep it with the message; once per message.
 
-    Network and HTTP failures raise (the task retries); WeChat's errors and oversized media are logged and kept out.
+    Network and HTTP failures raise (the task retries); WeChat's errors and oversized media are logged, kept out,
+    and recorded as refused.
     """
     inbound = InboundMessage.objects.select_related("campaign").get(pk=inbound_id)
-    if inbound.attachments.exists() or inbound.files.exists():
+    if inbound.attachments.exists() or inbound.files.exists() or inbound.refused_files.exists():
         return None
     account = account_of(inbound)
     secret = account.app_secret if account else ""
@@ -144,17 +154,21 @@ def fetch_wechat_media(*, inbound_id: int) -> Attachment | InboundFile | None:
         if error.errcode is None:
             raise  # an HTTP failure: worth retrying
         logger.warning("wechat inbound %s: media %s not fetched: %s %s", inbound_id, media_id, error.errcode, error.errmsg)
+        _refuse(inbound, media_id, FileRefusal.NOT_FETCHED)
         return None
     except MediaRefused as error:
         logger.warning("wechat inbound %s: %s %s not kept: %s", inbound_id, kind, media_id, error)
+        _refuse(inbound, media_id, error.reason, size=error.size, limit=error.limit)
         return None
     if not isinstance(response, requests.Response):
         logger.warning("wechat inbound %s: media %s is not a file: %r", inbound_id, media_id, response)
+        _refuse(inbound, media_id, FileRefusal.NOT_FETCHED)
         return None
     if kind == "image":
         return _keep_photo(inbound, media_id, response.content)
     if not response.content:
         logger.warning("wechat inbound %s: %s %s came back empty", inbound_id, kind, media_id)
+        _refuse(inbound, media_id, FileRefusal.NOT_FETCHED, size=0)
         return None
     content_type, extension = media_type(response.content, declared=_declared_extension(response, message))
     return add_file(inbound=inbound, original_name=f"wechat-{media_id}{extension}", data=response.content, content_type=content_type)
@@ -166,8 +180,14 @@ def _keep_photo(inbound: InboundMessage, media_id: str, raw: bytes) -> Attachmen
         image = reencode_image(raw, max_bytes=max_bytes)
     except ImageRejected as rejection:
         logger.warning("wechat inbound %s: media %s refused as an image: %s", inbound.pk, media_id, rejection.code)
+        limit = max_bytes if rejection.code == FileRefusal.TOO_LARGE else None
+        _refuse(inbound, media_id, rejection.code, size=len(raw), limit=limit)
         return None
     return add_attachment(inbound=inbound, original_name=f"wechat-{media_id}", image=image)
+
+
+def _refuse(inbound: InboundMessage, media_id: str, reason: str, *, size: int | None = None, limit: int | None = None) -> None:
+    record_refused_file(inbound=inbound, original_name=f"wechat-{media_id}", reason=reason, size=size, limit=limit, position=0)
 
 
 def _declared_extension(response: requests.Response, message: BaseMessage) -> str:
