@@ -10,7 +10,7 @@ import pytest
 from tests.voting.helpers import UA, sent_back
 from tests.voting.test_wechat_oauth import _authorise
 from xuanshu.campaigns.models import Stage
-from xuanshu.voting import captcha, identity, throttle
+from xuanshu.voting import captcha, identity, otp, throttle
 from xuanshu.voting import config as vote_config_module
 from xuanshu.voting.models import OtpChallenge, Voter
 from xuanshu.voting.sms import SmsError
@@ -69,9 +69,14 @@ def _use_up_phone_day(phone_e164: str) -> None:
         throttle.take("otp-phone-day", identity.keyed_hash("otp-phone", phone_e164), limit=5, window_seconds=86400)
 
 
-def _use_up_address() -> None:
-    for _ in range(10):
-        throttle.take("otp-ip", identity.keyed_hash("ip", TEST_CLIENT_IP), limit=10, window_seconds=3600)
+def _use_up_free_codes(monkeypatch, *, cap: bool = False) -> None:
+    """Other phones on the voter's network have had the address's free codes this hour (with `cap`, all of its
+    codes)."""
+    if cap:
+        monkeypatch.setattr(otp, "MAX_PER_ADDRESS", otp.FREE_PER_ADDRESS)
+    address, _subnet = throttle.address_keys(TEST_CLIENT_IP)
+    for _ in range(otp.FREE_PER_ADDRESS):
+        throttle.take("otp-ip", address, limit=otp.MAX_PER_ADDRESS, window_seconds=otp.ADDRESS_WINDOW_SECONDS)
 
 
 def _vendor_down(monkeypatch) -> None:
@@ -83,7 +88,8 @@ def _vendor_down(monkeypatch) -> None:
 
 REFUSALS = {
     "phone_day": lambda monkeypatch: _use_up_phone_day(OTHER_E164),
-    "address_limit": lambda monkeypatch: _use_up_address(),
+    "captcha_needed": _use_up_free_codes,
+    "address_cap": lambda monkeypatch: _use_up_free_codes(monkeypatch, cap=True),
     "global_limit": lambda monkeypatch: monkeypatch.setenv("VOTING_OTP_GLOBAL_PER_MINUTE", "0"),
     "vendor_error": _vendor_down,
 }

@@ -2,11 +2,10 @@
 
 `cast_vote` and `ping` also run on the lean vote path (`xuanshu.voting.lean`), without middleware: they
 read only the voter and device cookies, and render their replies in zh-hans themselves. The pages are in
-zh-hans too, whatever language the browser asks for (`citizen_language`), so a voter never reads a page in one
-language and the vote's reply in another.
+zh-hans too, whatever language the browser asks for (`core.locale.SiteLocaleMiddleware`), so a voter never
+reads a page in one language and the vote's reply in another.
 """
 import datetime as dt
-import functools
 import secrets
 import time
 from urllib.parse import urlencode
@@ -16,7 +15,6 @@ from django.core import signing
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -27,7 +25,7 @@ from xuanshu.campaigns.models import Campaign
 from xuanshu.core.masking import mask_phone
 from xuanshu.core.ratelimit import client_ip
 from xuanshu.public import gallery, photos
-from xuanshu.voting import ballot_http, captcha, identity, otp, throttle, wechat
+from xuanshu.voting import ballot_http, captcha, identity, otp, wechat
 from xuanshu.voting.config import VOTING_TZ, vote_config
 from xuanshu.voting.enums import IdentityMethod, Reason
 from xuanshu.voting.messages import OTP_MESSAGES, OUTCOME_MESSAGES, message_text
@@ -37,22 +35,11 @@ _PHONE_COOKIE = "xs_otp_phone"
 _PHONE_SALT = "xuanshu.voting.otp-phone"
 # The number a code was sent to is remembered as long as the code lives: after that the voter starts again.
 _PHONE_COOKIE_AGE = int(otp.CODE_TTL.total_seconds())
-CITIZEN_LANGUAGE = "zh-hans"
-# New captcha pictures per address, as many as answers (device_check): each one is drawn and stored.
-CAPTCHA_PER_ADDRESS, CAPTCHA_WINDOW_SECONDS = 30, 600
-
-
-def citizen_language(view):
-    """Serve a citizen page in zh-hans whatever the browser's Accept-Language. The language stays set for the
-    rest of the request (as LocaleMiddleware's does), so a not-found page the view raises is in zh-hans too."""
-
-    @functools.wraps(view)
-    def in_citizen_language(request, *args, **kwargs):
-        translation.activate(CITIZEN_LANGUAGE)
-        request.LANGUAGE_CODE = CITIZEN_LANGUAGE
-        return view(request, *args, **kwargs)
-
-    return in_citizen_language
+# The number a code was asked for while the voter's network needs a picture first (`otp.NEEDS_PICTURE`): while
+# it is remembered, the code form shows a picture and the number stays filled in.
+_PICTURE_COOKIE = "xs_otp_picture"
+_PICTURE_SALT = "xuanshu.voting.otp-picture"
+_PICTURE_COOKIE_AGE = captcha.CAPTCHA_TTL
 
 
 def ping(request):
@@ -101,25 +88,21 @@ def _campaign_or_404(slug: str) -> Campaign:
     return campaign
 
 
-@citizen_language
 def ballot(request, slug):
     """The ballot: candidates, counts as the campaign shows them, the voter's votes left today, messages."""
     return _voting_page(request, slug, "public/voting/ballot.html")
 
 
-@citizen_language
 def candidate_gallery(request, slug):
     """The candidates as cards, each with its vote control, count and a link to its profile."""
     return _voting_page(request, slug, "public/voting/gallery.html")
 
 
-@citizen_language
 def candidate_profile(request, slug, number):
     """One candidate's page: the full summary, the count, the vote control; 404 once withdrawn."""
     return _voting_page(request, slug, "public/voting/profile.html", number=number)
 
 
-@citizen_language
 def candidate_photo(request, slug, number):
     """A candidate's photo, scaled for phones: only the photo of an active candidate on an open ballot."""
     config = vote_config(slug)
@@ -172,6 +155,10 @@ def _voting_page(request, slug, template: str, *, number: int | None = None):
     can_upgrade = may_move and not voted_today
     out_of_votes = day is not None and day.remaining <= 0
     code_sent_to = _signed_phone(request)
+    show_identity = window == "open" and (not voter or can_upgrade)
+    # A picture to solve before a code is sent, when the last request for one asked for it (`otp.NEEDS_PICTURE`).
+    picture_for = _picture_phone(request) if sms_enabled and show_identity else ""
+    sms_picture = captcha.new_challenge_for(client_ip(request)) if picture_for else ""
     context.update({
         "candidates": candidates,
         "voter": voter,
@@ -185,11 +172,14 @@ def _voting_page(request, slug, template: str, *, number: int | None = None):
         "methods": config.identity_methods,
         "sms_enabled": sms_enabled,
         "code_sent_to": mask_phone(code_sent_to),
+        "phone_typed": picture_for.removeprefix("+86"),
+        "sms_picture": sms_picture,
+        "sms_picture_refused": message_text("captcha_limit") if picture_for and not sms_picture else "",
         "weaker_method": weaker_method,
         "can_upgrade": can_upgrade,
         "upgrade_tomorrow": message_text("weaker_voted_today_sms" if sms_enabled else "weaker_voted_today_wechat")
         if voted_today else "",
-        "show_identity": window == "open" and (not voter or can_upgrade),
+        "show_identity": show_identity,
         "wechat_url": wechat_url,
         "captcha_url": f"{reverse('public:vote_device', args=[slug])}?{back}"
         if IdentityMethod.DEVICE in config.identity_methods and not voter else "",
@@ -231,8 +221,18 @@ def _stays_weaker_today(request, config, method: str) -> str:
 
 
 def _signed_phone(request) -> str:
+    """The number the live code was sent to, or ""."""
+    return _signed_number(request, _PHONE_COOKIE, _PHONE_SALT, _PHONE_COOKIE_AGE)
+
+
+def _picture_phone(request) -> str:
+    """The number a code was asked for when the voter's network had to solve a picture first, or ""."""
+    return _signed_number(request, _PICTURE_COOKIE, _PICTURE_SALT, _PICTURE_COOKIE_AGE)
+
+
+def _signed_number(request, cookie: str, salt: str, max_age: int) -> str:
     try:
-        phone = signing.loads(request.COOKIES.get(_PHONE_COOKIE, ""), salt=_PHONE_SALT, max_age=_PHONE_COOKIE_AGE)
+        phone = signing.loads(request.COOKIES.get(cookie, ""), salt=salt, max_age=max_age)
     except signing.BadSignature:
         return ""
     return phone if isinstance(phone, str) else ""
@@ -255,7 +255,6 @@ def set_voter_cookie(response, campaign_id: int, voter) -> None:
                         secure=settings.SESSION_COOKIE_SECURE)
 
 
-@citizen_language
 @require_POST
 def sms_code(request, slug):
     """Send a one-time code (action=send), send it again to the same number (resend), check it (verify) and
@@ -269,6 +268,7 @@ def sms_code(request, slug):
     if action == "change":
         response = _back(slug, "", next_path)
         response.delete_cookie(_PHONE_COOKIE)
+        response.delete_cookie(_PICTURE_COOKIE)
         return response
     if _outside_window(config):
         return _back(slug, Reason.OUTSIDE_WINDOW, next_path)
@@ -282,6 +282,7 @@ def sms_code(request, slug):
         response = _back(slug, result.code, next_path)
         if result.ok:
             set_voter_cookie(response, campaign.pk, result.voter)
+            response.delete_cookie(_PICTURE_COOKIE)
         if result.ok or result.code in otp.NEEDS_NEW_CODE:
             response.delete_cookie(_PHONE_COOKIE)
         return response
@@ -291,17 +292,22 @@ def sms_code(request, slug):
             return _back(slug, "code_expired", next_path)
     else:
         phone_text = request.POST.get("phone", "")
-    result = otp.request_code(campaign=campaign, phone_text=phone_text, ip=client_ip(request))
+    result = otp.request_code(campaign=campaign, phone_text=phone_text, ip=client_ip(request),
+                              challenge=request.POST.get("challenge", ""), answer=request.POST.get("answer", ""))
     response = _back(slug, result.code, next_path)
     # The number is remembered (or replaced) only when a code went to it: a refused request, perhaps from another
     # tab, leaves the number a live code was sent to, and the page never says a code was sent when none was.
     if result.code == "sent":
         response.set_cookie(_PHONE_COOKIE, signing.dumps(result.phone, salt=_PHONE_SALT), max_age=_PHONE_COOKIE_AGE,
                             httponly=True, samesite="Lax", secure=settings.SESSION_COOKIE_SECURE)
+        response.delete_cookie(_PICTURE_COOKIE)
+    elif result.code in otp.NEEDS_PICTURE:
+        response.set_cookie(_PICTURE_COOKIE, signing.dumps(result.phone, salt=_PICTURE_SALT),
+                            max_age=_PICTURE_COOKIE_AGE, httponly=True, samesite="Lax",
+                            secure=settings.SESSION_COOKIE_SECURE)
     return response
 
 
-@citizen_language
 @require_http_methods(["GET", "POST"])
 def device_check(request, slug):
     """The weaker identity: solve a picture captcha and this device becomes the voter."""
@@ -311,14 +317,14 @@ def device_check(request, slug):
         raise Http404(_("The device check is not offered for this campaign."))
     error = ""
     next_path = ballot_http.return_path(slug, request.GET.get("next", ""))
-    ip_hash = identity.keyed_hash("ip", client_ip(request))
+    ip = client_ip(request)
     closed = _outside_window(config)
     if closed:
         error = str(OUTCOME_MESSAGES[Reason.OUTSIDE_WINDOW])
     elif request.method == "POST":
         device_token = request.COOKIES.get(identity.DEVICE_COOKIE, "")
-        if not throttle.take("captcha-ip", ip_hash, limit=CAPTCHA_PER_ADDRESS, window_seconds=CAPTCHA_WINDOW_SECONDS):
-            error = str(OTP_MESSAGES["address_limit"])
+        if not captcha.may_answer(ip):
+            error = str(OTP_MESSAGES["captcha_limit"])
         elif device_token and captcha.solved(request.POST.get("challenge", ""), request.POST.get("answer", "")):
             voter = register_voter(campaign_id=campaign.pk, method=IdentityMethod.DEVICE, identity_value=device_token,
                                    label=f"device…{identity.device_hash(device_token)[:6]}")
@@ -331,11 +337,8 @@ def device_check(request, slug):
     if closed:  # no picture: solving it could make no voter
         challenge_id, status = "", 403
     # Each new picture (a first visit, "another picture", a retry after a wrong answer) is counted per address.
-    elif request.method == "GET" and not throttle.take("captcha-new-ip", ip_hash, limit=CAPTCHA_PER_ADDRESS,
-                                                        window_seconds=CAPTCHA_WINDOW_SECONDS):
-        challenge_id, error, status = "", str(OTP_MESSAGES["address_limit"]), 429
-    else:
-        challenge_id, _answer = captcha.new_challenge()
+    elif not (challenge_id := captcha.new_challenge_for(ip)):
+        error, status = str(OTP_MESSAGES["captcha_limit"]), 429
     context = {"campaign": campaign, "challenge": challenge_id, "error": error, "back": next_path,
                "new_picture_url": f"{request.path}?{urlencode({'next': next_path})}"}
     response = render(request, "public/voting/device.html", context, status=status)
@@ -345,7 +348,6 @@ def device_check(request, slug):
     return response
 
 
-@citizen_language
 def captcha_image(request, slug, challenge):
     png = captcha.image_png(challenge)
     if png is None:
@@ -359,7 +361,6 @@ _WECHAT_STATE_SALT = "xuanshu.voting.wechat-state"
 _WECHAT_NEXT_COOKIE = "xs_wx_next"
 
 
-@citizen_language
 def wechat_start(request, slug):
     """Send the voter to WeChat's silent authorisation (snsapi_base); it comes back to `wechat_callback`."""
     campaign = _campaign_or_404(slug)
@@ -384,7 +385,6 @@ def _public_url(request, path: str) -> str:
     return f"{base.rstrip('/')}{path}" if base else request.build_absolute_uri(path)
 
 
-@citizen_language
 def wechat_callback(request, slug):
     campaign = _campaign_or_404(slug)
     app = wechat.app_for(campaign)

@@ -1,7 +1,8 @@
-"""The device check: a picture captcha (the `captcha` library draws it) that binds a device token as a voter.
+"""A picture captcha (the `captcha` library draws it): the device check, which binds a device token as a voter,
+and the proof asked before a text message once an address has had its free codes (`otp.request_code`).
 
-This is the weakest identity: it proves one browser and one solved picture, not one person. Reports label
-it as weaker, and campaigns can leave it out of `identity` in their file.
+The device check is the weakest identity: it proves one browser and one solved picture, not one person.
+Reports label it as weaker, and campaigns can leave it out of `identity` in their file.
 """
 import io
 import secrets
@@ -13,6 +14,14 @@ from xuanshu.voting.identity import keyed_hash
 
 _ALPHABET = "ACDEFHJKLMNPRTUVWXY34679"  # no look-alikes: 0/O, 1/I, 2/Z, 5/S, 8/B
 CAPTCHA_TTL = 300
+# Counted per address (throttle.address_keys) over ten minutes, well above what a carrier's NAT, an office or a
+# school produces at a campaign push: thousands of phones can stand behind one address.
+WINDOW_SECONDS = 600
+# A new picture gains an attacker nothing (drawn once, in about 4 ms, its answer taken once): this bounds CPU only.
+PICTURES_PER_ADDRESS = 600
+# Each right answer to the device check makes a (weak) voter: a school hall verifying at once stays under this, a
+# solving farm behind one address is held to one voter every two seconds, each still facing the vote's checks.
+ANSWERS_PER_ADDRESS = 300
 
 
 def new_challenge() -> tuple[str, str]:
@@ -22,6 +31,20 @@ def new_challenge() -> tuple[str, str]:
     throttle.put_once(f"captcha:{challenge_id}", keyed_hash("captcha", answer), ttl_seconds=CAPTCHA_TTL)
     throttle.put_once(f"captcha-image:{challenge_id}", answer, ttl_seconds=CAPTCHA_TTL)
     return challenge_id, answer
+
+
+def new_challenge_for(ip: str) -> str:
+    """A new challenge for a client at `ip`, or "" when its address has had its pictures for now."""
+    address, _subnet = throttle.address_keys(ip)
+    if not throttle.take("captcha-new-ip", address, limit=PICTURES_PER_ADDRESS, window_seconds=WINDOW_SECONDS):
+        return ""
+    return new_challenge()[0]
+
+
+def may_answer(ip: str) -> bool:
+    """Count one answer to the device check from `ip`; False once its address has given too many for now."""
+    address, _subnet = throttle.address_keys(ip)
+    return throttle.take("captcha-ip", address, limit=ANSWERS_PER_ADDRESS, window_seconds=WINDOW_SECONDS)
 
 
 def image_png(challenge_id: str) -> bytes | None:
@@ -35,5 +58,6 @@ def image_png(challenge_id: str) -> bytes | None:
 
 
 def solved(challenge_id: str, attempt: str) -> bool:
+    """Whether `attempt` is the challenge's answer; either way the challenge is used up."""
     expected = throttle.take_once(f"captcha:{challenge_id[:40]}")
     return expected is not None and expected == keyed_hash("captcha", (attempt or "").strip().upper()[:10])

@@ -34,13 +34,20 @@ OTP_MESSAGES = {
     "invalid_phone": _("Enter a valid mainland mobile number."),
     "phone_wait": _("Please wait a minute before asking for another code."),
     "phone_day": _("This number has asked for too many codes today."),
-    "address_limit": _("Too many codes requested from your network. Please try again later."),
+    # Past an address's free codes (otp.FREE_PER_ADDRESS): many people share it, so each proves with a picture.
+    "captcha_needed": _("Many people on your network are asking for codes. Type the characters in the picture, "
+                        "then send the code again."),
+    "captcha_failed": _("The characters did not match the picture, so no code was sent. Type the characters in "
+                        "the new picture and try again."),
+    "address_cap": _("Too many codes have been requested from your network in the past hour. Please try again "
+                     "later, or on another network (mobile data instead of Wi-Fi, or the other way round)."),
     "global_limit": _("Many people are voting right now. Please try again in a minute."),
     "vendor_error": _("The text message could not be sent. Please try again later."),
     "verified": _("Verified. You can vote now."),
     "wrong_code": _("The code is not right. Please check the text message and enter it again."),
     "code_expired": _("The code has expired (codes are valid for 5 minutes). Please enter your number to get a new one."),
     "code_used_up": _("The code was entered wrongly too many times. Please enter your number to get a new one."),
+    "captcha_limit": _("Too many picture checks from your network right now. Please try again in a few minutes."),
     "captcha_wrong": _("The characters did not match the picture. Please try again."),
     "wechat_failed": _("WeChat authorisation did not complete. Please try again."),
     # A picture-check voter who has voted today keeps that identity until tomorrow: verifying again would give

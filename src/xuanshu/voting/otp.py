@@ -1,10 +1,14 @@
 """SMS one-time codes: request (throttled per phone, per address and globally) and verify.
 
 An SMS endpoint is an attack gateway (SMS bombing, paid-route abuse), so a code is sent only within every
-limit: one per phone a minute and five a day, ten per address an hour, and a global ceiling per minute.
+limit: one per phone a minute and five a day, and a global ceiling per minute. Per address the limit escalates
+rather than refuses, because thousands of honest phones can share one address behind a carrier's NAT, an
+office or a school: the first codes of the hour from an address (and its subnet) are sent at once; past them,
+each code waits for a solved picture captcha; only far above what a crowd produces does the address stop.
 Codes are kept as keyed hashes, expire after five minutes and allow five tries.
 """
 import datetime as dt
+import functools
 import hmac
 import os
 import re
@@ -18,7 +22,7 @@ from phonenumbers import PhoneNumberType, number_type
 
 from xuanshu.core.masking import mask_phone
 from xuanshu.core.phones import parse_cn_phone, to_e164
-from xuanshu.voting import throttle
+from xuanshu.voting import captcha, throttle
 from xuanshu.voting.enums import IdentityMethod
 from xuanshu.voting.identity import keyed_hash
 from xuanshu.voting.models import OtpChallenge, Voter
@@ -31,6 +35,21 @@ CODE_TTL = dt.timedelta(minutes=5)
 MAX_TRIES = 5
 # Verification results after which the code cannot be used any more: the voter starts again with a number.
 NEEDS_NEW_CODE = {"code_expired", "code_used_up"}
+# Request results after which the next request for a code must come with a solved picture.
+NEEDS_PICTURE = {"captcha_needed", "captcha_failed"}
+
+# Per address (an IPv4 address, an IPv6 /64) and per subnet (its /24, its /48), codes asked for in an hour:
+ADDRESS_WINDOW_SECONDS = 3600
+# sent without a picture: a household or a small office never meets one;
+FREE_PER_ADDRESS = 10
+# the same for the subnet, so a flood spread over a rented block gets no more free codes than a few households;
+FREE_PER_SUBNET = 100
+# each behind a solved picture up to here: a school or a carrier's NAT address at a push (ten a minute) stays
+# under it, while a picture-solving flood from one address is stopped;
+MAX_PER_ADDRESS = 600
+# and a flood rotating through the addresses of one block stops here: a hundred a minute, a sixth of the global
+# ceiling, so no one block can take the whole campaign's text messages.
+MAX_PER_SUBNET = 6000
 
 
 def global_limit_per_minute() -> int:
@@ -40,7 +59,9 @@ def global_limit_per_minute() -> int:
 @dataclass(frozen=True)
 class OtpResult:
     ok: bool
-    # sent, invalid_phone, phone_wait, phone_day, address_limit, global_limit, vendor_error, verified, wrong_code,
+    # sent, invalid_phone, captcha_needed (the address has had its free codes: solve a picture first),
+    # captcha_failed (the picture was not solved: nothing sent), phone_wait, phone_day, address_cap (the
+    # address or subnet has had all its codes this hour), global_limit, vendor_error, verified, wrong_code,
     # and the two that need a new code: code_expired (none live: expired, used or never sent), code_used_up
     code: str
     phone: str = ""
@@ -56,17 +77,36 @@ def mobile_or_none(text: str) -> str:
     return e164 if _MOBILE_E164.fullmatch(e164) else ""
 
 
-def request_code(*, campaign, phone_text: str, ip: str, now: float | None = None) -> OtpResult:
-    """Send a code to a mainland mobile within the throttles."""
+def request_code(*, campaign, phone_text: str, ip: str, challenge: str = "", answer: str = "",
+                 now: float | None = None) -> OtpResult:
+    """Send a code to a mainland mobile within the throttles; past an address's free codes, only with the picture
+    `challenge` solved by `answer`."""
     phone = mobile_or_none(phone_text)
     if not phone:
         return OtpResult(False, "invalid_phone")
     phone_hash = keyed_hash("otp-phone", phone)
-    # In order, stopping at the first refusal: a refused request uses up no later allowance.
+    address, subnet = throttle.address_keys(ip)
+    networks = [("otp-ip", address, FREE_PER_ADDRESS, MAX_PER_ADDRESS)]
+    if subnet:
+        networks.append(("otp-subnet", subnet, FREE_PER_SUBNET, MAX_PER_SUBNET))
+    # Read first, counting nothing: a reached cap, or a picture still to solve, uses up none of the phone's allowance.
+    counts = [(throttle.used(scope, key, window_seconds=ADDRESS_WINDOW_SECONDS, now=now), free, cap)
+              for scope, key, free, cap in networks]
+    if any(count >= cap for count, _free, cap in counts):
+        return OtpResult(False, "address_cap", phone)
+    if any(count >= free for count, free, _cap in counts):
+        if not challenge:
+            return OtpResult(False, "captcha_needed", phone)
+        if not captcha.solved(challenge, answer):
+            return OtpResult(False, "captcha_failed", phone)
+    # In order, stopping at the first refusal: a refused request uses up no later allowance. The caps are counted
+    # again here, atomically, as many requests may have read the same counts above.
     checks = [
         ("phone_wait", lambda: throttle.take("otp-phone-minute", phone_hash, limit=1, window_seconds=60, now=now)),
         ("phone_day", lambda: throttle.take("otp-phone-day", phone_hash, limit=5, window_seconds=86400, now=now)),
-        ("address_limit", lambda: throttle.take("otp-ip", keyed_hash("ip", ip), limit=10, window_seconds=3600, now=now)),
+        *[("address_cap", functools.partial(throttle.take, scope, key, limit=cap,
+                                            window_seconds=ADDRESS_WINDOW_SECONDS, now=now))
+          for scope, key, _free, cap in networks],
         ("global_limit", lambda: throttle.take("otp-global", "all", limit=global_limit_per_minute(), window_seconds=60, now=now)),
     ]
     for code, allowed in checks:
