@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
@@ -95,6 +96,12 @@ def refused_file_notice(refused: RefusedFile, *, reveal: bool) -> str:
         sentences.append(_("The file is still inside the raw message."))
     else:
         sentences.append(_("The file itself was not kept."))
+    held_until = refused.held_by_wechat_until
+    if held_until is not None and held_until <= timezone.now():
+        sentences.append(_("WeChat keeps a file for three days only: this one can no longer be obtained."))
+    elif held_until is not None:
+        sentences.append(_("WeChat keeps it only until %(time)s; after that it can no longer be obtained.") % {
+            "time": f"{timezone.localtime(held_until):%Y-%m-%d %H:%M}"})
     # Chinese sentences follow each other without a space; English ones with one.
     notice = sentences[0]
     for sentence in sentences[1:]:

@@ -57,3 +57,5 @@ class FileRefusal(models.TextChoices):
     TOO_MANY_PHOTOS = "too_many_photos", _("the message has more photos than the limit")
     UNKNOWN_TYPE = "unknown_type", _("this kind of file is not kept (only photos and documents are)")
     NOT_FETCHED = "not_fetched", _("WeChat did not hand the file over")
+    NOT_CONFIGURED = "not_configured", _("the WeChat account is not set up to fetch files; an administrator needs to configure it")
+    UNREACHABLE = "unreachable", _("WeChat could not be reached, though we tried several times")

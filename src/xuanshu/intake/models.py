@@ -1,9 +1,11 @@
 import os
+from datetime import datetime
 
 from django.db import models
 from django.utils import timezone
 
 from xuanshu.core.redaction import redact_contacts
+from xuanshu.intake.channels.wechat.conf import MEDIA_KEPT_BY_WECHAT
 from xuanshu.intake.enums import Channel, FileRefusal, InboundStatus, NominationWindow, TipState
 
 
@@ -125,7 +127,8 @@ class InboundFile(models.Model):
 
 class RefusedFile(models.Model):
     """A file that came with a message and could not be kept: not a picture we can open, too large, over the photo
-    limit, a kind we do not keep, or media WeChat did not hand over. Recorded so that editors see what is missing.
+    limit, a kind we do not keep, or media WeChat did not hand over (or could not be asked for: the account not set
+    up, WeChat unreachable). Recorded so that editors see what is missing.
 
     An e-mail's file stays inside its raw message; a WeChat media file exists only at WeChat (for three days).
     """
@@ -151,6 +154,16 @@ class RefusedFile(models.Model):
     def kept_in_raw_message(self) -> bool:
         """An e-mail's raw message holds the file's bytes; other channels' raw records do not."""
         return self.inbound.channel == Channel.EMAIL
+
+    @property
+    def held_by_wechat_until(self) -> datetime | None:
+        """Until when WeChat still holds a media file we never asked for or never reached; None for other files.
+
+        Not for a refusal WeChat itself answered (e.g. an invalid media_id): WeChat will not hand that one over.
+        """
+        if self.inbound.channel == Channel.WECHAT and self.reason in (FileRefusal.NOT_CONFIGURED, FileRefusal.UNREACHABLE):
+            return self.inbound.received_at + MEDIA_KEPT_BY_WECHAT
+        return None
 
 
 class ReaderTip(models.Model):

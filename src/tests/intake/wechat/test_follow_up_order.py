@@ -59,6 +59,8 @@ def test_a_photo_processed_before_its_opener_waits_and_then_attaches(queue, acco
     assert (ReaderTip.objects.count(), queue) == (0, [])
     assert list(ActivityLog.objects.filter(subject_id=str(photo.pk), action__startswith="inbound.").order_by("pk")
                 .values_list("action", "new_value")) == [
+        # The account has no AppSecret: the photo's media task records it as missing, before any processing.
+        ("inbound.file_refused", {"name": "wechat-media_id", "reason": "not_configured", "size": None}),
         ("inbound.wait", {"status": "pending", "error": "nomination CCLC2024-000001 is not created yet", "waiting_for": opener.pk}),
         ("inbound.processed", {"status": "processed", "error": "", "waiting_for": None}),
     ]

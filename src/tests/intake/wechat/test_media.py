@@ -2,6 +2,9 @@
 
 WeChat's API is a local fake following Tencent's documented endpoints (fake_wechat_api.py).
 """
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -84,6 +87,7 @@ def test_a_wrong_secret_fetches_nothing_and_keeps_the_message(wechat_api, media_
     assert (Attachment.objects.count(), InboundMessage.objects.count()) == (0, 2)
     assert paths(wechat_api) == ["/cgi-bin/token"]
     assert "40125 invalid appsecret" in caplog.text
+    assert refused() == [("1002", f"wechat-{MEDIA_ID}", "not_configured", None, None)]  # an administrator's task
 
 
 def test_without_the_secret_in_the_environment_nothing_is_fetched(wechat_api, media_account, post_xml, monkeypatch):
@@ -92,6 +96,28 @@ def test_without_the_secret_in_the_environment_nothing_is_fetched(wechat_api, me
     send_nomination_then_photo(post_xml, media_account)
     assert (Attachment.objects.count(), wechat_api.requests) == (0, [])
     assert f"<MediaId><![CDATA[{MEDIA_ID}]]></MediaId>" in InboundMessage.objects.get(external_id="1002").raw_text
+    assert refused() == [("1002", f"wechat-{MEDIA_ID}", "not_configured", None, None)]
+
+
+def test_without_the_secret_the_editor_is_told_the_account_needs_setting_up_and_for_how_long_wechat_keeps_the_photo(
+    wechat_api, media_account, post_xml, monkeypatch, editor,
+):
+    monkeypatch.delenv("QLWB_WECHAT_SECRET")
+    wechat_api.images[MEDIA_ID] = jpeg_bytes()
+    send_nomination_then_photo(post_xml, media_account)
+    photo = InboundMessage.objects.get(external_id="1002")
+    staff = Client(headers={"Accept-Language": "zh-hans"})
+    staff.force_login(editor)
+    nomination_url = reverse("console:nomination", args=[Nomination.objects.get().reference])
+    until = (photo.received_at + timedelta(days=3)).astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M")
+    assert (f'<p class="notice refused-file">文件“wechat-{MEDIA_ID}”无法使用：公众号尚未配置好取回文件的功能，'
+            f"需由管理员完成配置。文件本身未被保存。微信只保存该文件至 {until}，此后将无法再取回。</p>") in staff.get(nomination_url).content.decode()
+
+    InboundMessage.objects.filter(pk=photo.pk).update(received_at=photo.received_at - timedelta(days=3))  # three days on
+    gone = (f"文件“wechat-{MEDIA_ID}”无法使用：公众号尚未配置好取回文件的功能，需由管理员完成配置。文件本身未被保存。"
+            "微信只保存文件三天，该文件已无法再取回。")
+    assert f'<p class="notice refused-file">{gone}</p>' in staff.get(nomination_url).content.decode()
+    assert f'<li class="notice">{gone}</li>' in staff.get(reverse("console:inbound", args=[photo.pk])).content.decode()
 
 
 def test_bytes_that_are_not_a_picture_are_not_attached_and_the_editor_is_told(wechat_api, media_account, post_xml, editor):

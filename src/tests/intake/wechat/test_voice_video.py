@@ -4,12 +4,19 @@ WeChat's API is a local fake following Tencent's documented 获取临时素材 (
 comes back as the file, a video as `{"video_url": DOWN_URL}` (or, as developers report, as the file itself), and
 errors as `{"errcode": …, "errmsg": …}`. Staff hear and watch them in the console; nobody else gets them.
 """
+import socket
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.contrib.auth.models import User
+from django.test import Client
 from huey.contrib.djhuey import HUEY
 
 from tests.intake.wechat.payloads import documented
+from xuanshu.core.models import ActivityLog
 from xuanshu.intake.channels.wechat.media import media_type
+from xuanshu.intake.channels.wechat.tasks import fetch_wechat_media_task
 from xuanshu.intake.models import Attachment, InboundFile, InboundMessage, ReaderTip
 from xuanshu.nominations.models import FollowUpMessage, Nomination
 
@@ -51,6 +58,17 @@ def kept(inbound: InboundMessage) -> list[tuple]:
 
 def scheduled_retries() -> list[tuple[str, tuple]]:
     return [(task.name, task.args) for task in HUEY.scheduled()]
+
+
+def refused(inbound: InboundMessage) -> list[tuple]:
+    return list(inbound.refused_files.values_list("original_name", "reason", "size", "limit"))
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on: connecting to it is refused."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def run_retries_when_due() -> None:
@@ -129,6 +147,48 @@ def test_a_failed_video_download_is_retried_too(wechat_api, media_account, post_
     assert kept(video) == [(f"wechat-{VIDEO_ID}.mp4", "video/mp4", len(MP4), MP4)]
 
 
+def test_when_wechat_keeps_failing_only_the_last_retry_records_the_voice_as_missing_and_only_once(
+    wechat_api, media_account, post_xml, editor, caplog,
+):
+    wechat_api.voices[VOICE_ID] = AMR
+    wechat_api.fail_next["/cgi-bin/media/get"] = [502, 502, 502, 502]  # the first attempt and its three retries
+    open_nomination(post_xml, media_account)
+    send_voice(post_xml, media_account)
+    voice = InboundMessage.objects.get(external_id="1002")
+    for _ in range(3):  # the first attempt, then the first two retries: each fails, records nothing, schedules one more
+        assert (refused(voice), scheduled_retries()) == ([], [("fetch_wechat_media_task", (voice.pk,))])
+        run_retries_when_due()
+    assert (refused(voice), scheduled_retries(), InboundFile.objects.count()) == ([(f"wechat-{VOICE_ID}", "unreachable", None, None)], [], 0)
+    assert [path for path, _ in wechat_api.requests] == ["/cgi-bin/token"] + ["/cgi-bin/media/get"] * 4
+    assert f"wechat inbound {voice.pk}: voice {VOICE_ID} not fetched, WeChat unreachable on the last attempt" in caplog.text
+
+    fetch_wechat_media_task.call_local(voice.pk)  # the same task once more (enqueued twice, say): nothing is added
+    assert list(ActivityLog.objects.filter(action="inbound.file_refused").values_list("subject_id", "new_value")) == [
+        (str(voice.pk), {"name": f"wechat-{VOICE_ID}", "reason": "unreachable", "size": None})]
+    assert (refused(voice), [path for path, _ in wechat_api.requests].count("/cgi-bin/media/get")) == (
+        [(f"wechat-{VOICE_ID}", "unreachable", None, None)], 4)
+
+    staff = Client(headers={"Accept-Language": "zh-hans"})
+    staff.force_login(editor)
+    until = (voice.received_at + timedelta(days=3)).astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M")
+    page = staff.get(f"/console/nominations/{Nomination.objects.get().reference}/").content.decode()
+    assert (f'<p class="notice refused-file">文件“wechat-{VOICE_ID}”无法使用：多次尝试后仍无法连接微信服务器。文件本身未被保存。'
+            f"微信只保存该文件至 {until}，此后将无法再取回。</p>") in page
+
+
+def test_a_video_whose_download_address_refuses_the_connection_is_recorded_missing_by_the_last_retry(
+    wechat_api, media_account, post_xml,
+):
+    wechat_api.videos[VIDEO_ID] = f"http://127.0.0.1:{closed_port()}/v/DOWN_5.mp4"
+    send_video(post_xml, media_account)
+    video = InboundMessage.objects.get(external_id="1003")
+    for _ in range(3):
+        assert (refused(video), scheduled_retries()) == ([], [("fetch_wechat_media_task", (video.pk,))])
+        run_retries_when_due()
+    assert (refused(video), scheduled_retries(), InboundFile.objects.count()) == ([(f"wechat-{VIDEO_ID}", "unreachable", None, None)], [], 0)
+    assert [path for path, _ in wechat_api.requests] == ["/cgi-bin/token"] + ["/cgi-bin/media/get"] * 4
+
+
 def test_media_over_the_cap_is_not_kept_and_not_retried(wechat_api, media_account, post_xml, settings, caplog):
     settings.WECHAT_MAX_VOICE_BYTES = 2048
     wechat_api.voices[VOICE_ID] = AMR[:6] + AMR[6:38] * 100  # 100 frames: 3,206 bytes
@@ -144,8 +204,10 @@ def test_without_the_secret_voice_keeps_only_its_media_id(wechat_api, media_acco
     monkeypatch.delenv("QLWB_WECHAT_SECRET")
     wechat_api.voices[VOICE_ID] = AMR
     send_voice(post_xml, media_account)
-    assert (InboundFile.objects.count(), wechat_api.requests) == (0, [])
-    assert f"<MediaId><![CDATA[{VOICE_ID}]]></MediaId>" in InboundMessage.objects.get().raw_text
+    assert (InboundFile.objects.count(), wechat_api.requests, scheduled_retries()) == (0, [], [])
+    voice = InboundMessage.objects.get()
+    assert f"<MediaId><![CDATA[{VOICE_ID}]]></MediaId>" in voice.raw_text
+    assert refused(voice) == [(f"wechat-{VOICE_ID}", "not_configured", None, None)]
 
 
 @pytest.mark.parametrize(("data", "declared", "expected"), [

@@ -1,4 +1,6 @@
 """Settings of the WeChat channel, each with a working default."""
+from datetime import timedelta
+
 from django.conf import settings
 
 TENCENT_API_BASE_URL = "https://api.weixin.qq.com/cgi-bin/"
@@ -8,6 +10,11 @@ REPLIES_PER_MINUTE = 10
 # The most a media fetch reads (photos: the campaign's own cap). A voice message lasts at most 60 s.
 DEFAULT_MAX_VOICE_BYTES = 5 * 1024 * 1024
 DEFAULT_MAX_VIDEO_BYTES = 50 * 1024 * 1024
+# WeChat deletes temporary media (a message's photo, voice or video) three days after it was sent (获取临时素材).
+MEDIA_KEPT_BY_WECHAT = timedelta(days=3)
+# Attempts after the first one to fetch media that WeChat's servers did not answer for; the last one gives up.
+MEDIA_FETCH_RETRIES = 3
+MEDIA_FETCH_RETRY_DELAY_SECONDS = 60
 
 
 def max_voice_bytes() -> int:

@@ -7,9 +7,10 @@
 
 Nothing over the kind's cap is read into memory. WeChat's own errors (`{"errcode": 40007, "errmsg": "invalid
 media_id"}`) are logged and not retried: asking again gives the same answer. HTTP and network failures raise,
-so the task queue retries. Media that is refused (over the cap, not a picture we can open, not handed over) is
-recorded as an intake.RefusedFile, so that editors see the message's photo or recording is missing, and why.
-WeChat keeps temporary media for three days; without an AppSecret the media_id stays in the raw record.
+so the task queue retries; its last attempt gives up instead. Media that is refused (over the cap, not a picture
+we can open, not handed over, WeChat not reached by the last attempt, no AppSecret to ask with) is recorded as an
+intake.RefusedFile, so that editors see the message's photo or recording is missing, and why.
+WeChat keeps temporary media for three days; the media_id stays in the raw record.
 """
 import logging
 import os
@@ -38,6 +39,9 @@ DEFAULT_MAX_PHOTO_BYTES = 10 * 1024 * 1024
 TOKEN_EARLY_SECONDS = 300
 CHUNK_BYTES = 64 * 1024
 _FILENAME = re.compile(r'filename="?([^";]+)"?')
+# WeChat's answers that mean the account is not set up to call its API (获取 Access token's documented errors):
+# 40013 invalid AppID, 40125 invalid AppSecret, 40164 the server's IP address is not on the account's whitelist.
+_NOT_CONFIGURED_ERRCODES = frozenset({40013, 40125, 40164})
 
 
 class MediaRefused(Exception):
@@ -126,35 +130,44 @@ def _max_bytes(kind: str, inbound: InboundMessage) -> int:
     return inbound.campaign.max_photo_bytes if inbound.campaign else DEFAULT_MAX_PHOTO_BYTES
 
 
-def fetch_wechat_media(*, inbound_id: int) -> Attachment | InboundFile | None:
+def fetch_wechat_media(*, inbound_id: int, last_attempt: bool = False) -> Attachment | InboundFile | None:
     """Fetch a stored photo, voice or video message's media and keep it with the message; once per message.
 
-    Network and HTTP failures raise (the task retries); WeChat's errors and oversized media are logged, kept out,
-    and recorded as refused.
+    Network and HTTP failures raise (the task retries), except on the task's `last_attempt`: the file is then
+    recorded as refused, WeChat unreachable. WeChat's errors, oversized media and a missing AppSecret are logged,
+    kept out, and recorded as refused.
     """
     inbound = InboundMessage.objects.select_related("campaign").get(pk=inbound_id)
     if inbound.attachments.exists() or inbound.files.exists() or inbound.refused_files.exists():
         return None
     account = account_of(inbound)
-    secret = account.app_secret if account else ""
-    if not secret:
-        logger.info("wechat inbound %s: no AppSecret available; the media_id stays in the raw record", inbound_id)
-        return None
     message = stored_message(inbound, account)
     wanted = media_to_fetch(message)
     if wanted is None:
         return None
     kind, media_id = wanted
+    secret = account.app_secret if account else ""
+    if not secret:
+        logger.warning("wechat inbound %s: no AppSecret for account %r; %s %s not fetched (the media_id stays in the raw record)",
+                       inbound_id, (inbound.payload or {}).get("account"), kind, media_id)
+        _refuse(inbound, media_id, FileRefusal.NOT_CONFIGURED)
+        return None
     client = AccountClient(account, secret, max_bytes=_max_bytes(kind, inbound))
     try:
         response = client.media.download(media_id)
         if kind == "video" and isinstance(response, dict) and response.get("video_url"):
             response = client.download_video(response["video_url"])
-    except WeChatClientException as error:
-        if error.errcode is None:
-            raise  # an HTTP failure: worth retrying
+    except (WeChatClientException, requests.RequestException) as error:
+        if getattr(error, "errcode", None) is None:  # an HTTP or network failure: worth retrying, until the last attempt
+            if not last_attempt:
+                raise
+            logger.error("wechat inbound %s: %s %s not fetched, WeChat unreachable on the last attempt: %r",
+                         inbound_id, kind, media_id, error)
+            _refuse(inbound, media_id, FileRefusal.UNREACHABLE)
+            return None
         logger.warning("wechat inbound %s: media %s not fetched: %s %s", inbound_id, media_id, error.errcode, error.errmsg)
-        _refuse(inbound, media_id, FileRefusal.NOT_FETCHED)
+        reason = FileRefusal.NOT_CONFIGURED if error.errcode in _NOT_CONFIGURED_ERRCODES else FileRefusal.NOT_FETCHED
+        _refuse(inbound, media_id, reason)
         return None
     except MediaRefused as error:
         logger.warning("wechat inbound %s: %s %s not kept: %s", inbound_id, kind, media_id, error)

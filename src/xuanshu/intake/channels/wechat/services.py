@@ -126,8 +126,8 @@ def receive_wechat_message(*, account: WechatAccount, envelope: Envelope, raw_bo
     """Store an accepted message unchanged; a nomination gets its reference in the same transaction.
 
     Idempotent on MsgId: WeChat's retries get the first receipt. Processing is enqueued after commit
-    by receive_inbound; a photo, voice message or video is fetched from WeChat's media API by a task,
-    when the AppSecret is set.
+    by receive_inbound; a photo, voice message or video is fetched from WeChat's media API by a task
+    (which records the file as refused when the worker has no AppSecret for the account).
     """
     message = envelope.message
     receipt = receive_inbound(
@@ -139,7 +139,7 @@ def receive_wechat_message(*, account: WechatAccount, envelope: Envelope, raw_bo
         raw_body=raw_body,
         wants_reference=opens_nomination(envelope, account.campaign),
     )
-    if receipt.created and media_to_fetch(message) and account.app_secret:
+    if receipt.created and media_to_fetch(message):
         transaction.on_commit(lambda inbound_id=receipt.inbound.pk: _enqueue_media_fetch(inbound_id))
     return receipt
 
