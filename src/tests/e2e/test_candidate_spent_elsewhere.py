@@ -84,3 +84,51 @@ def test_a_profile_refused_as_voted_today_shows_voted_today_instead_of_its_butto
                       "notes": [VOTED_TODAY]}
     page.reload()
     assert page.evaluate(DRAWN, chosen.pk) == locked
+
+
+# (page, which candidates were voted for in another tab, which others are ticked with them): one spent with two
+# others, and two spent with one other (five votes a day: three ticks at most after two used).
+SEVERAL = [("candidates/", [2], [1, 3]), ("vote/", [5, 2], [3])]
+
+
+@pytest.mark.parametrize(("path", "spent_at", "others_at"), SEVERAL)
+def test_a_ballot_of_several_refused_names_the_spent_ones_and_keeps_the_other_ticks(live_server, open_campaign,  # noqa: F811
+                                                                                    candidates, make_voter,  # noqa: F811
+                                                                                    phone_page, path, spent_at,
+                                                                                    others_at):
+    """Several ticked, some voted for today in another tab: the message names those, their boxes are locked as the
+    page draws them, the other ticks stay, and sending again is accepted."""
+    page = phone_page
+    _signed_in(page, live_server, open_campaign, make_voter())
+    url = f"{live_server.url}/c/{open_campaign.slug}/{path}"
+    spent, others = [candidates[i] for i in spent_at], [candidates[i] for i in others_at]
+    page.goto(url)  # this tab is now behind: it still offers the candidates
+    for candidate in spent:
+        _vote_in_another_tab(page, url, candidate)
+
+    for candidate in sorted([*spent, *others], key=lambda c: c.number):
+        page.check(f"li[data-candidate='{candidate.pk}'] input[type=checkbox]")
+    page.click("#vote-submit")
+    page.wait_for_function(SETTLED)
+    # Named in the ballot's order, the page's: the candidates' numbers.
+    named = "、".join(c.display_name for c in sorted(spent, key=lambda c: c.number))
+    assert (page.get_attribute("#vote-message", "data-status"), page.inner_text("#vote-message")) == (
+        "rejected:quota_candidate", f"您今天已为 {named} 投过票，请取消勾选后再投。")
+    assert [page.evaluate(DRAWN, c.pk) for c in spent] == [
+        {"classes": "candidate card spent", "votesLeft": "0", "box": {"disabled": True, "checked": False},
+         "button": False, "notes": [VOTED_TODAY]}] * len(spent)
+    assert [page.evaluate(DRAWN, c.pk)["box"] for c in others] == [{"disabled": False, "checked": True}] * len(others)
+    assert page.is_disabled("#vote-submit") is False
+
+    page.evaluate("() => document.getElementById('vote-message').removeAttribute('data-status')")
+    page.click("#vote-submit")
+    page.wait_for_function(SETTLED)
+    assert (page.get_attribute("#vote-message", "data-status"), page.inner_text("#vote-message")) == (
+        "accepted", "感谢您的投票，已计入票数。")
+    # now voted for today (one vote a candidate a day), they are locked in turn
+    assert [page.evaluate(DRAWN, c.pk)["box"] for c in others] == [{"disabled": True, "checked": False}] * len(others)
+    assert page.inner_text("[data-remaining]") == str(5 - len(spent) - len(others))
+    accepted = LedgerEntry.objects.filter(decision="accepted").order_by("seq").values_list("candidate_id", flat=True)
+    assert list(accepted) == [*(c.pk for c in spent), *(c.pk for c in sorted(others, key=lambda c: c.number))]
+    refused = LedgerEntry.objects.filter(reason="quota_candidate").values_list("candidate_id", flat=True)
+    assert sorted(refused) == sorted(c.pk for c in [*spent, *others])

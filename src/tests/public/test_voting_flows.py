@@ -147,6 +147,40 @@ def test_choosing_more_candidates_than_votes_left_says_how_many_are_left(store_k
     assert spent.json()["message"] == "您今天的票数已用完，请明天再来。"
 
 
+def test_a_ballot_with_candidates_voted_for_today_names_them(store_kind, client, open_campaign, candidates,
+                                                              make_voter):
+    """The reply names the spent candidates (`spent`, and by name in the message when several were chosen), so the
+    voter knows which to untick; without the page's script the page it goes back to names them too, escaped."""
+    first, second, third, fourth = candidates[:4]
+    second.display_name = "<b>宁宁</b>"
+    second.save(update_fields=["display_name"])
+    vote_config_module.forget()
+    _sign_in(client, open_campaign, make_voter())
+    assert _cast(client, open_campaign, [first.pk, second.pk], "a").json()["status"] == "accepted"
+    several = _cast(client, open_campaign, [first.pk, third.pk, second.pk], "b")
+    assert (several.status_code, several.json()) == (409, {
+        "status": "rejected", "reason": "quota_candidate", "message": f"您今天已为 {first.display_name}、<b>宁宁</b> 投过票，请取消勾选后再投。",
+        "remaining": 3, "spent": [first.pk, second.pk]})
+    one = _cast(client, open_campaign, [second.pk], "c")
+    assert (one.status_code, one.json()) == (409, {
+        "status": "rejected", "reason": "quota_candidate", "message": "您今天已为这位候选人投过票。", "remaining": 3,
+        "spent": [second.pk]})
+    without_script = _cast(client, open_campaign, [second.pk, fourth.pk, first.pk], "d", accept="text/html")
+    assert sent_back(without_script) == (f"/c/{open_campaign.slug}/candidates/", f"quota_candidate.{second.pk}_{first.pk}")
+    _response, html = _page(client, open_campaign)
+    assert _message_box(f"您今天已为 &lt;b&gt;宁宁&lt;/b&gt;、{first.display_name} 投过票，请取消勾选后再投。") in html
+    accepted = _cast(client, open_campaign, [third.pk, fourth.pk], "e")
+    assert (accepted.status_code, accepted.json()) == (200, {
+        "status": "accepted", "reason": "", "message": "感谢您的投票，已计入票数。", "remaining": 1})
+    flush(open_campaign.pk)
+    assert list(LedgerEntry.objects.order_by("seq").values_list("candidate_id", "decision", "reason")) == [
+        (first.pk, "accepted", ""), (second.pk, "accepted", ""),
+        (first.pk, "rejected", "quota_candidate"), (third.pk, "rejected", "quota_candidate"),
+        (second.pk, "rejected", "quota_candidate"), (second.pk, "rejected", "quota_candidate"),
+        (second.pk, "rejected", "quota_candidate"), (fourth.pk, "rejected", "quota_candidate"),
+        (first.pk, "rejected", "quota_candidate"), (third.pk, "accepted", ""), (fourth.pk, "accepted", "")]
+
+
 def test_an_empty_ballot_has_its_own_message_and_is_recorded_as_refused(store_kind, client, open_campaign,
                                                                          candidates, make_voter):
     _sign_in(client, open_campaign, make_voter())
@@ -209,7 +243,9 @@ def test_a_shared_link_with_an_old_message_shows_none(client, open_campaign, can
     assert EMPTY_MESSAGE_BOX in html
 
 
-@pytest.mark.parametrize("value", ["quota_left.x", "quota_left.0", "quota_left", "accepted.3", "<b>", "quota_left.²"])
+@pytest.mark.parametrize("value", ["quota_left.x", "quota_left.0", "quota_left", "accepted.3", "<b>", "quota_left.²",
+                                   "quota_candidate.1_x", "quota_candidate.1__2", "quota_candidate.²",
+                                   "quota_candidate." + "1_" * 120 + "1"])
 def test_a_forged_message_cookie_shows_nothing_and_fails_nothing(client, open_campaign, candidates, value):
     client.cookies[FLASH_COOKIE] = value
     response, html = _page(client, open_campaign)

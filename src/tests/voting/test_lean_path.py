@@ -142,6 +142,32 @@ def test_the_lean_path_says_what_the_full_site_says_of_a_quota_and_an_empty_ball
         "status": "rejected", "reason": "empty_ballot", "message": "请至少选择一位候选人。", "remaining": None})
 
 
+def test_the_lean_path_names_the_candidates_voted_for_today(store_kind, open_campaign, candidates, ballot_headers):
+    """As the full site does (test_voting_flows): `spent` and, for a ballot of several, their names."""
+    app = VotePathRouter(_site_must_not_serve)
+    url = f"/v/{open_campaign.slug}/vote"
+    a, b, c = candidates[:3]
+
+    async def scenario():
+        first = await _call(app, url, body=f"candidate={a.pk}&candidate={c.pk}&nonce=a".encode(), headers=ballot_headers)
+        three = await _call(app, url, body=f"candidate={c.pk}&candidate={b.pk}&candidate={a.pk}&nonce=b".encode(),
+                            headers=ballot_headers)
+        page_post = await _call(app, url, body=f"candidate={b.pk}&candidate={c.pk}&nonce=c".encode(),
+                                headers={**ballot_headers, "accept": "text/html"})
+        again = await _call(app, url, body=f"candidate={b.pk}&nonce=d".encode(), headers=ballot_headers)
+        return first, three, page_post, again
+
+    first, three, page_post, again = _run(scenario())
+    assert first.json() == {"status": "accepted", "reason": "", "message": "感谢您的投票，已计入票数。", "remaining": 3}
+    assert (three.status, three.json()) == (409, {
+        "status": "rejected", "reason": "quota_candidate", "remaining": 3, "spent": [c.pk, a.pk],
+        "message": f"您今天已为 {c.display_name}、{a.display_name} 投过票，请取消勾选后再投。"})
+    assert (page_post.status, page_post.headers["set-cookie"]) == (
+        303, f"xs_msg=quota_candidate.{c.pk}; Max-Age=60; Path=/c/{open_campaign.slug}/; HttpOnly; SameSite=Lax")
+    assert (again.status, again.json()) == (200, {
+        "status": "accepted", "reason": "", "message": "感谢您的投票，已计入票数。", "remaining": 2})
+
+
 def test_bad_requests_get_their_status_and_store_nothing(store_kind, open_campaign, candidates, ballot_headers):
     app = VotePathRouter(_site_must_not_serve)
     url = f"/v/{open_campaign.slug}/vote"

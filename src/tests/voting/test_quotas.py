@@ -1,7 +1,10 @@
 """Quotas per voter and day, in total and per candidate, on the database path and on Redis."""
 import pytest
 
-from tests.voting.helpers import vote
+from tests.voting.helpers import flush, vote
+from xuanshu.voting.audit import verify
+from xuanshu.voting.engine import Outcome
+from xuanshu.voting.models import LedgerEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -43,3 +46,36 @@ def test_refusals_before_the_quota(store_kind, config, candidates, make_voter):
     assert vote(config, make_voter(), pk, pk).decisions == [(pk, "rejected", "duplicate_candidate", [])] * 2
     assert vote(config, ("wechat_oauth", "0" * 64), pk).statuses == {"accepted"}
     assert vote(config, ("email", "1" * 64), pk).decisions == [(pk, "rejected", "identity_required", [])]
+
+
+def test_a_ballot_refused_for_spent_candidates_names_every_spent_one(store_kind, config, candidates, make_voter):
+    """The refusal names all the chosen candidates voted for today, in the ballot's order, not only the first found;
+    each candidate-vote of the ballot is still one rejected row, and other outcomes name none."""
+    voter = make_voter()
+    ids = [c.pk for c in candidates]
+    assert vote(config, voter, ids[0], ids[2]) == Outcome(
+        [(ids[0], "accepted", "", []), (ids[2], "accepted", "", [])], remaining_today=3)
+    refused = vote(config, voter, ids[2], ids[1], ids[0])
+    assert refused == Outcome([(pk, "rejected", "quota_candidate", []) for pk in (ids[2], ids[1], ids[0])],
+                              remaining_today=3, spent=(ids[2], ids[0]))
+    alone = vote(config, voter, ids[0])
+    assert (alone.reason, alone.spent) == ("quota_candidate", (ids[0],))
+    assert vote(config, voter, ids[1], ids[3]) == Outcome(
+        [(ids[1], "accepted", "", []), (ids[3], "accepted", "", [])], remaining_today=1)
+    # Past the day's total the ballot is refused for that first, spent candidates or not.
+    assert vote(config, voter, ids[0], ids[4]) == Outcome(
+        [(ids[0], "rejected", "quota_total", []), (ids[4], "rejected", "quota_total", [])], remaining_today=1)
+    flush(config.campaign_id)
+    rows = list(LedgerEntry.objects.order_by("seq").values_list("candidate_id", "decision", "reason"))
+    assert rows == [
+        (ids[0], "accepted", ""), (ids[2], "accepted", ""),
+        (ids[2], "rejected", "quota_candidate"), (ids[1], "rejected", "quota_candidate"),
+        (ids[0], "rejected", "quota_candidate"), (ids[0], "rejected", "quota_candidate"),
+        (ids[1], "accepted", ""), (ids[3], "accepted", ""),
+        (ids[0], "rejected", "quota_total"), (ids[4], "rejected", "quota_total"),
+    ]
+    report = verify(config.campaign_id)
+    zero = {"accepted": 0, "quarantined": 0, "fraud": 0, "rejected": 0}
+    assert (report.ok, report.problems, report.recount) == (True, [], {
+        ids[0]: {**zero, "accepted": 1, "rejected": 3}, ids[1]: {**zero, "accepted": 1, "rejected": 1},
+        ids[2]: {**zero, "accepted": 1, "rejected": 1}, ids[3]: {**zero, "accepted": 1}, ids[4]: {**zero, "rejected": 1}})

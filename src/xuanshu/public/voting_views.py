@@ -73,7 +73,7 @@ def cast_vote(request, slug):
         user_agent=request.META.get("HTTP_USER_AGENT", ""), device_token=request.COOKIES.get(identity.DEVICE_COOKIE, ""),
         nonce=ballot_http.nonce(fields),
     )
-    status, message, body = ballot_http.outcome_reply(outcome)
+    status, message, body = ballot_http.outcome_reply(outcome, config.candidate_names)
     if request.META.get("HTTP_ACCEPT", "").startswith("application/json"):
         return HttpResponse(body, status=status, content_type="application/json")
     response = _back(slug, message, request.POST.get("next", ""))
@@ -123,7 +123,9 @@ def candidate_photo(request, slug, number):
 def _voting_page(request, slug, template: str, *, number: int | None = None):
     campaign = _campaign_or_404(slug)
     config = vote_config(slug)
-    context = {"campaign": campaign, "config": config, "message": message_text(request.COOKIES.get(ballot_http.FLASH_COOKIE, ""))}
+    flash = request.COOKIES.get(ballot_http.FLASH_COOKIE, "")
+    context = {"campaign": campaign, "config": config,
+               "message": message_text(flash, config.candidate_names if config else None)}
     if config is None:
         if number is not None:
             raise Http404(_("No such candidate."))

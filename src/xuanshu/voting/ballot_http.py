@@ -9,7 +9,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from xuanshu.voting.enums import Reason, VoteStatus
-from xuanshu.voting.messages import OTP_MESSAGES, OUTCOME_MESSAGES, message_ref, message_text, outcome_key
+from xuanshu.voting.messages import OTP_MESSAGES, OUTCOME_MESSAGES, message_ref, message_text, outcome_key, spent_ref
 
 MAX_CANDIDATES = 50
 HTTP_STATUS = {
@@ -58,10 +58,27 @@ def zh_message(ref: str) -> str:
         return message_text(ref)
 
 
-def outcome_reply(outcome) -> tuple[int, str, bytes]:
+def outcome_reply(outcome, names: dict[int, str] | None = None) -> tuple[int, str, bytes]:
     """(HTTP status, message reference, JSON body) of a ballot's outcome: the body for the page's script, the
-    reference for the page a browser without the script is sent back to (`flash_cookie`)."""
+    reference for the page a browser without the script is sent back to (`flash_cookie`). `names` are the
+    campaign's candidates' (`VoteConfig.candidate_names`), for a refusal that names the ones spent today."""
+    if outcome.spent:
+        return _spent_reply(outcome, names or {})
     return _reply(outcome.reason, outcome_key(outcome), outcome.remaining_today)
+
+
+def _spent_reply(outcome, names: dict[int, str]) -> tuple[int, str, bytes]:
+    """A quota_candidate refusal, with the spent candidates' ids ("spent") for the page to lock. With several
+    chosen, the message names the spent ones, which the voter is to untick; with one, it is that one. This reply
+    varies with the ballot, so it is worked out each time, and only for this refusal."""
+    status, ref, body = _reply(outcome.reason, outcome_key(outcome), outcome.remaining_today)
+    reply = json.loads(body)
+    if len(outcome.decisions) > 1:
+        ref = spent_ref(outcome.spent)
+        with translation.override("zh-hans"):
+            reply["message"] = message_text(ref, names)
+    reply["spent"] = list(outcome.spent)
+    return status, ref, json.dumps(reply, ensure_ascii=False).encode()
 
 
 @functools.lru_cache(maxsize=512)

@@ -1,6 +1,7 @@
 -- One ballot, decided and recorded atomically in Redis: the same procedure as engine.decide() plus the
 -- tallies and the ledger stream entry, so a vote that is acknowledged is already in the durable buffer.
--- Returns {duplicate, remaining today (-1 unknown), decisions as JSON}.
+-- Returns {duplicate, remaining today (-1 unknown), decisions as JSON}, and on a quota_candidate refusal a
+-- fourth element: the ids of the chosen candidates that are spent today.
 --
 -- Keys whose type changed from the previous version of this script have new names ("day:", "gaps:"), so an
 -- upgrade never meets a key of the wrong type.
@@ -100,7 +101,17 @@ if pre_reason ~= "" then return refuse(pre_reason, -1) end
 if redis.call("EXISTS", p .. "blocked:" .. voter) == 1 then return refuse("voter_blocked", -1) end
 if used + #candidates > per_day then return refuse("quota_total", math.max(per_day - used, 0)) end
 for i = 1, #candidates do
-  if used_for[i] + 1 > per_candidate then return refuse("quota_candidate", per_day - used) end
+  if used_for[i] + 1 > per_candidate then
+    -- Every chosen candidate that is spent, not only this first one (engine._refused_as_spent): a fourth element
+    -- of the reply, on this refusal only.
+    local spent = {}
+    for j = i, #candidates do
+      if used_for[j] + 1 > per_candidate then spent[#spent + 1] = tonumber(candidates[j]) end
+    end
+    local reply = refuse("quota_candidate", per_day - used)
+    reply[4] = spent
+    return reply
+  end
 end
 
 used = used + #candidates

@@ -8,7 +8,7 @@ import datetime as dt
 import threading
 import time
 import zoneinfo
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import connection
 
@@ -35,6 +35,8 @@ class VoteConfig:
     count_rounding: int
     candidate_ids: frozenset[int]
     thresholds: Thresholds
+    # id -> display name of the active candidates: a refusal names the candidates the voter has voted for today.
+    candidate_names: dict[int, str] = field(default_factory=dict, compare=False)
 
     def window_open(self, t: float) -> bool:
         return self.starts_at is not None and self.starts_at <= t < self.ends_at
@@ -89,7 +91,7 @@ def _load(slug: str) -> VoteConfig | None:
     if rules is None or not hasattr(campaign, "ballot"):
         return None
     stage = Stage.objects.filter(campaign=campaign, kind="voting").first()
-    active = frozenset(Candidate.objects.filter(campaign=campaign, is_active=True).values_list("id", flat=True))
+    names = dict(Candidate.objects.filter(campaign=campaign, is_active=True).values_list("id", "display_name"))
     return VoteConfig(
         campaign_id=campaign.pk,
         slug=slug,
@@ -102,8 +104,9 @@ def _load(slug: str) -> VoteConfig | None:
         min_candidates=rules.min_candidates_per_ballot,
         count_display=rules.count_display,
         count_rounding=rules.count_rounding,
-        candidate_ids=active,
+        candidate_ids=frozenset(names),
         thresholds=thresholds(rules.thresholds),
+        candidate_names=names,
     )
 
 

@@ -103,6 +103,9 @@ class Outcome:
     decisions: list[tuple[int | None, str, str, list[str]]] = field(default_factory=list)  # (candidate, decision, reason, flags)
     remaining_today: int | None = None
     duplicate: bool = False
+    # On a quota_candidate refusal, every chosen candidate whose votes from this voter today are used up, in
+    # the ballot's order: the voter is told which to untick. Empty on every other outcome.
+    spent: tuple[int, ...] = ()
 
     @property
     def reason(self) -> str:
@@ -201,7 +204,7 @@ def decide(ops: StateOps, a: Attempt, th: Thresholds, *, legacy_dedupe: bool = F
         return rejected(a, Reason.QUOTA_TOTAL, max(a.votes_per_day - used, 0))
     for c in a.candidates:
         if int(ops.get(k.quota_for(c)) or 0) + 1 > a.votes_per_candidate_per_day:
-            return rejected(a, Reason.QUOTA_CANDIDATE, a.votes_per_day - used)
+            return _refused_as_spent(ops, a, k, a.votes_per_day - used)
     used = ops.incr(k.quota, len(a.candidates))
     for c in a.candidates:
         ops.incr(k.quota_for(c))
@@ -227,6 +230,15 @@ def decide(ops: StateOps, a: Attempt, th: Thresholds, *, legacy_dedupe: bool = F
         outcome.decisions.append((c, decision, "", flags))
     if k.dedupe:
         ops.set(k.dedupe, "1")
+    return outcome
+
+
+def _refused_as_spent(ops: StateOps, a: Attempt, k: _Keys, remaining: int) -> Outcome:
+    """The quota_candidate refusal, naming every chosen candidate that is spent, not only the first found: only
+    a refused ballot reads the rest of its candidates' counts again (on the database path they are prefetched)."""
+    outcome = rejected(a, Reason.QUOTA_CANDIDATE, remaining)
+    outcome.spent = tuple(c for c in a.candidates
+                          if int(ops.get(k.quota_for(c)) or 0) + 1 > a.votes_per_candidate_per_day)
     return outcome
 
 

@@ -118,7 +118,7 @@ class LeanVotePath:
             log.warning("vote store unavailable", exc_info=True)
             await _error(send, 503, "busy, try again")
             return
-        status, message, reply = ballot_http.outcome_reply(outcome)
+        status, message, reply = ballot_http.outcome_reply(outcome, config.candidate_names)
         if headers.get(b"accept", b"").startswith(b"application/json"):
             await _reply(send, status, reply)
             return

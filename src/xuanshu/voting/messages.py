@@ -1,6 +1,6 @@
 """What voters read after each outcome: English msgids, rendered in zh-hans on the public pages."""
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext_lazy
+from django.utils.translation import ngettext_lazy, pgettext_lazy
 
 from xuanshu.voting.enums import Reason, VoteStatus
 
@@ -28,6 +28,13 @@ COUNTED_MESSAGES = {
         "You have %(count)d vote left today: please choose at most %(count)d candidate.",
         "You have %(count)d votes left today: please choose at most %(count)d candidates.", "count"),
 }
+
+# A quota_candidate refusal of a ballot of several candidates names the ones voted for today, so the voter knows
+# which to untick: their ids travel in the reference ("quota_candidate.12_15"), and whoever shows the message
+# looks their names up in the campaign's candidates (`message_text`).
+SPENT_NAMED = _("You have already voted for %(names)s today. Please untick them and send again.")
+NAME_SEPARATOR = pgettext_lazy("between the names in a list", ", ")
+MAX_REF = 200  # a longer reference is not one of ours (a spent list that long names no candidate)
 
 OTP_MESSAGES = {
     "sent": _("A code has been sent to your phone. It is valid for 5 minutes."),
@@ -74,9 +81,20 @@ def message_ref(key: str, count: int | None = None) -> str:
     return f"{key}.{count}" if key in COUNTED_MESSAGES and count is not None else key
 
 
-def message_text(ref: str) -> str:
-    """The text of a message reference in the active language; "" for anything that is not one of ours."""
-    key, _dot, number = (ref or "")[:40].partition(".")
+def spent_ref(spent) -> str:
+    """The reference of a quota_candidate refusal that names the spent candidates (ids), or the plain one."""
+    ref = f"{Reason.QUOTA_CANDIDATE.value}.{'_'.join(str(c) for c in spent)}"
+    return ref if spent and len(ref) <= MAX_REF else Reason.QUOTA_CANDIDATE.value
+
+
+def message_text(ref: str, names: dict[int, str] | None = None) -> str:
+    """The text of a message reference in the active language; "" for anything that is not one of ours.
+    `names` (the campaign's candidates' names by id) fills in a reference that names candidates."""
+    if len(ref or "") > MAX_REF:
+        return ""
+    key, _dot, number = (ref or "").partition(".")
+    if key == Reason.QUOTA_CANDIDATE and number:
+        return _spent_text(number, names or {})
     if key in COUNTED_MESSAGES:
         if not (number.isascii() and number.isdigit()) or not 0 < int(number) <= 10_000:
             return ""
@@ -85,3 +103,13 @@ def message_text(ref: str) -> str:
         return ""
     message = OUTCOME_MESSAGES.get(key) or OTP_MESSAGES.get(key)
     return str(message) if message else ""
+
+
+def _spent_text(ids: str, names: dict[int, str]) -> str:
+    parts = ids.split("_")
+    if not all(part.isascii() and part.isdigit() and len(part) <= 18 for part in parts):
+        return ""
+    found = [names.get(int(part)) for part in parts]
+    if not all(found):  # a candidate withdrawn since, or no names to hand: the message without names
+        return str(OUTCOME_MESSAGES[Reason.QUOTA_CANDIDATE])
+    return str(SPENT_NAMED % {"names": str(NAME_SEPARATOR).join(found)})

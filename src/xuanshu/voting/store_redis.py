@@ -90,7 +90,12 @@ def _script_command(attempt: Attempt, meta: dict) -> tuple:
 
 
 def _outcome(reply) -> Outcome:
-    duplicate, remaining, body = reply
+    try:
+        duplicate, remaining, body = reply
+    except ValueError:  # a fourth element: a quota_candidate refusal names the spent candidates (cast.lua)
+        outcome = _outcome(reply[:3])
+        outcome.spent = tuple(reply[3])
+        return outcome
     decisions = [(c, d, r, f.split(",") if f else []) for c, d, r, f in json.loads(body)]
     return Outcome(decisions, remaining_today=None if remaining < 0 else remaining, duplicate=bool(duplicate))
 
