@@ -15,6 +15,7 @@ from huey.contrib.djhuey import HUEY
 
 from tests.intake.wechat.payloads import documented
 from xuanshu.core.models import ActivityLog
+from xuanshu.intake.channels.wechat import conf
 from xuanshu.intake.channels.wechat.media import media_type
 from xuanshu.intake.channels.wechat.tasks import fetch_wechat_media_task
 from xuanshu.intake.models import Attachment, InboundFile, InboundMessage, ReaderTip
@@ -27,6 +28,7 @@ NOMINATION_TEXT = "推荐出彩聊城人 高唐县的李师傅修车不收钱，
 VOICE_ID = "Y9jRbYbdGHX0_Sk3g6L4lAwAfrHWbnbVKQnDhEhmHyHjZB8y7rOGkPFmNd9fkDFD"
 VIDEO_ID = "Z7kW7Rbd_video_media_id_0001"
 # An AMR-NB file: the "#!AMR\n" magic (RFC 4867 §5) and two 12.2 kbit/s frames (header 0x3C, 31 bytes of speech).
+ATTEMPTS = 1 + conf.MEDIA_FETCH_RETRIES
 AMR = b"#!AMR\n" + (b"\x3c" + bytes(range(31))) * 2
 # An MP4 file: a 24-byte `ftyp` box (ISO/IEC 14496-12 §4.3) and an empty `mdat` box.
 MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00\x00\x00\x08mdat"
@@ -76,6 +78,19 @@ def run_retries_when_due() -> None:
     due = max(task.eta for task in HUEY.scheduled())
     for task in HUEY.read_schedule(due):
         HUEY.execute(task, timestamp=due)
+
+
+def fail_every_attempt_then_give_up(inbound: InboundMessage) -> None:
+    """Runs the first attempt's retries as the scheduler would, each when due: none but the last records anything,
+    and they wait longer and longer, together well under the three days WeChat keeps the file."""
+    waits = []
+    for _ in range(conf.MEDIA_FETCH_RETRIES):
+        assert (refused(inbound), scheduled_retries()) == ([], [("fetch_wechat_media_task", (inbound.pk,))])
+        # huey schedules a retry from the moment the failed attempt ends (a test runs them back to back)
+        waits.append(round((HUEY.scheduled()[0].eta - HUEY._get_timestamp()).total_seconds()))
+        run_retries_when_due()
+    assert waits == conf.media_fetch_retry_delays() == [60, 240, 960, 3840, 15360, 61440]
+    assert timedelta(seconds=sum(waits)) < conf.MEDIA_KEPT_BY_WECHAT / 2
 
 
 def test_a_voice_message_is_fetched_and_kept_with_the_follow_up_of_the_open_nomination(wechat_api, media_account, post_xml):
@@ -151,22 +166,20 @@ def test_when_wechat_keeps_failing_only_the_last_retry_records_the_voice_as_miss
     wechat_api, media_account, post_xml, editor, caplog,
 ):
     wechat_api.voices[VOICE_ID] = AMR
-    wechat_api.fail_next["/cgi-bin/media/get"] = [502, 502, 502, 502]  # the first attempt and its three retries
+    wechat_api.fail_next["/cgi-bin/media/get"] = [502] * ATTEMPTS  # the first attempt and every retry
     open_nomination(post_xml, media_account)
     send_voice(post_xml, media_account)
     voice = InboundMessage.objects.get(external_id="1002")
-    for _ in range(3):  # the first attempt, then the first two retries: each fails, records nothing, schedules one more
-        assert (refused(voice), scheduled_retries()) == ([], [("fetch_wechat_media_task", (voice.pk,))])
-        run_retries_when_due()
+    fail_every_attempt_then_give_up(voice)
     assert (refused(voice), scheduled_retries(), InboundFile.objects.count()) == ([(f"wechat-{VOICE_ID}", "unreachable", None, None)], [], 0)
-    assert [path for path, _ in wechat_api.requests] == ["/cgi-bin/token"] + ["/cgi-bin/media/get"] * 4
+    assert [path for path, _ in wechat_api.requests] == ["/cgi-bin/token"] + ["/cgi-bin/media/get"] * ATTEMPTS
     assert f"wechat inbound {voice.pk}: voice {VOICE_ID} not fetched, WeChat unreachable on the last attempt" in caplog.text
 
     fetch_wechat_media_task.call_local(voice.pk)  # the same task once more (enqueued twice, say): nothing is added
     assert list(ActivityLog.objects.filter(action="inbound.file_refused").values_list("subject_id", "new_value")) == [
         (str(voice.pk), {"name": f"wechat-{VOICE_ID}", "reason": "unreachable", "size": None})]
     assert (refused(voice), [path for path, _ in wechat_api.requests].count("/cgi-bin/media/get")) == (
-        [(f"wechat-{VOICE_ID}", "unreachable", None, None)], 4)
+        [(f"wechat-{VOICE_ID}", "unreachable", None, None)], ATTEMPTS)
 
     staff = Client(headers={"Accept-Language": "zh-hans"})
     staff.force_login(editor)
@@ -182,11 +195,9 @@ def test_a_video_whose_download_address_refuses_the_connection_is_recorded_missi
     wechat_api.videos[VIDEO_ID] = f"http://127.0.0.1:{closed_port()}/v/DOWN_5.mp4"
     send_video(post_xml, media_account)
     video = InboundMessage.objects.get(external_id="1003")
-    for _ in range(3):
-        assert (refused(video), scheduled_retries()) == ([], [("fetch_wechat_media_task", (video.pk,))])
-        run_retries_when_due()
+    fail_every_attempt_then_give_up(video)
     assert (refused(video), scheduled_retries(), InboundFile.objects.count()) == ([(f"wechat-{VIDEO_ID}", "unreachable", None, None)], [], 0)
-    assert [path for path, _ in wechat_api.requests] == ["/cgi-bin/token"] + ["/cgi-bin/media/get"] * 4
+    assert [path for path, _ in wechat_api.requests] == ["/cgi-bin/token"] + ["/cgi-bin/media/get"] * ATTEMPTS
 
 
 def test_media_over_the_cap_is_not_kept_and_not_retried(wechat_api, media_account, post_xml, settings, caplog):

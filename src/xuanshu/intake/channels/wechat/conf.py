@@ -13,8 +13,16 @@ DEFAULT_MAX_VIDEO_BYTES = 50 * 1024 * 1024
 # WeChat deletes temporary media (a message's photo, voice or video) three days after it was sent (获取临时素材).
 MEDIA_KEPT_BY_WECHAT = timedelta(days=3)
 # Attempts after the first one to fetch media that WeChat's servers did not answer for; the last one gives up.
-MEDIA_FETCH_RETRIES = 3
+# The waits grow fourfold from a minute (1, 4, 16 min, 1 h, 4 h, 17 h): a blip is retried at once, and an outage
+# of most of a day is ridden out, well within the three days WeChat keeps the file.
+MEDIA_FETCH_RETRIES = 6
 MEDIA_FETCH_RETRY_DELAY_SECONDS = 60
+MEDIA_FETCH_RETRY_BACKOFF = 4
+
+
+def media_fetch_retry_delays() -> list[int]:
+    """The wait before each retry, in seconds."""
+    return [MEDIA_FETCH_RETRY_DELAY_SECONDS * MEDIA_FETCH_RETRY_BACKOFF ** n for n in range(MEDIA_FETCH_RETRIES)]
 
 
 def max_voice_bytes() -> int:
