@@ -54,6 +54,16 @@ def test_unknown_paths_get_a_404_in_the_error_shape(client, path):
     )
 
 
+@pytest.mark.parametrize("path", ["/api/v1/tips/", "/api/v2/tips", "/api/"])
+def test_a_post_to_a_mistyped_path_gets_the_json_404_not_a_csrf_page(path):
+    # A partner's client sends no CSRF cookie; the test client's default skips the check and hid this.
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post(path, b"{}", content_type="application/json",
+                                                     headers={"Accept-Language": "en"})
+    assert (error_of(response), response["Content-Type"]) == ((404, "not_found"), "application/json; charset=utf-8")
+
+
 def test_an_unexpected_failure_is_a_logged_500_in_the_error_shape(client, partner, monkeypatch, caplog):
     def broken(**kwargs):
         raise RuntimeError("disk on fire")

@@ -176,3 +176,45 @@ def test_a_nul_character_gets_a_clear_message(client, campaign):
     block = field_block(response.content.decode(), "place_detail")
     assert response.status_code == 400
     assert "含有无法保存的不可见控制字符" in block and "不允许是用空字符串" not in block
+
+
+def test_sending_again_after_the_back_button_keeps_one_nomination(client, campaign):
+    # The back button after sending fetches the form anew and the browser refills what was typed, not the token.
+    first_page = client.get(nominate_url(campaign)).content.decode()
+    first = client.post(nominate_url(campaign), valid_post(token=input_value(first_page, "submission_token")))
+    page_after_back = client.get(nominate_url(campaign)).content.decode()
+    again = client.post(nominate_url(campaign), valid_post(token=input_value(page_after_back, "submission_token")))
+    # Someone else nominated from the same phone is a nomination of its own.
+    other = client.post(nominate_url(campaign), valid_post(token=input_value(page_after_back, "submission_token"),
+                                                           nominee_name="李秀兰"))
+    assert (first.status_code, again.status_code, other.status_code) == (302, 302, 302)
+    assert list(Nomination.objects.order_by("pk").values_list("nominee_name", flat=True)) == ["田玉柱", "李秀兰"]
+    assert first["Location"] == again["Location"]
+
+
+def test_each_browser_gets_its_own_token(client, campaign):
+    from django.test import Client
+
+    tokens = [input_value(browser.get(nominate_url(campaign)).content.decode(), "submission_token") for browser in (client, Client())]
+    assert tokens[0] != tokens[1] and all(re.fullmatch(r"[0-9a-f]{32}", token) for token in tokens)
+
+
+def test_a_phone_shows_its_number_pad_for_the_phone_and_the_email_keyboard_for_the_address(client, campaign):
+    html = client.get(nominate_url(campaign)).content.decode()
+    phone = re.search(r'<input[^>]*name="nominator_phone"[^>]*>', html).group(0)
+    email = re.search(r'<input[^>]*name="nominator_email"[^>]*>', html).group(0)
+    assert ('type="tel"' in phone, 'inputmode="tel"' in phone, 'autocomplete="tel"' in phone) == (True, True, True)
+    assert ('type="text"' in email, 'inputmode="email"' in email, 'autocomplete="email"' in email) == (True, True, True)
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("deeds", "好" * 5001, "请删减到5000字以内（目前5001字）。"),
+    ("nominee_name", "张" * 51, "请删减到50字以内（目前51字）。"),
+    ("place_detail", "村" * 101, "请删减到100字以内（目前101字）。"),
+])
+def test_text_that_is_too_long_is_explained_in_plain_chinese(client, campaign, field, value, message):
+    before = stored_counts()
+    response = client.post(nominate_url(campaign), valid_post(**{field: value}))
+    assert response.status_code == 400
+    assert re.findall(r'<p class="error" role="alert">([^<]*)</p>', field_block(response.content.decode(), field)) == [message]
+    assert stored_counts() == before

@@ -4,6 +4,7 @@ import time
 
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from ninja import Status
 
 from xuanshu.api.auth import PartnerSignature
@@ -62,6 +63,7 @@ def _check_rate_limit(partner: Partner) -> None:
                        % {"seconds": retry_after}, headers={"Retry-After": str(retry_after)})
 
 
+@csrf_exempt  # partners send no CSRF token: a POST to a mistyped path would get Django's HTML 403 page instead
 def not_found(request, *args, **kwargs) -> JsonResponse:
     """Any other path under /api/: the same error shape, not Django's HTML page."""
     return render(api, request, not_found_error())

@@ -1,4 +1,9 @@
 """Citizen pages (H5): thin views that parse input, call a service, render."""
+import re
+import unicodedata
+import uuid
+
+from django.conf import settings
 from django.core import signing
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
@@ -18,6 +23,12 @@ from xuanshu.public import gallery
 from xuanshu.public.links import reference_from_status_token
 
 THANKS_SALT = "xuanshu.public.thanks"
+# The form's submission token lives in this cookie, so a form page loaded again (the back button after sending
+# re-fetches it, and the browser refills what was typed) carries the same token: sending it again is not a second
+# nomination. Another nomination from the same browser differs in content and is stored as its own (webform adapter).
+SUBMISSION_COOKIE = "xs_nomination"
+SUBMISSION_COOKIE_AGE = 30 * 24 * 3600
+_SUBMISSION_TOKEN = re.compile(r"^[0-9a-f]{32}$")
 
 
 def _campaign_or_404(slug: str) -> Campaign:
@@ -47,7 +58,13 @@ def nominate(request, slug):
     if not campaign.stage_open("nomination"):
         return render(request, "public/closed.html", {"campaign": campaign}, status=403 if request.method == "POST" else 200)
     if request.method == "GET":
-        return render(request, "public/nominate.html", {"campaign": campaign, "form": NominationForm(campaign=campaign)})
+        token = request.COOKIES.get(SUBMISSION_COOKIE, "")
+        token = token if _SUBMISSION_TOKEN.match(token) else uuid.uuid4().hex
+        form = NominationForm(campaign=campaign, initial={"submission_token": token})
+        response = render(request, "public/nominate.html", {"campaign": campaign, "form": form})
+        response.set_cookie(SUBMISSION_COOKIE, token, max_age=SUBMISSION_COOKIE_AGE, httponly=True, samesite="Lax",
+                            secure=settings.SESSION_COOKIE_SECURE)
+        return response
 
     ip = client_ip(request)
     # Browsers cannot put chosen files back into a page: a page sent back asks for the photos again.
@@ -83,6 +100,26 @@ def nominate_thanks(request, slug, token):
     return render(request, "public/thanks.html", {"campaign": campaign, "reference": reference})
 
 
+# Dashes a phone's keyboard or a Chinese input method may give instead of "-" (NFKC already maps the full-width one).
+_DASHES_AND_SPACES = re.compile(r"[\s\u2010-\u2015\u2212\u30fc_-]+")
+
+
+def _typed_reference(value: str, campaign: Campaign) -> str:
+    """The reference as typed, read the way it was meant: full-width characters (a Chinese input method in full-width
+    mode), any dash or a space between prefix and number, lower case, or no dash at all."""
+    text = _DASHES_AND_SPACES.sub("-", unicodedata.normalize("NFKC", value[:64]).upper()).strip("-")[:32]
+    prefix = campaign.reference_prefix
+    if text.startswith(prefix) and text[len(prefix):].isdigit():
+        text = f"{prefix}-{text[len(prefix):]}"
+    return text
+
+
+def _typed_last4(value: str) -> str:
+    """The phone digits as typed, half-width; the last four when the whole number was typed."""
+    digits = "".join(unicodedata.normalize("NFKC", value[:40]).split())
+    return digits[-4:] if digits.isascii() and digits.isdigit() else digits
+
+
 def _public_status(nomination) -> dict:
     return {
         "reference": nomination.reference,
@@ -112,14 +149,14 @@ def status_lookup(request, slug):
     campaign = _campaign_or_404(slug)
     context = {"campaign": campaign, "reference": "", "error": "", "result": None}
     if request.method == "POST":
-        reference = request.POST.get("reference", "").strip().upper()[:32]
-        last4 = request.POST.get("phone_last4", "").strip()[:4]
+        reference = _typed_reference(request.POST.get("reference", ""), campaign)
+        last4 = _typed_last4(request.POST.get("phone_last4", ""))
         context["reference"] = reference
         ip = client_ip(request)
         if not (hit("status-ip", ip, limit=20, window_seconds=600) and hit("status-ref", reference, limit=10, window_seconds=3600)):
             context["error"] = _("Too many lookups. Please try again later.")
             return render(request, "public/status.html", context, status=429)
-        if not reference or not (len(last4) == 4 and last4.isdigit()):
+        if not reference or not (len(last4) == 4 and last4.isascii() and last4.isdigit()):
             context["error"] = _("Enter the reference number and the last 4 digits of your phone.")
             return render(request, "public/status.html", context, status=400)
         nomination = nomination_for_status_lookup(reference=reference, phone_last4=last4)

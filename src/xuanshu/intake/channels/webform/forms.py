@@ -57,6 +57,9 @@ NUL_CHARACTER_MESSAGE = _("The text contains an invisible control character (NUL
 
 FORM_EXPIRED_MESSAGE = _("The form has expired. Please submit it again.")
 
+# Django's stock message reads "确保该变量包含不超过…" ("this variable"): programmer's words on a citizen's form.
+TOO_LONG_MESSAGE = _("Please shorten this to at most %(limit_value)d characters (now %(show_value)d).")
+
 
 class NominationForm(forms.Form):
     submission_token = forms.CharField(
@@ -72,12 +75,17 @@ class NominationForm(forms.Form):
     )
     deeds = forms.CharField(label=_("Deeds"), widget=forms.Textarea(attrs={"rows": 8}), max_length=5000)
     photos = MultiplePhotoField(label=_("Photos (optional)"), required=False)
-    nominator_name = forms.CharField(label=_("Your name"), max_length=50)
+    nominator_name = forms.CharField(label=_("Your name"), max_length=50, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    # A phone shows its number pad for these fields, and offers the number and address it knows.
     nominator_phone = forms.CharField(
         label=_("Your phone"), max_length=40,
         help_text=_("A mobile number, or a landline with area code such as 0635-8451234"),
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}),
     )
-    nominator_email = forms.CharField(label=_("Your e-mail (optional)"), max_length=254, required=False)
+    nominator_email = forms.CharField(
+        label=_("Your e-mail (optional)"), max_length=254, required=False,
+        widget=forms.TextInput(attrs={"inputmode": "email", "autocomplete": "email"}),  # type=email would let the browser rewrite it
+    )
     consent = forms.BooleanField(
         label=_("I have read and agree to the personal-information notice"),
         error_messages={"required": _("Please read and agree to the personal-information notice before submitting.")},
@@ -99,7 +107,9 @@ class NominationForm(forms.Form):
             "count": campaign.max_photos, "mb": campaign.max_photo_bytes // (1024 * 1024),
         }
         self.reencoded_photos = []
-        for field in self.fields.values():
+        for name, field in self.fields.items():
+            if name != "submission_token":
+                field.error_messages["max_length"] = TOO_LONG_MESSAGE
             # Django's stock message for a NUL character reads oddly in Chinese ("不允许是用空字符串").
             field.validators = [
                 ProhibitNullCharactersValidator(message=NUL_CHARACTER_MESSAGE)
