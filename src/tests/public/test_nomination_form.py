@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from tests.helpers import heic_bytes, jpeg_bytes, png_bytes
 from xuanshu.campaigns.models import Stage
-from xuanshu.intake.models import Attachment, InboundMessage
+from xuanshu.intake.models import Attachment, InboundMessage, ReaderTip
 from xuanshu.nominations.models import Nomination
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -192,9 +192,26 @@ def test_form_is_closed_outside_the_nomination_stage(client, campaign):
     stage = Stage.objects.get(campaign=campaign, kind="nomination")
     Stage.objects.filter(pk=stage.pk).update(starts_at=stage.starts_at.replace(year=2020), ends_at=stage.starts_at.replace(year=2021))
     assert "推荐通道暂未开放" in client.get(nominate_url(campaign)).content.decode()
+    # A post that is not a complete nomination is refused, and nothing is stored.
+    response = client.post(nominate_url(campaign), valid_post(deeds=""))
+    assert (response.status_code, InboundMessage.objects.count()) == (403, 0)
+
+
+def test_a_form_sent_after_nominations_closed_is_kept_for_the_editors_and_the_citizen_is_told(client, campaign):
+    """The page was loaded while nominations were open and sent after they closed: what the citizen wrote is not
+    thrown away; as on every other channel it is kept as a reader tip, held because nominations are closed."""
+    stage = Stage.objects.get(campaign=campaign, kind="nomination")
+    Stage.objects.filter(pk=stage.pk).update(starts_at=stage.starts_at.replace(year=2020), ends_at=stage.starts_at.replace(year=2021))
     response = client.post(nominate_url(campaign), valid_post())
-    assert response.status_code == 403
-    assert InboundMessage.objects.count() == 0
+    page = response.content.decode()
+    assert (response.status_code, "推荐征集已于2021" in page, "我们已保存这条消息" in page) == (200, True, True)
+    inbound = InboundMessage.objects.get()
+    assert (inbound.reference, inbound.payload["fields"]["nominee_name"], Nomination.objects.count()) == (None, "田玉柱", 0)
+    tip = ReaderTip.objects.get()
+    assert (tip.inbound_id, tip.held_because, "田玉柱" in tip.text) == (inbound.pk, "closed", True)
+    # Sent twice (a double tap), it is kept once.
+    assert client.post(nominate_url(campaign), valid_post()).status_code == 200
+    assert (InboundMessage.objects.count(), ReaderTip.objects.count()) == (1, 1)
 
 
 def test_submissions_are_throttled_per_address(client, campaign, monkeypatch):

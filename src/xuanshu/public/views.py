@@ -17,6 +17,8 @@ from xuanshu.campaigns.selectors import campaign_with_choices, campaigns_open_fo
 from xuanshu.core.ratelimit import client_ip, hit
 from xuanshu.intake.channels.webform.adapter import receive_webform
 from xuanshu.intake.channels.webform.forms import NominationForm
+from xuanshu.intake.interpretation import held_because
+from xuanshu.intake.notices import held_nomination_notice
 from xuanshu.nominations.enums import PUBLIC_STATE_LABELS
 from xuanshu.nominations.selectors import nomination_by_reference, nomination_for_status_lookup
 from xuanshu.public import gallery
@@ -56,7 +58,9 @@ def campaign_page(request, slug):
 def nominate(request, slug):
     campaign = _campaign_or_404(slug)
     if not campaign.stage_open("nomination"):
-        return render(request, "public/closed.html", {"campaign": campaign}, status=403 if request.method == "POST" else 200)
+        if request.method == "POST":
+            return _keep_post_outside_the_stage(request, campaign)
+        return render(request, "public/closed.html", {"campaign": campaign})
     if request.method == "GET":
         token = request.COOKIES.get(SUBMISSION_COOKIE, "")
         token = token if _SUBMISSION_TOKEN.match(token) else uuid.uuid4().hex
@@ -89,6 +93,23 @@ def nominate(request, slug):
     )
     token = signing.dumps(receipt.reference, salt=THANKS_SALT)
     return HttpResponseRedirect(reverse("public:nominate_thanks", args=[campaign.slug, token]))
+
+
+def _keep_post_outside_the_stage(request, campaign: Campaign):
+    """A form sent once nominations have closed (or before they open), from a page loaded while they were open: what
+    the citizen wrote is kept for the editors as a reader tip, as on every other channel, and the citizen is told so.
+    A post that is not a complete nomination is refused as before."""
+    ip = client_ip(request)
+    form = NominationForm(request.POST, request.FILES, campaign=campaign)
+    if not hit("nominate", ip, limit=30, window_seconds=600) or not form.is_valid():
+        return render(request, "public/closed.html", {"campaign": campaign}, status=403)
+    receipt = receive_webform(campaign=campaign, form=form, post_data=request.POST, client_ip=ip,
+                              user_agent=request.META.get("HTTP_USER_AGENT", ""))
+    held = held_because(campaign, receipt.inbound.received_at)
+    if held is None:  # the stage opened in between: the post is an ordinary nomination after all
+        token = signing.dumps(receipt.reference, salt=THANKS_SALT)
+        return HttpResponseRedirect(reverse("public:nominate_thanks", args=[campaign.slug, token]))
+    return render(request, "public/closed.html", {"campaign": campaign, "kept_notice": held_nomination_notice(campaign, held)})
 
 
 def nominate_thanks(request, slug, token):
