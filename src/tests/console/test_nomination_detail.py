@@ -189,3 +189,13 @@ def test_citizen_markup_is_escaped_on_the_detail_page(client, editor, viewer, no
         html = client.get(url("nomination", nomination)).content.decode()
         assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;" in html
         assert (SCRIPT in html, IMG in html) == (False, False)
+
+
+def test_too_long_text_and_nul_characters_are_explained_in_plain_chinese(editor_client, nomination):
+    data = edit_data(nomination, nominee_name="张" * 150, deeds="事迹\x00事迹")
+    response = editor_client.post(url("nomination_edit", nomination), data, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    errors = [str(error) for field in ("nominee_name", "deeds") for error in response.context["edit_form"].errors[field]]
+    assert (response.status_code, errors) == (400, [
+        "请删减到100字以内（目前150字）。",
+        "内容中含有无法保存的不可见控制字符（NUL），请删除它，或不要粘贴、直接重新输入。",
+    ])

@@ -136,3 +136,9 @@ def test_citizen_markup_is_escaped_in_the_queue(editor_client, nominate):
     html = editor_client.get(QUEUE).content.decode()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;" in html
     assert "<script>alert" not in html and "<img src=x" not in html
+
+
+def test_no_export_links_while_a_filter_is_invalid(editor_client, campaign):
+    """The export refuses filters the queue leaves out, so the queue does not offer a link that only fails."""
+    html = editor_client.get(QUEUE, {"received_from": "2024-13-45", "state": "received"}).content.decode()
+    assert ("/console/export/" in html, "Correct the filters marked above to export these rows." in html) == (False, True)

@@ -69,3 +69,10 @@ def test_uncorrected_nominations_are_exported_only_when_asked(free_text_nominati
     assert (quiet.getvalue(), row["text"], row["extracted"]["nominator_phone"], row["edited_fields"]) == (
         "", MESSAGE, "+8613465012345", [],
     )
+
+
+def test_the_extracted_nominees_kind_is_in_the_editors_language(client, editor, free_text_nomination):
+    nomination = free_text_nomination(MESSAGE)
+    client.force_login(editor)
+    html = client.get(reverse("console:nomination", args=[nomination.reference]), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert ("<td>郭振海 (个人)</td>" in html, "(individual)" in html) == (True, False)

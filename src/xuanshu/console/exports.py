@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
@@ -29,7 +30,7 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 def column_titles() -> list[str]:
     return [
         _("Reference"), _("Campaign"), _("State"), _("Nominee"), _("Kind"), _("Category"), _("County"),
-        _("Place"), _("Deeds"), _("Channel"), _("Received"), _("Nominator"), _("Phone"), _("E-mail"),
+        _("Place"), _("Deeds"), _("Channel"), pgettext("time", "Received"), _("Nominator"), _("Phone"), _("E-mail"),
     ]
 
 

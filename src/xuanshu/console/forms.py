@@ -1,18 +1,22 @@
 """Forms of the editors' console: sign-in, queue filters, export options, edits, state moves, notes."""
 import datetime as dt
+import json
 from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
 
 from xuanshu.campaigns.enums import NomineeKind
 from xuanshu.campaigns.models import Area, Category
 from xuanshu.campaigns.selectors import campaign_choices
+from xuanshu.intake.channels.webform.forms import NUL_CHARACTER_MESSAGE, TOO_LONG_MESSAGE
 from xuanshu.intake.enums import Channel, InboundStatus
 from xuanshu.nominations.enums import NominationState
 from xuanshu.nominations.models import Nomination
 from xuanshu.nominations.selectors import QueueFilters
+from xuanshu.nominations.services import VERSIONED_FIELDS, field_digest, nomination_field_digests
 
 # Editors work in Liaocheng: dates they type and times they read are Asia/Shanghai.
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
@@ -28,6 +32,18 @@ class ConsoleAuthenticationForm(AuthenticationForm):
         super().confirm_login_allowed(user)
         if not user.is_staff:
             raise forms.ValidationError(self.error_messages["not_staff"], code="not_staff")
+
+
+def use_plain_error_messages(form: forms.Form) -> None:
+    """Too-long text and NUL characters explained in plain words (Django's stock Chinese reads “确保该变量…” and
+    “不允许是用空字符串”), as on the citizens' form."""
+    for field in form.fields.values():
+        field.error_messages["max_length"] = TOO_LONG_MESSAGE
+        field.validators = [
+            ProhibitNullCharactersValidator(message=NUL_CHARACTER_MESSAGE)
+            if isinstance(validator, ProhibitNullCharactersValidator) else validator
+            for validator in field.validators
+        ]
 
 
 def _local_midnight(day: dt.date) -> dt.datetime:
@@ -114,6 +130,9 @@ class NominationEditForm(forms.Form):
         label=_("New e-mail"), required=False, help_text=_("Leave empty to keep the current one."),
     )
     reason = forms.CharField(label=_("Reason for the change"), max_length=500, required=False)
+    # The digests of the fields as this form showed them: only what the editor changed is saved, and a field
+    # another editor changed meanwhile is a conflict, not silently overwritten.
+    loaded = forms.CharField(widget=forms.HiddenInput, required=False)
 
     STRUCTURED_FIELDS = ["nominee_name", "nominee_kind", "category", "area", "place_detail", "deeds", "nominator_name"]
     CONTACT_FIELDS = ["nominator_phone", "nominator_email"]
@@ -121,15 +140,44 @@ class NominationEditForm(forms.Form):
     def __init__(self, *args, nomination: Nomination, **kwargs):
         initial = {name: getattr(nomination, name) for name in self.STRUCTURED_FIELDS}
         initial.update(category=nomination.category_id, area=nomination.area_id)
+        initial["loaded"] = json.dumps(nomination_field_digests(nomination))
         super().__init__(*args, initial=initial, **kwargs)
         self.fields["category"].queryset = Category.objects.filter(campaign_id=nomination.campaign_id)
         self.fields["area"].queryset = Area.objects.filter(campaign_id=nomination.campaign_id)
+        use_plain_error_messages(self)
+
+    def clean_loaded(self) -> dict[str, str] | None:
+        raw = self.cleaned_data["loaded"]
+        if not raw:
+            return None  # a form from before digests were sent: every field counts as changed
+        try:
+            digests = json.loads(raw)
+        except ValueError:
+            digests = None
+        if not isinstance(digests, dict) or not all(isinstance(value, str) for value in digests.values()):
+            raise forms.ValidationError(_("This form is out of date. Reload the page and make your changes again."))
+        return digests
 
     def changes(self) -> dict:
-        """The fields as `update_nomination_fields` takes them; empty contact fields mean "keep"."""
-        changes = {name: self.cleaned_data[name] for name in self.STRUCTURED_FIELDS}
+        """The fields the editor changed, as `update_nomination_fields` takes them; empty contact fields mean "keep"."""
+        loaded = self.cleaned_data.get("loaded")
+        changes = {
+            name: self.cleaned_data[name] for name in self.STRUCTURED_FIELDS
+            if loaded is None or name not in loaded or field_digest(name, self.cleaned_data[name]) != loaded[name]
+        }
         changes.update({name: self.cleaned_data[name] for name in self.CONTACT_FIELDS if self.cleaned_data[name]})
         return changes
+
+    def rebase(self, nomination: Nomination, *, mine: dict) -> None:
+        """After a conflict: keep the editor's own changes (`mine`), show the other fields as `nomination` stores
+        them now, and carry its current digests, so saving again keeps this editor's version knowingly."""
+        current = NominationEditForm(nomination=nomination)
+        data = self.data.copy()
+        for name in VERSIONED_FIELDS:
+            if name not in mine:
+                data[name] = "" if current.initial[name] is None else current.initial[name]
+        data["loaded"] = current.initial["loaded"]
+        self.data = data
 
 
 class StateChangeForm(forms.Form):
@@ -141,6 +189,10 @@ class StateChangeForm(forms.Form):
 
 class NoteForm(forms.Form):
     body = forms.CharField(label=_("Note"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        use_plain_error_messages(self)
 
 
 class InboundFilterForm(forms.Form):

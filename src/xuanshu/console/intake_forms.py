@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xuanshu.campaigns.enums import NomineeKind
 from xuanshu.campaigns.models import Area, Category
+from xuanshu.console.forms import use_plain_error_messages
 from xuanshu.intake.enums import Channel, TipState
 from xuanshu.intake.models import ReaderTip
 from xuanshu.nominations.extraction import draft_from_text
@@ -43,6 +44,7 @@ class TipConvertForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = categories
         self.fields["area"].queryset = areas
+        use_plain_error_messages(self)
 
     def draft(self) -> NominationDraft:
         """The nomination draft; contacts found in the tip's text carry over (they are never shown unmasked here)."""
@@ -63,3 +65,7 @@ class TipConvertForm(forms.Form):
 
 class TipArchiveForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=500)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        use_plain_error_messages(self)

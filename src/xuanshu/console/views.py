@@ -49,7 +49,12 @@ from xuanshu.nominations.selectors import (
     nominations_for_export,
     review_queue,
 )
-from xuanshu.nominations.services import add_nomination_note, set_nomination_state, update_nomination_fields
+from xuanshu.nominations.services import (
+    EditConflict,
+    add_nomination_note,
+    set_nomination_state,
+    update_nomination_fields,
+)
 
 PAGE_SIZE = 50
 VIEW_NOMINATION = "nominations.view_nomination"
@@ -204,10 +209,19 @@ def nomination_edit(request, reference):
     nomination = _nomination_or_404(reference)
     form = NominationEditForm(request.POST, nomination=nomination)
     if form.is_valid():
+        changes = form.changes()
         try:
             update_nomination_fields(
-                nomination=nomination, actor=request.user, changes=form.changes(), reason=form.cleaned_data["reason"],
+                nomination=nomination, actor=request.user, changes=changes, reason=form.cleaned_data["reason"],
+                loaded=form.cleaned_data["loaded"],
             )
+        except EditConflict as conflict:
+            nomination = _nomination_or_404(reference)
+            form.rebase(nomination, mine=changes)
+            form.add_error(None, _("Another editor changed %(fields)s after you opened this page. Nothing was saved: "
+                                   "the form keeps your version, the history below shows theirs. "
+                                   "Save again to keep yours.") % {
+                "fields": "、".join(str(form.fields[name].label) for name in conflict.fields)})
         except DomainError as error:
             form.add_error(None, error.message)
         else:

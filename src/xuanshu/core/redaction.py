@@ -5,12 +5,13 @@ import re
 from xuanshu.core.masking import mask_email
 
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
-# CN mobiles (138 1234 5678) and area-coded landlines (0635-8451234), with an optional +86, and local numbers
-# of 7 or 8 digits. Longer runs are timestamps and message ids; an ASCII letter or digit next to a match rules
-# it out (hashes, openids).
+# CN mobiles (138 1234 5678) and area-coded landlines (0635-8451234, 0635 845 1234), with an optional +86, and local numbers
+# of 7 or 8 digits; after +86, a landline without its leading 0 too (+866358451234, as E.164 writes it). Longer
+# runs are timestamps and message ids; an ASCII letter or digit next to a match rules it out (hashes, openids).
 _PHONE_LIKE = re.compile(
-    r"(?<![0-9A-Za-z])(?P<country>\+?86[\s-]?)?"
-    r"(?P<national>1\d{2}[\s-]?\d{4}[\s-]?\d{4}|0\d{2,3}[\s-]?\d{7,8}|\d{7,8})(?![0-9A-Za-z])"
+    r"(?<![0-9A-Za-z])(?P<country>(?P<plus>\+)?86[\s-]?)?"
+    r"(?P<national>1\d{2}[\s-]?\d{4}[\s-]?\d{4}|0\d{2,3}[\s-]?(?:\d{7,8}|\d{3,4}[\s-]?\d{4})|(?(plus)[2-9]\d{1,2}[\s-]?\d{7,8}|(?!))|\d{7,8})"
+    r"(?![0-9A-Za-z])"
 )
 # Matching runs on a one-for-one half-width copy, so positions in it are positions in the original.
 _HALF_WIDTH = str.maketrans("０１２３４５６７８９＋－　", "0123456789+- ")
@@ -24,6 +25,8 @@ def _digits_to_keep(match: re.Match) -> int:
         return country + 3
     if national.startswith("0"):
         return country + (4 if national[1] in "3456789" else 3)
+    if country and len(national) >= 9:  # +86 and a landline without its 0: the area code stays visible
+        return country + (3 if national[0] in "3456789" else 2)
     return country
 
 

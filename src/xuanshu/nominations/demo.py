@@ -103,7 +103,9 @@ def demo_draft(rng: random.Random, campaign: Campaign) -> NominationDraft:
 
 def _raw_for_channel(channel: str, draft: NominationDraft, campaign: Campaign, when: dt.datetime, index: int):
     """The input as that channel would have delivered it: (payload, raw_body, sender)."""
-    text = f"{campaign.keyword} 被推荐人：{draft.nominee_name}。{draft.place_detail}。{draft.deeds} 推荐人：{draft.nominator_name}，电话{draft.nominator_phone.removeprefix('+86')}"
+    national = draft.nominator_phone.removeprefix("+86")
+    national = national if national.startswith("1") else f"0{national}"  # a landline is typed with its leading 0
+    text = f"{campaign.keyword} 被推荐人：{draft.nominee_name}。{draft.place_detail}。{draft.deeds} 推荐人：{draft.nominator_name}，电话{national}"
     if channel == Channel.WECHAT:
         openid = f"oDEMO{index:023d}"
         xml = (

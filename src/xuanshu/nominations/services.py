@@ -1,8 +1,10 @@
 """The only writers of nominations: creation from an inbound message, state, fields and notes."""
 import datetime as dt
+import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from xuanshu.campaigns.enums import NomineeKind
@@ -127,11 +129,49 @@ _CONTACT_MASKS = {"nominator_phone": mask_phone, "nominator_email": mask_email}
 MASKED_TEXT_FIELDS = ("nominee_name", "place_detail", "deeds", "nominator_name")
 
 
-def update_nomination_fields(*, nomination: Nomination, actor, changes: dict, reason: str = "") -> Nomination:
+# Fields whose loaded values an edit form carries as digests, to notice another editor's save. Not the contacts:
+# a short digest of a phone number is easily reversed, and the form is not a contact reveal.
+VERSIONED_FIELDS = ("nominee_name", "nominee_kind", "category", "area", "place_detail", "deeds", "nominator_name")
+
+
+class EditConflict(DomainError):
+    """Another editor changed some of the same fields after this editor loaded the form; `fields` names them."""
+
+    def __init__(self, message: str, *, fields: list[str]):
+        super().__init__(message, code="edit_conflict")
+        self.fields = fields
+
+
+def _newlines(text: str) -> str:
+    # Browsers send a textarea's line breaks as CRLF; stored text keeps LF, so an unchanged save changes nothing.
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def field_digest(field: str, value) -> str:
+    """A short digest of one editable field's value (a model instance by its key), as an edit form carries it."""
+    if isinstance(value, models.Model):
+        value = value.pk
+    text = "" if value is None else _newlines(str(value))
+    return hashlib.sha256(f"{field}\0{text}".encode()).hexdigest()[:16]
+
+
+def nomination_field_digests(nomination: Nomination) -> dict[str, str]:
+    """The digests of a nomination's editable fields as stored now (contacts left out)."""
+    return {
+        field: field_digest(field, getattr(nomination, f"{field}_id" if field in ("category", "area") else field))
+        for field in VERSIONED_FIELDS
+    }
+
+
+def update_nomination_fields(
+    *, nomination: Nomination, actor, changes: dict, reason: str = "", loaded: Mapping[str, str] | None = None,
+) -> Nomination:
     """Correct a nomination's structured fields; each changed field is audited with old and new values.
 
     Contacts are written to the audit log masked, so the log does not become a second copy of them; contacts
     typed into the text fields are masked in the nomination itself too, as on creation.
+    `loaded` holds the digests of the fields as the editor's form showed them: a field that another editor has
+    changed since, to another value than this one, raises EditConflict and nothing is saved.
     """
     _require(actor, "nominations.review_nomination")
     unknown = set(changes) - set(EDITABLE_FIELDS)
@@ -140,7 +180,7 @@ def update_nomination_fields(*, nomination: Nomination, actor, changes: dict, re
     changes = dict(changes)
     for field in MASKED_TEXT_FIELDS:
         if isinstance(changes.get(field), str):
-            changes[field] = redact_contacts(changes[field])
+            changes[field] = redact_contacts(_newlines(changes[field]))
     if changes.get("nominator_phone"):
         number = parse_cn_phone(changes["nominator_phone"])
         if number is None:
@@ -150,6 +190,8 @@ def update_nomination_fields(*, nomination: Nomination, actor, changes: dict, re
         raise DomainError(_("Choose individual or group."), code="nominee_kind")
     with transaction.atomic():
         locked = Nomination.objects.select_for_update().get(pk=nomination.pk)
+        if loaded is not None:
+            _refuse_conflicts(locked, changes, loaded)
         old, new = {}, {}
         for field, value in changes.items():
             current = getattr(locked, field)
@@ -166,6 +208,19 @@ def update_nomination_fields(*, nomination: Nomination, actor, changes: dict, re
         record_activity(actor=actor, action="nomination.edit", subject=locked, old_value=old, new_value=new, reason=reason)
         transaction.on_commit(lambda: nomination_edited.send(sender=Nomination, nomination=locked, fields=sorted(new)))
     return locked
+
+
+def _refuse_conflicts(locked: Nomination, changes: dict, loaded: Mapping[str, str]) -> None:
+    current = nomination_field_digests(locked)
+    conflicts = [
+        field for field in VERSIONED_FIELDS
+        if field in changes and field in loaded and loaded[field] != current[field]
+        and field_digest(field, changes[field]) != current[field]
+    ]
+    if conflicts:
+        raise EditConflict(
+            _("Another editor changed the same fields after you opened this page. Nothing was saved."), fields=conflicts,
+        )
 
 
 def _plain(value):

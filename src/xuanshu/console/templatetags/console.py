@@ -19,3 +19,10 @@ def as_json(value) -> str:
 def masked_contacts(value) -> str:
     """Text with phone numbers and e-mail addresses masked (auto-escaped like any other text)."""
     return redact_contacts(str(value or ""))
+
+
+@register.filter
+def masked_unless(value, revealed) -> str:
+    """Text with contacts masked unless `revealed` (the page shows contacts after a logged reveal)."""
+    text = str(value or "")
+    return text if revealed else redact_contacts(text)

@@ -2,6 +2,7 @@
 with their confidence, and the sensitive-content screening. Read-only; contacts masked unless revealed."""
 from django.utils.translation import gettext_lazy as _
 
+from xuanshu.campaigns.enums import NomineeKind
 from xuanshu.core.masking import mask_email
 from xuanshu.nominations.extraction.corrections import mask_contacts
 from xuanshu.nominations.extraction.models import Extraction, Screening
@@ -68,7 +69,8 @@ def extracted_rows(result: dict, *, reveal: bool, category_names: dict | None = 
         phones = [mask_contacts(phone) for phone in phones]
         emails = [mask_email(email) for email in emails]
     nominees = [
-        f"{n['name']} ({_('group') if n['is_group'] else _('individual')})" + (f": {'、'.join(n['members'])}" if n.get("members") else "")
+        f"{n['name']} ({(NomineeKind.GROUP if n['is_group'] else NomineeKind.INDIVIDUAL).label})"
+        + (f": {'、'.join(n['members'])}" if n.get("members") else "")
         for n in result.get("nominees", [])
     ]
     place_parts = [place.get("county_name"), place.get("zone") if place.get("zone") != place.get("county_name") else None,
