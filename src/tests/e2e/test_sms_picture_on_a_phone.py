@@ -4,6 +4,7 @@ import pytest
 
 from tests.voting.conftest import candidates, open_campaign  # noqa: F401  (the voting fixtures)
 from xuanshu.voting import captcha, otp
+from xuanshu.voting.address_limits import AddressLimits
 from xuanshu.voting.sms.dev import OUTBOX, last_code_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -16,7 +17,7 @@ def test_a_busy_network_solves_a_picture_and_then_gets_the_code(live_server, ope
                                                                  phone_page, monkeypatch):
     monkeypatch.setattr(captcha, "_ALPHABET", "A")  # every picture reads AAAAA, as the voter reads it
     OUTBOX.clear()
-    for n in range(otp.FREE_PER_ADDRESS):  # the rest of the office, on the browser's address
+    for n in range(AddressLimits().free_per_address):  # the rest of the office, on the browser's address
         assert otp.request_code(campaign=open_campaign, phone_text=f"139{n:08d}", ip="127.0.0.1").code == "sent"
     page = phone_page
     page.goto(f"{live_server.url}/c/{open_campaign.slug}/candidates/")
@@ -24,9 +25,11 @@ def test_a_busy_network_solves_a_picture_and_then_gets_the_code(live_server, ope
     page.click(".sms-form button[type=submit]")
     page.wait_for_selector("#otp-picture")
     assert (page.inner_text("#vote-message"), page.input_value("#otp-phone")) == (CAPTCHA_NEEDED, "13906351234")
+    # the picture was drawn: once the browser has finished loading it (a broken image completes with width 0)
+    page.wait_for_function("() => document.querySelector('#otp-picture img').complete")
     size = page.evaluate("() => { const img = document.querySelector('#otp-picture img');"
                          " return [img.naturalWidth, img.complete]; }")
-    assert size == [200, True]  # the picture was drawn
+    assert size == [200, True]
 
     page.fill("#otp-picture-answer", "BBBBB")
     page.click(".sms-form button[type=submit]")

@@ -8,8 +8,9 @@ import re
 import pytest
 from django.test import Client
 
-from tests.voting.helpers import UA, sent_back
+from tests.voting.helpers import UA, sent_back, set_sms_limits
 from xuanshu.voting import captcha, otp
+from xuanshu.voting.address_limits import AddressLimits
 from xuanshu.voting.models import OtpChallenge, Voter
 from xuanshu.voting.sms.dev import OUTBOX, last_code_for
 
@@ -22,6 +23,8 @@ CAPTCHA_NEEDED = "您所在网络正有很多人获取验证码。请先输入�
 CAPTCHA_FAILED = "输入的字符与图片不符，验证码未发送。请输入新图片中的字符后重试。"
 ADDRESS_CAP = "过去一小时内您所在网络获取验证码次数过多。请稍后再试，或换一个网络（如由Wi-Fi改用手机流量，或反之）再试。"
 TEST_CLIENT_IP = "127.0.0.1"  # REMOTE_ADDR of Django's test client
+# The default free codes an hour per address and per subnet (no campaign file, setting or variable changes them here).
+FREE, FREE_SUBNET = AddressLimits().free_per_address, AddressLimits().free_per_subnet
 
 
 @pytest.fixture(autouse=True)
@@ -49,54 +52,54 @@ def _sent_to(n: int) -> int:
 
 
 def test_an_address_gets_its_free_codes_then_each_needs_a_solved_picture(store_kind, open_campaign):
-    free = [_send(open_campaign, n) for n in range(otp.FREE_PER_ADDRESS)]
-    assert free == ["sent"] * otp.FREE_PER_ADDRESS
+    free = [_send(open_campaign, n) for n in range(FREE)]
+    assert free == ["sent"] * FREE
     assert _send(open_campaign, 100) == "captcha_needed"
     challenge, answer = captcha.new_challenge()
     assert _send(open_campaign, 100, challenge=challenge, answer="WRONG") == "captcha_failed"
     assert _send(open_campaign, 100, challenge=challenge, answer=answer) == "captcha_failed"  # a picture is answered once
     assert _send(open_campaign, 100, challenge="no-such-picture", answer=answer) == "captcha_failed"
-    assert (_sent_to(100), OtpChallenge.objects.count()) == (0, otp.FREE_PER_ADDRESS)
+    assert (_sent_to(100), OtpChallenge.objects.count()) == (0, FREE)
     assert _send(open_campaign, 100, **_solved()) == "sent"
-    assert (_sent_to(100), OtpChallenge.objects.count()) == (1, otp.FREE_PER_ADDRESS + 1)
+    assert (_sent_to(100), OtpChallenge.objects.count()) == (1, FREE + 1)
 
 
 def test_a_crowd_behind_one_address_all_get_codes(open_campaign):
     crowd = 200  # a school hall, or the phones behind one carrier address after the 8 p.m. article
-    replies = [_send(open_campaign, n, **(_solved() if n >= otp.FREE_PER_ADDRESS else {})) for n in range(crowd)]
+    replies = [_send(open_campaign, n, **(_solved() if n >= FREE else {})) for n in range(crowd)]
     assert replies == ["sent"] * crowd
 
 
-def test_the_hard_cap_stops_an_address_even_with_solved_pictures(store_kind, open_campaign, monkeypatch):
-    monkeypatch.setattr(otp, "MAX_PER_ADDRESS", otp.FREE_PER_ADDRESS + 2)
-    replies = [_send(open_campaign, n, **_solved()) for n in range(otp.FREE_PER_ADDRESS + 3)]
-    assert replies == ["sent"] * (otp.FREE_PER_ADDRESS + 2) + ["address_cap"]
+def test_the_hard_cap_stops_an_address_even_with_solved_pictures(store_kind, open_campaign, settings):
+    set_sms_limits(settings, max_per_address=FREE + 2)
+    replies = [_send(open_campaign, n, **_solved()) for n in range(FREE + 3)]
+    assert replies == ["sent"] * (FREE + 2) + ["address_cap"]
     assert (_send(open_campaign, 500), _sent_to(500)) == ("address_cap", 0)  # without a picture, the same
     assert _send(open_campaign, 501, ip="36.110.99.1") == "sent"  # another network is not held back
     assert _send(open_campaign, 502, now=NOW + 3600) == "sent"  # nor this one the next hour
 
 
-def test_addresses_of_one_subnet_share_its_free_codes_and_its_cap(open_campaign, monkeypatch):
-    addresses = otp.FREE_PER_SUBNET // otp.FREE_PER_ADDRESS
+def test_addresses_of_one_subnet_share_its_free_codes_and_its_cap(open_campaign, settings):
+    addresses = FREE_SUBNET // FREE
     for a in range(addresses):
-        for n in range(otp.FREE_PER_ADDRESS):
+        for n in range(FREE):
             assert _send(open_campaign, a * 100 + n, ip=f"36.110.12.{a + 1}") == "sent"
     assert _send(open_campaign, 9000, ip="36.110.12.200") == "captcha_needed"  # an address new to the hour
     assert _send(open_campaign, 9001, ip="36.110.13.200") == "sent"  # the next /24 is another subnet
-    monkeypatch.setattr(otp, "MAX_PER_SUBNET", otp.FREE_PER_SUBNET + 1)
+    set_sms_limits(settings, max_per_subnet=FREE_SUBNET + 1)
     assert _send(open_campaign, 9000, ip="36.110.12.200", **_solved()) == "sent"
     assert _send(open_campaign, 9002, ip="36.110.12.201", **_solved()) == "address_cap"
 
 
 def test_an_ipv6_subscriber_rotating_through_its_64_counts_as_one_address(open_campaign):
-    replies = [_send(open_campaign, n, ip=f"2409:8a00:1:2::{n + 1:x}") for n in range(otp.FREE_PER_ADDRESS)]
-    assert replies == ["sent"] * otp.FREE_PER_ADDRESS
+    replies = [_send(open_campaign, n, ip=f"2409:8a00:1:2::{n + 1:x}") for n in range(FREE)]
+    assert replies == ["sent"] * FREE
     assert _send(open_campaign, 100, ip="2409:8a00:1:2:abcd::1") == "captcha_needed"
     assert _send(open_campaign, 101, ip="2409:8a00:1:3::1") == "sent"  # another subscriber's /64
 
 
 def test_the_per_phone_limits_hold_behind_the_picture(store_kind, open_campaign):
-    for n in range(otp.FREE_PER_ADDRESS):
+    for n in range(FREE):
         _send(open_campaign, n)
     me = 700
     # Being asked for a picture uses up none of the phone's allowance: the code follows the solved picture at once.
@@ -131,7 +134,7 @@ def _picture(html: str) -> str:
 def test_on_the_page_a_busy_network_solves_a_picture_before_the_code_is_sent(client, open_campaign, candidates,
                                                                              monkeypatch):
     monkeypatch.setattr(captcha, "_ALPHABET", "A")  # every picture reads AAAAA, as the voter reads it
-    for n in range(otp.FREE_PER_ADDRESS):  # the rest of the office, on the same address (and now, as the page)
+    for n in range(FREE):  # the rest of the office, on the same address (and now, as the page)
         assert _send(open_campaign, n, ip=TEST_CLIENT_IP, now=None) == "sent"
     asked = _sms(client, open_campaign, action="send", phone="139 0635 1234")
     assert (sent_back(asked)[1], "xs_otp_phone" in asked.cookies, last_code_for("+8613906351234")) == (
@@ -158,9 +161,9 @@ def test_on_the_page_a_busy_network_solves_a_picture_before_the_code_is_sent(cli
 
 
 def test_on_the_page_the_hard_cap_says_to_try_later_or_another_network(client, open_campaign, candidates,
-                                                                       monkeypatch):
-    monkeypatch.setattr(otp, "MAX_PER_ADDRESS", otp.FREE_PER_ADDRESS)
-    for n in range(otp.FREE_PER_ADDRESS):
+                                                                       settings):
+    set_sms_limits(settings, max_per_address=FREE)
+    for n in range(FREE):
         _send(open_campaign, n, ip=TEST_CLIENT_IP, now=None)
     refused = _sms(client, open_campaign, action="send", phone="13906351234", **_solved())
     assert (sent_back(refused)[1], last_code_for("+8613906351234")) == ("address_cap", None)
@@ -185,9 +188,9 @@ def test_a_school_hall_passes_the_device_check_from_one_address(open_campaign, c
     assert Voter.objects.filter(method="device").count() == hall
 
 
-def test_the_device_check_stops_answers_from_one_address_past_its_cap(open_campaign, candidates, monkeypatch):
+def test_the_device_check_stops_answers_from_one_address_past_its_cap(open_campaign, candidates, monkeypatch, settings):
     monkeypatch.setattr(captcha, "_ALPHABET", "A")
-    monkeypatch.setattr(captcha, "ANSWERS_PER_ADDRESS", 2)
+    set_sms_limits(settings, answers_per_address=2)
     assert [_device_check(open_campaign, answer).status_code for answer in ("BBBBB", "AAAAA")] == [400, 302]
     over = _device_check(open_campaign)
     assert (over.status_code, Voter.objects.count()) == (400, 1)

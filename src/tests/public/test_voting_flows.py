@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from tests.voting.helpers import UA, flush, sent_back
 from xuanshu.campaigns.models import Stage
-from xuanshu.voting import captcha, identity, throttle
 from xuanshu.voting import config as vote_config_module
+from xuanshu.voting import identity, throttle
+from xuanshu.voting.address_limits import AddressLimits
 from xuanshu.voting.ballot_http import FLASH_COOKIE
 from xuanshu.voting.models import LedgerEntry, OtpChallenge
 from xuanshu.voting.services import mark_voter_fraud
@@ -291,7 +292,7 @@ def test_the_picture_check_offers_a_new_picture_within_a_limit(client, open_camp
     second = re.search(r'name="challenge" value="([^"]+)"', html).group(1)
     assert second != first
     # Many people share an address (a carrier's NAT, a school): hundreds of pictures, then a pause.
-    for _ in range(captcha.PICTURES_PER_ADDRESS - 2):
+    for _ in range(AddressLimits().pictures_per_address - 2):
         assert client.get(start).status_code == 200
     over = client.get(start)
     text = over.content.decode()

@@ -3,6 +3,7 @@ was forgotten, a picture-check voter who has voted today keeps that identity unt
 outside the voting window, pages the back button must fetch anew, and ballots that lock what cannot be voted
 for any more today."""
 import datetime as dt
+import json
 import re
 
 import pytest
@@ -12,6 +13,7 @@ from tests.voting.test_wechat_oauth import _authorise
 from xuanshu.campaigns.models import Stage
 from xuanshu.voting import captcha, identity, otp, throttle
 from xuanshu.voting import config as vote_config_module
+from xuanshu.voting.address_limits import AddressLimits
 from xuanshu.voting.models import OtpChallenge, Voter
 from xuanshu.voting.sms import SmsError
 from xuanshu.voting.sms.dev import OUTBOX, DevSender, last_code_for
@@ -72,11 +74,13 @@ def _use_up_phone_day(phone_e164: str) -> None:
 def _use_up_free_codes(monkeypatch, *, cap: bool = False) -> None:
     """Other phones on the voter's network have had the address's free codes this hour (with `cap`, all of its
     codes)."""
+    free = AddressLimits().free_per_address
     if cap:
-        monkeypatch.setattr(otp, "MAX_PER_ADDRESS", otp.FREE_PER_ADDRESS)
+        monkeypatch.setenv("VOTING_SMS_LIMITS", json.dumps({"max_per_address": free}))
+        vote_config_module.forget()
     address, _subnet = throttle.address_keys(TEST_CLIENT_IP)
-    for _ in range(otp.FREE_PER_ADDRESS):
-        throttle.take("otp-ip", address, limit=otp.MAX_PER_ADDRESS, window_seconds=otp.ADDRESS_WINDOW_SECONDS)
+    for _ in range(free):
+        throttle.take("otp-ip", address, limit=free, window_seconds=otp.ADDRESS_WINDOW_SECONDS)
 
 
 def _vendor_down(monkeypatch) -> None:

@@ -1,6 +1,7 @@
 """Casting ballots in tests the way the vote view does, flushing the Redis stream before reading, and where a
 voting page's redirect sends the voter with which message."""
 from xuanshu.voting import backend
+from xuanshu.voting import config as vote_config_module
 from xuanshu.voting.ballot_http import FLASH_COOKIE
 from xuanshu.voting.services import cast_ballot
 
@@ -12,6 +13,12 @@ UA = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.
 def vote(config, voter, *candidate_ids, now=None, device="dev-1", nonce="", ip=IP, ua=UA):
     return cast_ballot(config=config, voter=voter, candidates=list(candidate_ids), ip=ip, user_agent=ua,
                        device_token=device, nonce=nonce, now=now)
+
+
+def set_sms_limits(settings, **values) -> None:
+    """The operator's per-address limits (settings.VOTING_SMS_LIMITS), seen by the next vote snapshot."""
+    settings.VOTING_SMS_LIMITS = values
+    vote_config_module.forget()
 
 
 def sent_back(response) -> tuple[str, str]:

@@ -21,6 +21,8 @@ def test_seed_file_voting_table():
         thresholds={"per_ip_per_minute": 120, "per_subnet_per_minute": 600, "per_device_per_minute": 20,
                     "per_identity_per_minute": 20, "cluster_max_voters": 15, "device_max_voters": 5,
                     "night_start_hour": 2, "night_end_hour": 5},
+        sms_limits={"free_per_address": 10, "free_per_subnet": 100, "max_per_address": 600, "max_per_subnet": 6000,
+                    "pictures_per_address": 600, "answers_per_address": 300},
     )
 
 

@@ -7,8 +7,10 @@ import datetime as dt
 import re
 import tomllib
 import zoneinfo
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from django.utils.translation import gettext as _
 
 from xuanshu.campaigns.enums import AreaKind, NomineeKind, StageKind
 
@@ -45,6 +47,8 @@ class VotingSpec:
     count_display: str
     count_rounding: int
     thresholds: dict = field(default_factory=dict)  # `[voting.thresholds]`: anti-brushing limits that differ from the defaults
+    # `[voting.sms_limits]`: per-address limits on text-message codes and pictures that differ from the defaults
+    sms_limits: dict = field(default_factory=dict)
 
 
 VOTING_IDENTITY_METHODS = ["wechat_oauth", "sms", "device"]
@@ -305,7 +309,7 @@ def _read_voting(r: _Reader, data: dict) -> VotingSpec:
     p = "voting."
     voting = r.table(data, "voting", {
         "identity", "votes_per_day", "votes_per_candidate_per_day", "min_candidates_per_ballot",
-        "count_display", "count_rounding", "thresholds",
+        "count_display", "count_rounding", "thresholds", "sms_limits",
     })
     spec = VotingSpec(
         identity_methods=r.strings(voting, "identity", p, choices=VOTING_IDENTITY_METHODS),
@@ -315,6 +319,7 @@ def _read_voting(r: _Reader, data: dict) -> VotingSpec:
         count_display=_choice(r, voting, "count_display", p, VOTING_COUNT_DISPLAYS),
         count_rounding=r.integer(voting, "count_rounding", p, minimum=1, maximum=1_000_000, default=100),
         thresholds=_read_thresholds(r, voting) if "thresholds" in voting else {},
+        sms_limits=_read_sms_limits(r, voting) if "sms_limits" in voting else {},
     )
     if spec.votes_per_candidate_per_day > spec.votes_per_day:
         r.fail(f"{p}votes_per_candidate_per_day", "must not exceed votes_per_day")
@@ -341,6 +346,32 @@ def _read_thresholds(r: _Reader, voting: dict) -> dict:
             r.fail(full, "must not be negative")
         values[key] = value
     return values
+
+
+def _read_sms_limits(r: _Reader, voting: dict) -> dict:
+    """`[voting.sms_limits]`: any of the per-address limits (xuanshu.voting.address_limits.AddressLimits), as
+    positive whole numbers, no free allowance above its cap. The problems are in Chinese: the organiser who
+    edits this table on campaign night reads them."""
+    from xuanshu.voting.address_limits import FREE_AND_CAP, NAMES, AddressLimits  # the voting app owns them
+
+    prefix = "voting.sms_limits."
+    table = voting["sms_limits"]
+    if not isinstance(table, dict):
+        r.fail("voting.sms_limits", _("must be a table ([voting.sms_limits])"))
+    for key, value in table.items():
+        if key not in NAMES:
+            r.fail(f"{prefix}{key}", _("unknown key; allowed: %(keys)s") % {"keys": ", ".join(NAMES)})
+        if isinstance(value, bool) or not isinstance(value, int):
+            r.fail(f"{prefix}{key}", _("must be a whole number, not %(value)s") % {"value": repr(value)})
+        if value <= 0:
+            r.fail(f"{prefix}{key}", _("must be greater than 0, not %(value)s") % {"value": value})
+    merged = {**asdict(AddressLimits()), **table}
+    for free, cap in FREE_AND_CAP:
+        if merged[free] > merged[cap]:
+            r.fail(f"{prefix}{free if free in table else cap}",
+                   _("%(free)s (%(free_value)s) must not exceed %(cap)s (%(cap_value)s)") % {
+                       "free": free, "free_value": merged[free], "cap": cap, "cap_value": merged[cap]})
+    return dict(table)
 
 
 def _choice(r: _Reader, table: dict, key: str, prefix: str, choices) -> str:

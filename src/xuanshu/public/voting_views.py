@@ -160,7 +160,7 @@ def _voting_page(request, slug, template: str, *, number: int | None = None):
     show_identity = window == "open" and (not voter or can_upgrade)
     # A picture to solve before a code is sent, when the last request for one asked for it (`otp.NEEDS_PICTURE`).
     picture_for = _picture_phone(request) if sms_enabled and show_identity else ""
-    sms_picture = captcha.new_challenge_for(client_ip(request)) if picture_for else ""
+    sms_picture = captcha.new_challenge_for(client_ip(request), limits=config.sms_limits) if picture_for else ""
     context.update({
         "candidates": candidates,
         "voter": voter,
@@ -325,7 +325,7 @@ def device_check(request, slug):
         error = str(OUTCOME_MESSAGES[Reason.OUTSIDE_WINDOW])
     elif request.method == "POST":
         device_token = request.COOKIES.get(identity.DEVICE_COOKIE, "")
-        if not captcha.may_answer(ip):
+        if not captcha.may_answer(ip, limits=config.sms_limits):
             error = str(OTP_MESSAGES["captcha_limit"])
         elif device_token and captcha.solved(request.POST.get("challenge", ""), request.POST.get("answer", "")):
             voter = register_voter(campaign_id=campaign.pk, method=IdentityMethod.DEVICE, identity_value=device_token,
@@ -339,7 +339,7 @@ def device_check(request, slug):
     if closed:  # no picture: solving it could make no voter
         challenge_id, status = "", 403
     # Each new picture (a first visit, "another picture", a retry after a wrong answer) is counted per address.
-    elif not (challenge_id := captcha.new_challenge_for(ip)):
+    elif not (challenge_id := captcha.new_challenge_for(ip, limits=config.sms_limits)):
         error, status = str(OTP_MESSAGES["captcha_limit"]), 429
     context = {"campaign": campaign, "challenge": challenge_id, "error": error, "back": next_path,
                "new_picture_url": f"{request.path}?{urlencode({'next': next_path})}"}

@@ -10,18 +10,15 @@ import secrets
 from captcha.image import ImageCaptcha
 
 from xuanshu.voting import throttle
+from xuanshu.voting.address_limits import AddressLimits
 from xuanshu.voting.identity import keyed_hash
 
 _ALPHABET = "ACDEFHJKLMNPRTUVWXY34679"  # no look-alikes: 0/O, 1/I, 2/Z, 5/S, 8/B
 CAPTCHA_TTL = 300
 # Counted per address (throttle.address_keys) over ten minutes, well above what a carrier's NAT, an office or a
-# school produces at a campaign push: thousands of phones can stand behind one address.
+# school produces at a campaign push: thousands of phones can stand behind one address. How many pictures and
+# answers are the campaign's `[voting.sms_limits]` (address_limits.AddressLimits).
 WINDOW_SECONDS = 600
-# A new picture gains an attacker nothing (drawn once, in about 4 ms, its answer taken once): this bounds CPU only.
-PICTURES_PER_ADDRESS = 600
-# Each right answer to the device check makes a (weak) voter: a school hall verifying at once stays under this, a
-# solving farm behind one address is held to one voter every two seconds, each still facing the vote's checks.
-ANSWERS_PER_ADDRESS = 300
 
 
 def new_challenge() -> tuple[str, str]:
@@ -33,18 +30,18 @@ def new_challenge() -> tuple[str, str]:
     return challenge_id, answer
 
 
-def new_challenge_for(ip: str) -> str:
+def new_challenge_for(ip: str, *, limits: AddressLimits) -> str:
     """A new challenge for a client at `ip`, or "" when its address has had its pictures for now."""
     address, _subnet = throttle.address_keys(ip)
-    if not throttle.take("captcha-new-ip", address, limit=PICTURES_PER_ADDRESS, window_seconds=WINDOW_SECONDS):
+    if not throttle.take("captcha-new-ip", address, limit=limits.pictures_per_address, window_seconds=WINDOW_SECONDS):
         return ""
     return new_challenge()[0]
 
 
-def may_answer(ip: str) -> bool:
+def may_answer(ip: str, *, limits: AddressLimits) -> bool:
     """Count one answer to the device check from `ip`; False once its address has given too many for now."""
     address, _subnet = throttle.address_keys(ip)
-    return throttle.take("captcha-ip", address, limit=ANSWERS_PER_ADDRESS, window_seconds=WINDOW_SECONDS)
+    return throttle.take("captcha-ip", address, limit=limits.answers_per_address, window_seconds=WINDOW_SECONDS)
 
 
 def image_png(challenge_id: str) -> bytes | None:

@@ -5,6 +5,7 @@ rarely (the list is frozen when the ballot opens), so each process keeps them fo
 """
 import asyncio
 import datetime as dt
+import functools
 import threading
 import time
 import zoneinfo
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 
 from xuanshu.campaigns.models import Campaign, Stage
+from xuanshu.voting.address_limits import AddressLimits, address_limits
 from xuanshu.voting.engine import Thresholds, thresholds
 from xuanshu.voting.models import Candidate, VotingRules
 
@@ -35,8 +37,16 @@ class VoteConfig:
     count_rounding: int
     candidate_ids: frozenset[int]
     thresholds: Thresholds
+    # The campaign file's `[voting.sms_limits]` as sorted (key, value) pairs; `sms_limits` adds the operator's word.
+    sms_limits_file: tuple[tuple[str, int], ...]
     # id -> display name of the active candidates: a refusal names the candidates the voter has voted for today.
     candidate_names: dict[int, str] = field(default_factory=dict, compare=False)
+
+    @functools.cached_property
+    def sms_limits(self) -> AddressLimits:
+        """Per address and subnet: text-message codes, pictures and device-check answers. Resolved on first use,
+        not with the snapshot: a mistyped VOTING_SMS_LIMITS then fails the identity pages, never the vote."""
+        return address_limits(dict(self.sms_limits_file))
 
     def window_open(self, t: float) -> bool:
         return self.starts_at is not None and self.starts_at <= t < self.ends_at
@@ -75,7 +85,8 @@ def vote_config(slug: str, *, fresh: bool = False) -> VoteConfig | None:
 
 
 def forget(slug: str | None = None) -> None:
-    """Drop cached snapshots (after opening a ballot, in tests after moving the window)."""
+    """Drop cached snapshots (after loading the campaign file or opening a ballot, in tests after moving the
+    window); other processes pick the change up within `REFRESH_SECONDS`."""
     with _lock:
         if slug is None:
             _cache.clear()
@@ -106,6 +117,7 @@ def _load(slug: str) -> VoteConfig | None:
         count_rounding=rules.count_rounding,
         candidate_ids=frozenset(names),
         thresholds=thresholds(rules.thresholds),
+        sms_limits_file=tuple(sorted(rules.sms_limits.items())),
         candidate_names=names,
     )
 

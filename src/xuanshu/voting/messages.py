@@ -41,7 +41,7 @@ OTP_MESSAGES = {
     "invalid_phone": _("Enter a valid mainland mobile number."),
     "phone_wait": _("Please wait a minute before asking for another code."),
     "phone_day": _("This number has asked for too many codes today."),
-    # Past an address's free codes (otp.FREE_PER_ADDRESS): many people share it, so each proves with a picture.
+    # Past an address's free codes (AddressLimits.free_per_address): many people share it, so each proves with a picture.
     "captcha_needed": _("Many people on your network are asking for codes. Type the characters in the picture, "
                         "then send the code again."),
     "captcha_failed": _("The characters did not match the picture, so no code was sent. Type the characters in "

@@ -17,6 +17,8 @@ class VotingRules(models.Model):
     count_display = models.CharField(max_length=10, choices=CountDisplay.choices)
     count_rounding = models.PositiveIntegerField(default=100)
     thresholds = models.JSONField(default=dict, blank=True, help_text="anti-brushing limits that differ from the defaults")
+    sms_limits = models.JSONField(default=dict, blank=True,
+                                  help_text="per-address limits on text-message codes and pictures that differ from the defaults")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -23,6 +23,8 @@ from phonenumbers import PhoneNumberType, number_type
 from xuanshu.core.masking import mask_phone
 from xuanshu.core.phones import parse_cn_phone, to_e164
 from xuanshu.voting import captcha, throttle
+from xuanshu.voting.address_limits import AddressLimits, address_limits
+from xuanshu.voting.config import vote_config
 from xuanshu.voting.enums import IdentityMethod
 from xuanshu.voting.identity import keyed_hash
 from xuanshu.voting.models import OtpChallenge, Voter
@@ -38,18 +40,9 @@ NEEDS_NEW_CODE = {"code_expired", "code_used_up"}
 # Request results after which the next request for a code must come with a solved picture.
 NEEDS_PICTURE = {"captcha_needed", "captcha_failed"}
 
-# Per address (an IPv4 address, an IPv6 /64) and per subnet (its /24, its /48), codes asked for in an hour:
+# Per address and per subnet, codes are counted over an hour. How many are sent at once, and how many behind a
+# solved picture, are the campaign's `[voting.sms_limits]` (address_limits.AddressLimits).
 ADDRESS_WINDOW_SECONDS = 3600
-# sent without a picture: a household or a small office never meets one;
-FREE_PER_ADDRESS = 10
-# the same for the subnet, so a flood spread over a rented block gets no more free codes than a few households;
-FREE_PER_SUBNET = 100
-# each behind a solved picture up to here: a school or a carrier's NAT address at a push (ten a minute) stays
-# under it, while a picture-solving flood from one address is stopped;
-MAX_PER_ADDRESS = 600
-# and a flood rotating through the addresses of one block stops here: a hundred a minute, a sixth of the global
-# ceiling, so no one block can take the whole campaign's text messages.
-MAX_PER_SUBNET = 6000
 
 
 def global_limit_per_minute() -> int:
@@ -77,6 +70,13 @@ def mobile_or_none(text: str) -> str:
     return e164 if _MOBILE_E164.fullmatch(e164) else ""
 
 
+def limits_for(campaign) -> AddressLimits:
+    """The campaign's per-address limits, from its vote snapshot: a reloaded campaign file takes effect as the
+    snapshot refreshes, with no restart. Without an open ballot, the defaults with the operator's settings."""
+    config = vote_config(campaign.slug)
+    return config.sms_limits if config is not None else address_limits()
+
+
 def request_code(*, campaign, phone_text: str, ip: str, challenge: str = "", answer: str = "",
                  now: float | None = None) -> OtpResult:
     """Send a code to a mainland mobile within the throttles; past an address's free codes, only with the picture
@@ -86,9 +86,10 @@ def request_code(*, campaign, phone_text: str, ip: str, challenge: str = "", ans
         return OtpResult(False, "invalid_phone")
     phone_hash = keyed_hash("otp-phone", phone)
     address, subnet = throttle.address_keys(ip)
-    networks = [("otp-ip", address, FREE_PER_ADDRESS, MAX_PER_ADDRESS)]
+    limits = limits_for(campaign)
+    networks = [("otp-ip", address, limits.free_per_address, limits.max_per_address)]
     if subnet:
-        networks.append(("otp-subnet", subnet, FREE_PER_SUBNET, MAX_PER_SUBNET))
+        networks.append(("otp-subnet", subnet, limits.free_per_subnet, limits.max_per_subnet))
     # Read first, counting nothing: a reached cap, or a picture still to solve, uses up none of the phone's allowance.
     counts = [(throttle.used(scope, key, window_seconds=ADDRESS_WINDOW_SECONDS, now=now), free, cap)
               for scope, key, free, cap in networks]

@@ -29,7 +29,7 @@ _RULE_FIELDS = {
     "identity_methods": "identity_methods", "votes_per_day": "votes_per_day",
     "votes_per_candidate_per_day": "votes_per_candidate_per_day",
     "min_candidates_per_ballot": "min_candidates_per_ballot", "count_display": "count_display",
-    "count_rounding": "count_rounding", "thresholds": "thresholds",
+    "count_rounding": "count_rounding", "thresholds": "thresholds", "sms_limits": "sms_limits",
 }
 
 
@@ -44,7 +44,10 @@ def sync_voting_rules(*, campaign, spec, changes: dict) -> VotingRules:
     if rules.pk is None or any(key.startswith("voting.") for key in changes):
         rules.full_clean(exclude=["campaign"])
         rules.save()
+    # Now for this transaction's own reads, and again after the commit in case a request of this process cached
+    # the old rules in between. Other processes refresh their snapshot within config.REFRESH_SECONDS.
     forget(campaign.slug)
+    transaction.on_commit(lambda: forget(campaign.slug))
     return rules
 
 
