@@ -4,8 +4,8 @@ import base64
 import pytest
 
 from tests.intake.email import mails
-from tests.intake.email.mails import envelope, message, word
-from xuanshu.intake.channels.email.decode import MailUnreadable, decode_bytes, decode_header_value, parse_mail
+from tests.intake.email.mails import b64, envelope, message, word
+from xuanshu.intake.channels.email.decode import MailUnreadable, decode_bytes, decode_header_value, parse_mail, readable_mail
 from xuanshu.intake.channels.email.html_text import html_to_text
 
 
@@ -99,6 +99,19 @@ def test_a_forwarded_message_brings_its_subject_and_text():
                     b"--f\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" + "请看转发。".encode() +
                     b"\r\n--f\r\nContent-Type: message/rfc822\r\n\r\n" + inner + b"\r\n--f--\r\n")
     assert parse_mail(outer).text == "请看转发。\n\n推荐出彩聊城人\n\n王五的事迹。"
+
+
+def test_a_forwarded_message_sent_base64_encoded_is_read_as_a_message():
+    """RFC 2046 forbids encoding a message/rfc822 part, yet mailers that forward "as attachment" base64 it: the stdlib
+    then sees a message without headers whose body is the base64 text, and the forwarded keyword was never read."""
+    inner = message([("From", word("王五", "gbk") + b" <w5@163.com>"), ("Subject", word("推荐出彩聊城人", "gbk")), *envelope("inner"),
+                     ("Content-Type", "text/plain; charset=gbk"), ("Content-Transfer-Encoding", "base64")], b64("王五的事迹。".encode("gbk")))
+    outer = message([("From", "editor@163.com"), ("Subject", "Fwd"), *envelope("outer"), ("Content-Type", 'multipart/mixed; boundary="f"')],
+                    b"--f\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" + "请看转发。".encode() +
+                    b'\r\n--f\r\nContent-Type: message/rfc822; name="fw.eml"\r\nContent-Transfer-Encoding: base64\r\n'
+                    b'Content-Disposition: attachment; filename="fw.eml"\r\n\r\n' + b64(inner) + b"\r\n--f--\r\n")
+    assert parse_mail(outer).text == "请看转发。\n\n推荐出彩聊城人\n\n王五的事迹。"
+    assert [(part.charset, part.text) for part in readable_mail(outer).parts] == [("utf-8", "请看转发。"), ("gbk", "王五的事迹。")]
 
 
 def test_reply_relevant_headers_are_read():

@@ -10,7 +10,8 @@ from tests.intake.email import mails
 from xuanshu.intake.channels.email.models import AutoReply
 from xuanshu.intake.channels.email.replies import send_acknowledgement
 from xuanshu.intake.channels.email.services import receive_email
-from xuanshu.intake.models import InboundMessage
+from xuanshu.intake.models import InboundMessage, ReaderTip
+from xuanshu.nominations.models import Nomination
 
 pytestmark = pytest.mark.django_db
 
@@ -71,17 +72,26 @@ def test_a_reader_tip_gets_no_acknowledgement(campaign, smtp, django_capture_on_
     assert (smtp.messages, AutoReply.objects.count()) == ([], 0)
 
 
+@pytest.mark.parametrize(("sender", "extra"), [
+    ("citizen@163.com", [("Auto-Submitted", "auto-generated")]),
+    ("citizen@163.com", [("Auto-Submitted", "auto-replied; owner-email=\"a@b.c\"")]),
+    ("citizen@163.com", [("X-Autoreply", "yes")]),
+    ("citizen@163.com", [("Return-Path", "<>")]),
+    ("MAILER-DAEMON@mx.163.com", []),
+    ("postmaster@qq.com", []),
+])
+def test_mail_written_by_machines_is_a_tip_and_gets_no_reply(campaign, smtp, django_capture_on_commit_callbacks, sender, extra):
+    """Auto-replies and bounces may quote a nomination, keyword and all; they are kept for the editors, never a nomination."""
+    inbound = deliver(mails.simple("robot", sender=sender, extra=extra), campaign, django_capture_on_commit_callbacks)
+    assert (inbound.reference, Nomination.objects.count(), ReaderTip.objects.filter(inbound=inbound).count()) == (None, 0, 1)
+    assert (smtp.messages, AutoReply.objects.count()) == ([], 0)
+
+
 @pytest.mark.parametrize(("sender", "extra", "reason"), [
-    ("citizen@163.com", [("Auto-Submitted", "auto-generated")], "auto_submitted"),
-    ("citizen@163.com", [("Auto-Submitted", "auto-replied; owner-email=\"a@b.c\"")], "auto_submitted"),
-    ("citizen@163.com", [("X-Autoreply", "yes")], "auto_reply_header"),
     ("citizen@163.com", [("Precedence", "bulk")], "precedence"),
     ("citizen@163.com", [("Precedence", "list")], "precedence"),
     ("citizen@163.com", [("Precedence", "junk")], "precedence"),
     ("citizen@163.com", [("List-Id", "Liaocheng news <news.lc.example.cn>")], "mailing_list"),
-    ("citizen@163.com", [("Return-Path", "<>")], "bounce"),
-    ("MAILER-DAEMON@mx.163.com", [], "robot_sender"),
-    ("postmaster@qq.com", [], "robot_sender"),
     ("no-reply@service.example.cn", [], "robot_sender"),
     ("noreply@service.example.cn", [], "robot_sender"),
     ("donotreply@service.example.cn", [], "robot_sender"),

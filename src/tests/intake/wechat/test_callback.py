@@ -84,6 +84,18 @@ def test_keyword_variants_open_a_nomination(account, post_xml, content):
     assert list(Nomination.objects.values_list("reference", "deeds")) == [("CCLC2024-000001", content)]
 
 
+@pytest.mark.parametrize("content", [
+    "【推荐出彩聊城人】😀王秀兰照顾孤寡老人二十年🌹",
+    "推荐出彩聊城人👍🏻王秀兰，照顾孤寡老人二十年",
+    "推荐出彩聊城人[强]王秀兰照顾孤寡老人二十年",
+    "推荐出彩聊城人❤️王秀兰照顾孤寡老人二十年",
+])
+def test_emoji_beside_the_name_do_not_hide_the_nominee(account, post_xml, content):
+    """Phones send emoji as characters, WeChat's own as "[强]"; the nomination keeps them, the nominee is still read."""
+    post_xml(account, text_message(content))
+    assert list(Nomination.objects.values_list("reference", "nominee_name", "deeds")) == [("CCLC2024-000001", "王秀兰", content)]
+
+
 def test_text_without_the_keyword_is_a_reader_tip_with_guidance(account, campaign, post_xml):
     response = post_xml(account, text_message("东昌湖边的路灯坏了好几天了，麻烦记者看看"))
     assert reply_fields(response.content.decode())["Content"] == chinese(replies.tip_reply, campaign)

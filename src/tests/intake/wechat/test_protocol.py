@@ -223,6 +223,19 @@ def test_a_missing_msg_signature_is_refused(client, aes_account):
     assert (response.status_code, nothing_stored()) == (403, True)
 
 
+def test_an_encrypted_account_refuses_a_body_that_msg_signature_does_not_cover(client, aes_account):
+    """`signature` signs only the timestamp and nonce: a query seen once (in a log, say) must not carry a body of one's own.
+
+    With an EncodingAESKey set, only msg_signature vouches for the message: a plaintext post (no encrypt_type), or an
+    encrypt_type=aes post whose fields are sent in the clear without the Encrypt element, is refused.
+    """
+    forged = documented("text", Content="推荐出彩聊城人 冒名的推荐", FromUserName="oSomeoneElse", MsgId="4001")
+    plain = client.post(callback_url(aes_account.slug, signed_query(TOKEN)), data=forged.encode(), content_type="text/xml")
+    query, _body = encrypted_request(token=TOKEN, key=AES_KEY, appid=APPID, xml=documented("text", Content="你好", MsgId="4002"))
+    unsealed = client.post(callback_url(aes_account.slug, query), data=forged.encode(), content_type="text/xml")
+    assert (plain.status_code, unsealed.status_code, nothing_stored()) == (403, 400, True)
+
+
 @pytest.fixture
 def frozen_now(monkeypatch):
     """The server's clock, pinned: a timestamp one second outside the window stays outside it."""

@@ -104,9 +104,28 @@ def _is_cjk_or_digit(ch: str) -> bool:
     return bool(ch) and (ch.isdigit() or bool(_IS_CJK.match(ch)))
 
 
+# Emoji (pictographs, with their joiners and variation selectors) and the commonest of WeChat's typed emoji ("[强]"):
+# decoration between words, read as a space so that "推荐出彩聊城人😀王秀兰" still shows where the name starts. Only
+# named codes: a name in brackets ("[王秀兰]") is no emoji.
+_WECHAT_EMOJI = (
+    "微笑 撇嘴 色 发呆 得意 流泪 害羞 闭嘴 睡 大哭 尴尬 发怒 调皮 呲牙 惊讶 难过 囧 抓狂 吐 偷笑 愉快 白眼 傲慢 困 惊恐 憨笑 "
+    "悠闲 咒骂 疑问 嘘 晕 衰 骷髅 敲打 再见 擦汗 抠鼻 鼓掌 坏笑 哈欠 鄙视 委屈 快哭了 阴险 亲亲 可怜 笑脸 生病 脸红 破涕为笑 "
+    "恐惧 失望 无语 嘿哈 捂脸 奸笑 机智 皱眉 耶 吃瓜 加油 汗 天啊 社会社会 旺柴 好的 打脸 哇 翻白眼 666 让我看看 叹气 苦涩 裂开 "
+    "玫瑰 凋谢 爱心 心碎 拥抱 强 弱 握手 胜利 抱拳 勾引 拳头 OK 合十 啤酒 咖啡 蛋糕 太阳 月亮 礼物 红包 發 福 烟花 爆竹 猪头 "
+    "跳跳 发抖 转圈"
+).split()
+_EMOJI = re.compile(
+    r"[\u2600-\u27bf\u2b00-\u2bff\ufe0f\u200d\U0001f000-\U0001faff]|\[(?:" + "|".join(map(re.escape, _WECHAT_EMOJI)) + r")\]"
+)
+
+
+def _blank_emoji(text: str) -> str:
+    return _EMOJI.sub(lambda match: " " * len(match.group()), text)
+
+
 def build_view(original: str) -> TextView:
     """The cleaned text and its offsets into `original`."""
-    folded = _fix_digit_lookalikes(_one_for_one(original or ""))
+    folded = _blank_emoji(_fix_digit_lookalikes(_one_for_one(original or "")))
     kept: list[str] = []
     origin: list[int] = []
     lines = folded.split("\n")

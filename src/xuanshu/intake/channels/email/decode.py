@@ -56,6 +56,7 @@ class ParsedMail:
     files: tuple[MailFile, ...] = ()
     date: dt.datetime | None = None  # from the Date header, when it is readable and has a zone
     references: str = ""
+    in_reply_to: str = ""
     return_path: str = ""
     auto_submitted: str = ""
     precedence: str = ""
@@ -368,6 +369,19 @@ def _best_alternative(children: list[Message]) -> Message | None:
     return children[0] if children else None
 
 
+def _forwarded(part: Message, children: list[Message]) -> list[Message]:
+    """The messages inside a message/rfc822 part. RFC 2046 allows it no transfer encoding, but mailers base64 it all the
+    same; the stdlib then reads the encoded text as a message without headers: decode it and read the message inside."""
+    encoding = _transfer_encoding(part)
+    if encoding == "identity" or len(children) != 1 or list(children[0].keys()) or children[0].is_multipart():
+        return children
+    payload = children[0]._payload
+    raw = payload.encode("ascii", "surrogateescape") if isinstance(payload, str) else bytes(payload or b"")
+    decoded = _decode_base64(raw) if encoding == "base64" else quopri.decodestring(raw)
+    inner = email.message_from_bytes(decoded, policy=compat32)
+    return [inner] if list(inner.keys()) else children
+
+
 def _walk(part: Message, out: _Collected, *, with_text: bool = True, depth: int = 0) -> None:
     if depth > _MAX_DEPTH:
         out.defects.append("MIME nesting too deep")
@@ -376,7 +390,7 @@ def _walk(part: Message, out: _Collected, *, with_text: bool = True, depth: int 
     if part.is_multipart():
         children = [child for child in part.get_payload() if isinstance(child, Message)]
         if content_type == "message/rfc822":
-            for inner in children:  # a forwarded message: its subject and text belong to the nomination
+            for inner in _forwarded(part, children):  # a forwarded message: its subject and text belong to the nomination
                 subject = header_text(inner, "Subject")
                 if with_text and subject:
                     out.texts.append(subject)
@@ -452,6 +466,7 @@ def parse_mail(raw: bytes) -> ParsedMail:
         files=tuple(collected.files),
         date=_date(message),
         references=re.sub(r"\s+", " ", header_text(message, "References")),
+        in_reply_to=re.sub(r"\s+", " ", header_text(message, "In-Reply-To")),
         return_path=header_text(message, "Return-Path"),
         auto_submitted=header_text(message, "Auto-Submitted"),
         precedence=header_text(message, "Precedence"),
@@ -497,9 +512,11 @@ def _text_parts(part: Message, found: list[MailTextPart], depth: int = 0) -> int
         return 0
     if part.is_multipart():
         skipped = 0
-        for child in part.get_payload():
-            if isinstance(child, Message):
-                skipped += _text_parts(child, found, depth + 1)
+        children = [child for child in part.get_payload() if isinstance(child, Message)]
+        if part.get_content_type() == "message/rfc822":
+            children = _forwarded(part, children)
+        for child in children:
+            skipped += _text_parts(child, found, depth + 1)
         return skipped
     if part.get_content_type() not in _READABLE_TYPES:
         return 0

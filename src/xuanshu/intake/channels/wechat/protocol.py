@@ -127,6 +127,10 @@ def open_envelope(account: WechatAccount, query, body: bytes) -> Envelope:
     """Read the message in the account's mode; raise Refused, or Undecryptable for an authentic message we cannot read."""
     text = xml_text(body)
     if query.get("encrypt_type", "raw").lower() != "aes":
+        if account.aes_keys:
+            # Only msg_signature covers the body; `signature` covers the timestamp and nonce alone, so a plaintext body
+            # on an account set up for encryption would be a body nobody signed (a replayed query with any message).
+            raise Refused(403, "plaintext message for an account with an EncodingAESKey (clear the key for plaintext mode)")
         return Envelope(PLAINTEXT, text, parse(text), "")
     try:
         outer = xmltodict.parse(text)["xml"]
@@ -138,7 +142,7 @@ def open_envelope(account: WechatAccount, query, body: bytes) -> Envelope:
     mode = COMPATIBLE if compatible else SAFE
     encrypted = outer.get("Encrypt")
     if not isinstance(encrypted, str) or not encrypted:
-        if compatible:
+        if compatible and not account.aes_keys:
             return Envelope(mode, text, parse(text), "")
         raise Refused(400, "no Encrypt element")
     if not account.aes_keys:
