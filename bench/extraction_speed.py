@@ -3,7 +3,7 @@
     .venv/bin/python bench/extraction_speed.py [--rounds 20]
 
 Runs `extract_fields` (what `python -m xuanshu extract` and the pipeline run) in this one process, one
-message at a time, over the 162 messages of the evaluation set, `--rounds` times. Reports the cold start
+message at a time, over every message of the evaluation set, `--rounds` times. Reports the cold start
 (first message, which loads the gazetteer, lexicons and opencc), the steady rate, p50/p95 latency and the
 process's peak memory. No database is touched.
 """

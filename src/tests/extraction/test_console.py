@@ -55,7 +55,7 @@ def test_a_corrected_field_is_exported_as_a_labelled_example(editor, free_text_n
         "changed": ["nominee_name", "category", "area"],
         "edited_fields": ["nominee_name"],
         "corrected_at": rows[0]["corrected_at"],
-        "extractor_version": "rules-1",
+        "extractor_version": "rules-2",
         "nominees_found": [{"name": "郭振海", "is_group": False, "members": []}],
     }]
 
@@ -76,3 +76,40 @@ def test_the_extracted_nominees_kind_is_in_the_editors_language(client, editor, 
     client.force_login(editor)
     html = client.get(reverse("console:nomination", args=[nomination.reference]), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert ("<td>郭振海 (个人)</td>" in html, "(individual)" in html) == (True, False)
+
+
+SEVERAL = "推荐出彩聊城人：王秀兰和李建国两位志愿者，多年来坚持义务巡河，捡拾垃圾上千袋。"
+ALSO_NAMED = "<td>Also named in the message</td><td>{names}<br><span class=\"small\">Not this nomination&#x27;s nominee."
+
+
+def test_other_people_a_message_nominates_are_shown_to_the_editor(client, editor, free_text_nomination):
+    nomination = free_text_nomination(SEVERAL)
+    html = page(client, editor, nomination)
+    assert (nomination.nominee_name, nomination.nominee_kind) == ("王秀兰", "individual")  # one nomination, the first found
+    assert ALSO_NAMED.format(names="李建国") in html
+    assert '<mark class="ev ev-nominee" title="Nominee" data-field="nominees[1].name">李建国</mark>' in html
+
+
+def test_a_list_of_nominees_shows_every_one_not_recorded(client, editor, free_text_nomination):
+    html = page(client, editor, free_text_nomination("推荐出彩聊城人 推荐郭文明、韩素芳、马丽，他们义务辅导留守儿童十年。"))
+    assert ALSO_NAMED.format(names="韩素芳、马丽") in html
+
+
+def test_the_note_goes_once_the_nominee_includes_them(client, editor, free_text_nomination):
+    nomination = free_text_nomination(SEVERAL)
+    update_nomination_fields(nomination=nomination, actor=editor, changes={"nominee_name": "李建国"}, reason="the river patrol is his")
+    assert ALSO_NAMED.format(names="王秀兰") in page(client, editor, nomination)
+    update_nomination_fields(nomination=nomination, actor=editor, changes={"nominee_name": "王秀兰、李建国", "nominee_kind": "group"},
+                             reason="they patrol together")
+    assert "Also named in the message" not in page(client, editor, nomination)
+
+
+def test_a_message_with_one_nominee_has_no_note(client, editor, free_text_nomination):
+    assert "Also named in the message" not in page(client, editor, free_text_nomination(MESSAGE))
+
+
+def test_the_note_is_in_the_editors_language(client, editor, free_text_nomination):
+    nomination = free_text_nomination(SEVERAL)
+    client.force_login(editor)
+    html = client.get(reverse("console:nomination", args=[nomination.reference]), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "<td>文中还提到</td><td>李建国<br><span class=\"small\">未记入本条推荐。请核实是否需要为其另行推荐，或本条是否应为集体推荐。</span>" in html

@@ -16,7 +16,7 @@ def test_a_labelled_message_in_full():
     text = "推荐出彩聊城人\n被推荐人：张桂芳\n所在地：东昌府区古楼街道\n事迹：照顾瘫痪婆婆二十年。\n推荐人：李明 13812341234"
     result = extract_fields(text)
     assert {key: value for key, value in result.items() if key != "spans"} == {
-        "version": "rules-1",
+        "version": "rules-2",
         "keyword_found": True,
         "nominees": [person("张桂芳")],
         "category": "good-conduct",
@@ -159,3 +159,37 @@ def test_view_offsets_survive_joined_lines_and_squeezed_spaces():
     view = build_view("推荐阳谷县\n西湖镇的赵\n秀英")
     start = view.text.index("赵秀英")
     assert (view.text, view.original_slice(start, start + 3)) == ("推荐阳谷县西湖镇的赵秀英", "赵\n秀英")
+
+
+def test_a_name_run_straight_into_the_deeds_is_the_nominee():
+    # QA: with no colon or space after the keyword, the head of the whole clause was taken (顾老人, 公益, 张伟见).
+    messages = {
+        "推荐出彩聊城人王秀兰照顾老人": ["王秀兰"],
+        "推荐出彩聊城人孙红热心公益，常年义务为社区老人理发。": ["孙红"],
+        "推荐出彩聊城人 黄强自费修路，方便村民出行。": ["黄强"],
+        "推荐出彩聊城人张伟见义勇为，跳进徒骇河救起落水儿童。": ["张伟"],
+        "推荐出彩聊城人覃洋二十年如一日照顾瘫痪的婆婆": ["覃洋"],
+        "推荐出彩聊城人欧阳明多年资助贫困学生": ["欧阳明"],
+        "#推荐出彩聊城人#周明勇救落水儿童，阳谷县七级镇人。": ["周明"],
+        "推荐出彩聊城人 推荐王秀兰热心公益，帮助孤寡老人十多年。": ["王秀兰"],
+        "推荐出彩聊城人临清市的王秀兰照顾老人": ["王秀兰"],
+        "推荐出彩聊城人刘桂英阿姨每天为环卫工人烧开水": ["刘桂英"],
+        "推荐出彩聊城人王大爷默默奉献，义务打扫村里的街道十几年。": ["王大爷"],
+        "推荐出彩聊城人王秀兰和李建国多年来坚持义务巡河": ["王秀兰", "李建国"],
+    }
+    assert {text: [n["name"] for n in nominees(text)] for text in messages} == messages
+
+
+def test_a_group_run_straight_into_the_deeds_stays_a_group():
+    assert nominees("推荐出彩聊城人李金生一家三代义务护堤") == [{"name": "李金生一家", "is_group": True, "members": ["李金生"]}]
+    assert nominees("推荐出彩聊城人 刘洪亮、崔玉兰夫妇多年收养孤儿") == [
+        {"name": "刘洪亮、崔玉兰夫妇", "is_group": True, "members": ["刘洪亮", "崔玉兰"]},
+    ]
+    assert nominees("推荐出彩聊城人东阿县志愿者协会多年帮扶困难群众") == [{"name": "东阿县志愿者协会", "is_group": True, "members": []}]
+
+
+def test_words_and_possessives_before_the_deeds_are_not_names():
+    # 常年 starts like a name (常 is a surname) and is followed by 照顾; 王秀兰的儿子 is someone else's son.
+    assert nominees("推荐出彩聊城人常年照顾老人的刘桂英，东昌府区人。") == [person("刘桂英")]
+    assert nominees("推荐出彩聊城人王秀兰的儿子李强在外地工作") == [person("王秀兰")]
+    assert nominees("推荐出彩聊城人 王秀兰和李建国两位志愿者，多年来坚持义务巡河。") == [person("王秀兰"), person("李建国")]

@@ -1,4 +1,4 @@
-"""Scoring the extractor against the labelled set in data/eval/ (dev.jsonl and heldout.jsonl).
+"""Scoring the extractor against the labelled set in data/eval/ (dev, heldout, fresh and reported; see its README).
 
 Matching rules (see data/eval/README.md): names are compared in simplified script without spaces or
 punctuation; a group also matches when its leading place names differ (东阿县义工联合会 ~ 义工联合会) or
@@ -15,7 +15,7 @@ from xuanshu.nominations.extraction.lexicon import DATA
 from xuanshu.nominations.extraction.places import find_mentions
 from xuanshu.nominations.extraction.profile import CampaignProfile
 
-PARTS = ("dev", "heldout", "fresh")
+PARTS = ("dev", "heldout", "fresh", "reported")
 FIELDS = ("nominee_name", "nominee_kind", "county", "town", "category", "phones", "nominator", "keyword_found")
 _NOT_NAME = re.compile(r"[\W_]+")
 

@@ -60,7 +60,19 @@ def _confidence(result: dict, key: str) -> str:
     return f"{value:.2f}" if isinstance(value, (int, float)) else "—"
 
 
-def extracted_rows(result: dict, *, reveal: bool, category_names: dict | None = None) -> list[dict]:
+def also_named(result: dict, recorded_name: str) -> list[str]:
+    """Nominees the extractor found that the nomination does not record (a nomination records one nominee, the
+    first found: 王秀兰和李建国两位志愿者… records 王秀兰), so an editor sees them instead of losing them."""
+    recorded = "".join(recorded_name.split())
+    names = [nominee["name"] for nominee in result.get("nominees", [])]
+    if not recorded:
+        return names[1:]
+    return [name for name in names if "".join(name.split()) not in recorded]
+
+
+def extracted_rows(result: dict, *, reveal: bool, category_names: dict | None = None, recorded_name: str | None = None) -> list[dict]:
+    """The extracted values as table rows. With `recorded_name` (the nomination's nominee as it is now), the other
+    nominees found in the message get a row of their own, with a note."""
     place = result.get("place") or {}
     nominator = result.get("nominator") or {}
     phones = [p["display"] for p in nominator.get("phones", [])]
@@ -75,8 +87,12 @@ def extracted_rows(result: dict, *, reveal: bool, category_names: dict | None = 
     ]
     place_parts = [place.get("county_name"), place.get("zone") if place.get("zone") != place.get("county_name") else None,
                    place.get("town"), place.get("village")]
+    others = also_named(result, recorded_name) if recorded_name is not None else []
     return [
         {"label": _("Nominees"), "value": "；".join(nominees) or "—", "confidence": _confidence(result, "nominees")},
+        *([{"label": _("Also named in the message"), "value": "、".join(others), "confidence": "—", "note": _(
+            "Not this nomination's nominee. Check whether they need a nomination of their own, or whether this one is for a group."
+        )}] if others else []),
         {"label": _("Category"), "value": (category_names or {}).get(result.get("category")) or result.get("category") or "—",
          "confidence": _confidence(result, "category")},
         {"label": _("County"), "value": " · ".join(p for p in place_parts if p) or "—", "confidence": _confidence(result, "place")},
@@ -98,7 +114,8 @@ def evidence_for_console(nomination, *, reveal: bool = False) -> dict:
         panel["extraction"] = {
             "pieces": highlighted_pieces(extraction.text, spans, reveal=reveal),
             "rows": extracted_rows(extraction.result, reveal=reveal,
-                                   category_names=dict(nomination.campaign.categories.values_list("code", "name"))),
+                                   category_names=dict(nomination.campaign.categories.values_list("code", "name")),
+                                   recorded_name=nomination.nominee_name),
             "version": extraction.version,
             "created_at": extraction.created_at,
         }

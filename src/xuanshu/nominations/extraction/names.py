@@ -4,6 +4,7 @@ Chinese has no spaces, so where a name ends is decided by what surrounds it: a d
 (from jieba's dictionary), a role noun (护林员韩德胜) or an honorific glued to the name (田玉柱大爷).
 """
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from xuanshu.nominations.extraction.lexicon import given_name_scores, surnames, words
@@ -27,6 +28,28 @@ _FOLLOWERS = set("在是从今于已曾也还都就才又把将被给为对向�
 
 # A candidate scoring below this is not taken for a name (score: given-name characters + boundaries).
 ACCEPT = -2.0
+
+# How a clause goes on after its subject's name when the message runs the name straight into the deeds
+# (推荐出彩聊城人王秀兰照顾老人, 张伟见义勇为…, 李勇救起…, 刘芳是…, 王秀兰二十年如一日…): a verb, or an adverb of
+# time, manner or frequency. Only what a nomination's deeds open with; not 的 (王秀兰的儿子 is someone else).
+PREDICATE_WORDS = (
+    "照顾", "照料", "护理", "伺候", "侍奉", "赡养", "孝敬", "孝顺", "陪伴", "帮助", "帮扶", "帮", "扶", "资助", "捐资", "捐款", "捐",
+    "救起", "救下", "救出", "救助", "救治", "抢救", "勇救", "勇斗", "救", "见义勇为", "拾金不昧", "乐于助人", "助人为乐", "收养", "抚养",
+    "关爱", "关心", "服务", "奉献", "守护", "坚守", "扎根", "投身", "致力", "带领", "带头", "发起", "创办", "创立", "义务", "自费",
+    "无偿", "热心", "热衷", "乐于", "默默", "悉心", "精心", "细心", "耐心", "用心", "全心全意", "不顾", "不畏", "冒着", "冲进", "跳进",
+    "跳入", "支教", "行医", "从医", "从教", "从事", "担任", "作为", "身为", "爱岗敬业", "兢兢业业", "任劳任怨", "勤勤恳恳", "多年", "常年",
+    "长年", "长期", "连续", "坚持", "始终", "一直", "总是", "经常", "每天", "每年", "每周", "每月", "每逢", "多次", "先后", "积极", "主动",
+    "自愿", "独自", "一人", "今年", "去年", "现年", "年近", "年过", "年逾", "家住", "住在", "出生", "生于", "毕业", "退休", "退伍", "原是",
+    "现任", "现为", "虽然", "不仅", "不但", "成立", "组建", "组织", "创建", "建立", "开办", "获得", "荣获", "夺得", "攻克", "研发",
+    "回乡", "返乡", "免费", "带动", "发展", "参加", "参与", "加入", "教", "是", "在", "从", "自", "于", "曾", "已", "系", "把", "被",
+    "给", "为", "对", "向", "用", "也", "还", "都", "就", "又", "才", "将",
+)
+# Honorifics of two characters or more (one-character ones such as 哥 老 总 start too many other words).
+_LONG_HONORIFIC = re.compile("|".join(honorific for honorific in HONORIFICS if len(honorific) > 1))
+_PREDICATE = re.compile(
+    r"(?:[一二三四五六七八九十百几数两\d]+(?:多|余)?(?:年|载|个春秋|代)|"
+    + "|".join(sorted(PREDICATE_WORDS, key=len, reverse=True)) + ")"
+)
 
 
 @dataclass(frozen=True)
@@ -145,7 +168,8 @@ def name_ending_at(text: str, end: int, start_limit: int = 0) -> NameMatch | Non
         return NameMatch(end - 2, end, text[end - 2:end], honorific_only=True)  # 老李, 小刘
     if honorific and surname_length(text, stripped_end - 1) and stripped_end - 1 >= start_limit:
         surname_start = stripped_end - 2 if stripped_end - 2 >= start_limit and surname_length(text, stripped_end - 2) == 2 else stripped_end - 1
-        return NameMatch(surname_start, end, text[surname_start:end], honorific_only=True)
+        if not _binds_to_previous(text, surname_start):  # 照顾老人, 独居老人: not 顾老人, 居老人
+            return NameMatch(surname_start, end, text[surname_start:end], honorific_only=True)
     return None
 
 
@@ -179,3 +203,46 @@ def name_starting_at(text: str, start: int, end_limit: int | None = None) -> Nam
     if best is not None and best[0] > ACCEPT:
         return NameMatch(start, best[1], text[start:best[1]], score=best[0])
     return None
+
+
+def starts_predicate(text: str, position: int, end_limit: int | None = None) -> bool:
+    """Does a predicate (照顾…, 多年…, 二十年如一日…, 是…) start at text[position], within end_limit?"""
+    return _PREDICATE.match(text, position, len(text) if end_limit is None else end_limit) is not None
+
+
+def predicates_in(text: str, start: int, end: int) -> list[int]:
+    """Where predicates start in text[start:end] (not overlapping)."""
+    return [match.start() for match in _PREDICATE.finditer(text, start, end)]
+
+
+def name_before(text: str, start: int, end_limit: int, follows: Callable[[int], bool]) -> tuple[NameMatch, int] | None:
+    """The name starting at `start` that `follows(position)` accepts after it (an honorific between them is
+    skipped: 刘桂英阿姨每天…), and that position; or None. Given names of one and two characters are weighed
+    against each other by how name-like they are (张伟见义勇为: 张伟; 王秀兰照顾: 王秀兰)."""
+    length_of_surname = surname_length(text, start)
+    if not length_of_surname:
+        return None
+    after_surname = start + length_of_surname
+    honorific = _LONG_HONORIFIC.match(text, after_surname, end_limit - 1)
+    if honorific and follows(honorific.end()):
+        return NameMatch(start, honorific.end(), text[start:honorific.end()], honorific_only=True), honorific.end()  # 王大爷默默奉献
+    best = None
+    for given in (1, 2):
+        end = after_surname + given
+        if end >= end_limit:
+            break
+        name = text[start:end]
+        score = name_score(name)
+        if score is None or name in words():
+            continue  # 常年照顾, 高中毕业: a word, not a name
+        if given == 2 and best is not None and (predicate := _PREDICATE.match(text, end - 1, end_limit)) and predicate.end() > end:
+            continue  # 覃洋二十年如一日: the second character opens the deeds
+        after = _after_honorific(text, end, end_limit)
+        if follows(after) and (best is None or score > best[0].score):
+            best = (NameMatch(start, end, name, score=score), after)
+    return best
+
+
+def _after_honorific(text: str, end: int, end_limit: int) -> int:
+    honorific = _LONG_HONORIFIC.match(text, end, end_limit - 1)
+    return honorific.end() if honorific else end

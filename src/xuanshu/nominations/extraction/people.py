@@ -5,7 +5,17 @@ worked with or cared for (distractors) are never picked up by a scan of every na
 import re
 from dataclasses import dataclass, field
 
-from xuanshu.nominations.extraction.names import ROLE_END, NameMatch, name_ending_at, name_score, name_starting_at
+from xuanshu.nominations.extraction.names import (
+    ROLE_END,
+    NameMatch,
+    name_before,
+    name_ending_at,
+    name_score,
+    name_starting_at,
+    predicates_in,
+    starts_predicate,
+    surname_length,
+)
 from xuanshu.nominations.extraction.places import find_mentions
 from xuanshu.nominations.extraction.text import CJK
 
@@ -212,6 +222,11 @@ def _person_from_phrase(text: str, start: int, end: int, how: str, confidence: f
             if inner and inner.end == end - 1 and not inner.honorific_only:
                 return [Person(inner.name, inner.start, inner.end, confidence=confidence, how=how)]
             end = opening
+    deeds = _deeds_start(text, start, end)
+    if deeds is not None:
+        end = deeds
+        while end > start and text[end - 1] == " ":
+            end -= 1
     group = _group_from_phrase(text, start, end, how)
     pair_word = any(word in text[start:end] for word in PAIR_WORDS)
     if group and (pair_word or not _has_several_people(text, start, end)):
@@ -235,6 +250,29 @@ def _person_from_phrase(text: str, start: int, end: int, how: str, confidence: f
             people.append(Person(match.name, match.start, match.end, confidence=confidence if not match.honorific_only else confidence - 0.2,
                                  how=how, honorific_only=match.honorific_only))
     return people
+
+
+def _deeds_start(text: str, start: int, end: int) -> int | None:
+    """Where the deeds begin when a phrase runs its subject straight into them, so it is a clause and not a noun
+    phrase (推荐出彩聊城人王秀兰照顾老人: the subject is 王秀兰, not 顾老人); None when no subject is followed by a predicate.
+
+    The subject is a name at the start, after 的, 、 和 与 及 or a role noun, with an honorific allowed between
+    (临清市的王秀兰照顾…, 王秀兰和李建国多年来…, 刘桂英阿姨每天…), or a group's name (李金生一家三代…, 志愿者协会多年…).
+    """
+    cut = None
+    for position in range(start, end - 1):
+        if not surname_length(text, position):
+            continue
+        if position > start and text[position - 1] not in "的、和与及" and not _after_role(text, position):
+            continue
+        read = name_before(text, position, end, lambda at: starts_predicate(text, at, end))
+        if read is not None:
+            cut = read[1]
+            break
+    for predicate in predicates_in(text, start + 2, cut if cut is not None else end):
+        if _group_suffix(text, start, predicate):
+            return predicate
+    return cut
 
 
 def _has_several_people(text: str, start: int, end: int) -> bool:
