@@ -126,6 +126,7 @@ SYSTEM_REASONS = {
     "Contacts typed into the text are masked; the raw message keeps them.": gettext_lazy(
         "Contacts typed into the text are masked; the raw message keeps them."
     ),
+    "sent just before the sender's nomination, and added to it": gettext_lazy("Sent just before the sender's nomination, and added to it"),
 }
 
 ACTOR_LABELS = {

@@ -251,9 +251,12 @@ def _wait_for(*, inbound: InboundMessage, other_id: int, reason: str, actor=None
 
 
 def _resume_waiting(inbound: InboundMessage) -> None:
-    """Process again, after commit, the messages that were waiting for `inbound`."""
+    """Process again, after commit, the messages that were waiting for `inbound`, and those its channel reads
+    differently now that `inbound` is processed (a WeChat photo sent just before the nomination it belongs to)."""
+    from xuanshu.intake.channels import read_again_after
+
     waiting = InboundMessage.objects.filter(waiting_for=inbound, status=InboundStatus.PENDING).values_list("pk", flat=True)
-    for waiting_id in waiting:
+    for waiting_id in dict.fromkeys([*waiting, *read_again_after(inbound)]):
         transaction.on_commit(lambda waiting_id=waiting_id: _enqueue_processing(waiting_id))
 
 
@@ -276,8 +279,21 @@ def apply_interpretation(*, inbound: InboundMessage, interpretation, actor=None)
         keep_reader_tip(inbound=inbound, text=interpretation.text)
     elif isinstance(interpretation, FollowUpTo):
         attach_follow_up(inbound=inbound, nomination_id=interpretation.nomination_id, text=interpretation.text)
+        _archive_tip_that_joined(inbound)
     elif not isinstance(interpretation, NothingToDo):
         raise TypeError(f"unknown interpretation {interpretation!r}")
+
+
+# The audit reason, stored in English; console.activity.SYSTEM_REASONS shows it translated.
+JOINED_A_NOMINATION = "sent just before the sender's nomination, and added to it"
+
+
+def _archive_tip_that_joined(inbound: InboundMessage) -> None:
+    """A message read as a tip before the nomination it belongs to arrived (a WeChat photo sent just before the
+    nomination) is a follow-up now: its tip, if still open, leaves the inbox."""
+    tip = ReaderTip.objects.filter(inbound=inbound, state=TipState.OPEN).first()
+    if tip is not None:
+        set_tip_state(tip=tip, state=TipState.ARCHIVED, actor=None, actor_label=f"channel:{inbound.channel}", reason=JOINED_A_NOMINATION)
 
 
 def _draft_text(draft) -> str:
@@ -301,8 +317,10 @@ def keep_reader_tip(*, inbound: InboundMessage, text: str, held_because: str = "
     return tip
 
 
-def set_tip_state(*, tip: ReaderTip, state: str, actor, reason: str = "", nomination=None) -> ReaderTip:
-    """The only writer of a reader tip's state."""
+def set_tip_state(
+    *, tip: ReaderTip, state: str, actor, reason: str = "", nomination=None, actor_label: str = "",
+) -> ReaderTip:
+    """The only writer of a reader tip's state (`actor` None: the pipeline, named by `actor_label`)."""
     if actor is not None and not actor.has_perm("nominations.review_nomination"):
         raise PermissionDenied(_("You do not have permission to do this."))
     with transaction.atomic():
@@ -314,6 +332,6 @@ def set_tip_state(*, tip: ReaderTip, state: str, actor, reason: str = "", nomina
         if nomination is not None:
             locked.nomination = nomination
         locked.save(update_fields=["state", "nomination"])
-        record_activity(actor=actor, action=f"tip.{state}", subject=locked, old_value={"state": old},
+        record_activity(actor=actor, actor_label=actor_label, action=f"tip.{state}", subject=locked, old_value={"state": old},
                         new_value={"state": state, "nomination": nomination.pk if nomination else None}, reason=reason)
     return locked

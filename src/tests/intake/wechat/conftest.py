@@ -4,7 +4,9 @@ from django.utils import translation
 
 from tests.intake.wechat.fake_wechat_api import FakeWechatApi, serve
 from tests.intake.wechat.payloads import callback_url, signed_query
+from xuanshu.intake import services
 from xuanshu.intake.channels.wechat.services import set_wechat_account
+from xuanshu.intake.tasks import process_inbound_task
 
 TOKEN = "xuanshuToken2024"
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
@@ -65,3 +67,17 @@ def media_account(campaign, monkeypatch):
     """A plaintext-mode account with its AppSecret in the environment: media is fetched."""
     monkeypatch.setenv("QLWB_WECHAT_SECRET", SECRET)
     return set_wechat_account(slug="media", token=TOKEN, appid=APPID, secret_env="QLWB_WECHAT_SECRET", campaign_slug=campaign.slug).account
+
+
+@pytest.fixture
+def queue(monkeypatch):
+    """The task queue as a list of inbound ids: nothing runs until the test takes an id off it (with `run`)."""
+    enqueued: list[int] = []
+    monkeypatch.setattr(services, "_enqueue_processing", enqueued.append)
+    return enqueued
+
+
+def run(queue: list[int], inbound_id: int) -> None:
+    """The worker takes `inbound_id` off the queue and runs the real task."""
+    queue.remove(inbound_id)
+    process_inbound_task(inbound_id)

@@ -1,17 +1,17 @@
 """With a task queue, a follow-up (a photo, a voice message) can be processed before the keyword message that opens
 its nomination. It then waits, pending, for that message, and is processed again as soon as that one is.
 
-The queue here is a list the test runs in the order it chooses; each entry runs the real task.
+The queue here is a list the test runs in the order it chooses (conftest: `queue`, `run`); each entry runs the real task.
 """
 import pytest
 from django.core.management import call_command
 
+from tests.intake.wechat.conftest import run
 from tests.intake.wechat.payloads import documented
 from xuanshu.core.models import ActivityLog
 from xuanshu.intake import services
 from xuanshu.intake.models import InboundMessage, ReaderTip
 from xuanshu.intake.services import process_inbound
-from xuanshu.intake.tasks import process_inbound_task
 from xuanshu.nominations.models import FollowUpMessage, Nomination
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -20,25 +20,12 @@ OPENID = "oWECHATorderSender000000001"
 NOMINATION_TEXT = "推荐出彩聊城人 茌平区的刘大姐，十几年照顾村里的五保老人"
 
 
-@pytest.fixture
-def queue(monkeypatch):
-    """The task queue as a list of inbound ids: nothing runs until the test takes an id off it."""
-    enqueued: list[int] = []
-    monkeypatch.setattr(services, "_enqueue_processing", enqueued.append)
-    return enqueued
-
-
 def receive_opener_then(post_xml, account, *follow_ups: str) -> tuple[InboundMessage, list[InboundMessage]]:
     post_xml(account, documented("text", Content=NOMINATION_TEXT, MsgId="1001", FromUserName=OPENID))
     for n, kind in enumerate(follow_ups, start=2):
         post_xml(account, documented(kind, MsgId=f"100{n}", FromUserName=OPENID))
     opener = InboundMessage.objects.get(external_id="1001")
     return opener, [InboundMessage.objects.get(external_id=f"100{n}") for n in range(2, 2 + len(follow_ups))]
-
-
-def run(queue: list[int], inbound_id: int) -> None:
-    queue.remove(inbound_id)
-    process_inbound_task(inbound_id)
 
 
 def test_a_photo_processed_before_its_opener_waits_and_then_attaches(queue, account, post_xml):

@@ -1,5 +1,6 @@
 """One folder per channel. Each has `adapter.py` with `interpret(inbound) -> Interpretation`
-(see intake/interpretation.py) and `describe(inbound) -> Description`, the cheap reading for listings."""
+(see intake/interpretation.py) and `describe(inbound) -> Description`, the cheap reading for listings; optionally
+`read_again_after(inbound) -> ids`, messages to process again once `inbound` is processed."""
 import functools
 import importlib
 import json
@@ -23,6 +24,14 @@ def interpreter_for(channel: str) -> Callable:
         if not (error.name and (path + ".").startswith(error.name + ".")):
             raise  # the adapter exists but something it imports does not: a real failure
         return _missing(channel)
+
+
+def read_again_after(inbound) -> list[int]:
+    """Ids of messages whose reading changes now that `inbound` is processed, as its channel's adapter names them in
+    an optional `read_again_after(inbound)` (WeChat: a photo sent just before the nomination); none otherwise."""
+    path = CHANNEL_MODULES.get(inbound.channel)
+    names_them = getattr(importlib.import_module(path), "read_again_after", None) if path else None
+    return list(names_them(inbound)) if names_them else []
 
 
 def _missing(channel: str):

@@ -7,6 +7,9 @@ TENCENT_API_BASE_URL = "https://api.weixin.qq.com/cgi-bin/"
 API_TIMEOUT_SECONDS = 10
 # Passive replies per openid and minute; beyond this a message is still stored, only not answered.
 REPLIES_PER_MINUTE = 10
+# A message sent this shortly before the same sender's nomination belongs to it, like one sent after it: WeChat may
+# deliver the nomination late (a retry after a slow reply), or the phone may send the photo before the text.
+EARLY_FOLLOW_UP_MINUTES = 2
 # The most a media fetch reads (photos: the campaign's own cap). A voice message lasts at most 60 s.
 DEFAULT_MAX_VOICE_BYTES = 5 * 1024 * 1024
 DEFAULT_MAX_VIDEO_BYTES = 50 * 1024 * 1024

@@ -7,6 +7,7 @@ from wechatpy.messages import BaseMessage
 from xuanshu.intake.channels.wechat.models import WechatAccount
 from xuanshu.intake.channels.wechat.protocol import decrypt_stored, field, parse, xml_text
 from xuanshu.intake.models import InboundMessage
+from xuanshu.nominations.extraction import mentions_keyword
 
 # Messages a sender may add to the nomination they just opened (short videos are videos).
 FOLLOW_UP_TYPES = {"text", "image", "voice", "video", "shortvideo"}
@@ -70,6 +71,16 @@ def is_short_question(text: str) -> bool:
         or core.startswith(_QUESTION_OPENERS)
         or any(word in core for word in _PROGRESS_WORDS)
     )
+
+
+def may_join_a_later_nomination(message: BaseMessage, campaign) -> bool:
+    """A photo, voice message, video or text that neither carries the keyword nor is a short question: sent just
+    before the sender's nomination (conf.EARLY_FOLLOW_UP_MINUTES), it belongs to it. A question sent before a
+    nomination is not about it."""
+    if campaign is None or msg_type(message) not in FOLLOW_UP_TYPES:
+        return False
+    text = keyword_text(message)
+    return not is_short_question(text) and not mentions_keyword(text, keyword=campaign.keyword, variants=campaign.keyword_variants)
 
 
 def readable_text(message: BaseMessage) -> str:

@@ -2,6 +2,7 @@
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from wechatpy.replies import TextReply
 
 from xuanshu.core.ratelimit import hit
@@ -9,7 +10,7 @@ from xuanshu.intake.channels.wechat import conf
 from xuanshu.intake.channels.wechat.content import FOLLOW_UP_TYPES, event_name, is_short_question, keyword_text, msg_type
 from xuanshu.intake.channels.wechat.models import WechatAccount
 from xuanshu.intake.channels.wechat.protocol import Envelope
-from xuanshu.intake.channels.wechat.selectors import nomination_opener_for
+from xuanshu.intake.channels.wechat.selectors import early_follow_ups, nomination_opener_for
 from xuanshu.intake.channels.wechat.services import opens_nomination
 from xuanshu.intake.interpretation import held_because
 from xuanshu.intake.notices import held_nomination_notice
@@ -27,7 +28,9 @@ def reply_text(*, account: WechatAccount, envelope: Envelope, receipt: Receipt, 
     with translation.override("zh-hans"):
         if inbound.reference and campaign is not None:
             status_url = _status_url(site, campaign, inbound.reference)
-            return nomination_reply(campaign, inbound.reference, status_url, account.follow_up_minutes)
+            # The sender's photo from just before was answered with the guidance for tips; this says it is included.
+            earlier = len(early_follow_ups(inbound, account=account))
+            return nomination_reply(campaign, inbound.reference, status_url, account.follow_up_minutes, earlier)
         if opens_nomination(envelope, campaign) and (held := held_because(campaign, inbound.received_at)):
             # A nomination outside the nomination stage is always answered too: the sender must learn it was not one.
             return held_nomination_notice(campaign, held)
@@ -48,12 +51,24 @@ def _status_url(site: str, campaign, reference: str) -> str:
     return site + reverse("public:status_link", args=[campaign.slug, status_link_token(reference)])
 
 
-def nomination_reply(campaign, reference: str, status_url: str, minutes: int) -> str:
+def nomination_reply(campaign, reference: str, status_url: str, minutes: int, earlier: int = 0) -> str:
+    """The acknowledgement; `earlier` counts the messages sent just before the nomination that join it."""
+    values = {"campaign": campaign.name, "reference": reference, "url": status_url, "minutes": minutes, "earlier": earlier}
+    if earlier:
+        return ngettext(
+            "Thank you! We have received your nomination for %(campaign)s, with the message you sent just before it. "
+            "Reference number: %(reference)s. Check its progress at %(url)s. In the next %(minutes)s minutes you can "
+            "send photos, voice messages or more text, and we will add them to this nomination.",
+            "Thank you! We have received your nomination for %(campaign)s, with the %(earlier)s messages you sent just "
+            "before it. Reference number: %(reference)s. Check its progress at %(url)s. In the next %(minutes)s minutes "
+            "you can send photos, voice messages or more text, and we will add them to this nomination.",
+            earlier,
+        ) % values
     return _(
         "Thank you! We have received your nomination for %(campaign)s. Reference number: %(reference)s. "
         "Check its progress at %(url)s. In the next %(minutes)s minutes you can send photos, voice messages "
         "or more text, and we will add them to this nomination."
-    ) % {"campaign": campaign.name, "reference": reference, "url": status_url, "minutes": minutes}
+    ) % values
 
 
 def follow_up_reply(reference: str) -> str:

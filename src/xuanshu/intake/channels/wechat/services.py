@@ -145,20 +145,26 @@ def receive_wechat_message(*, account: WechatAccount, envelope: Envelope, raw_bo
 
 
 def keep_undecryptable_message(*, account: WechatAccount, raw_body: bytes, query, reason: str) -> Receipt:
-    """Keep an authentic message we cannot decrypt (missing or wrong key), flagged failed; re-run it once the key is set."""
-    receipt = receive_inbound(
-        channel=Channel.WECHAT,
-        external_id=f"undecryptable:{hashlib.sha256(raw_body).hexdigest()}",
-        campaign=account.campaign,
-        sender=query.get("openid", ""),
-        payload=_payload(account, SAFE, query, undecryptable=reason),
-        raw_body=raw_body,
-        wants_reference=False,
-        enqueue_processing=False,
-    )
+    """Keep an authentic message we cannot decrypt (missing or wrong key), flagged failed; re-run it once the key is set
+    (`inbound reprocess --failed`).
+
+    Stored and flagged in one transaction: a crash in between must not leave it pending, where nothing picks it up.
+    """
+    with transaction.atomic():
+        receipt = receive_inbound(
+            channel=Channel.WECHAT,
+            external_id=f"undecryptable:{hashlib.sha256(raw_body).hexdigest()}",
+            campaign=account.campaign,
+            sender=query.get("openid", ""),
+            payload=_payload(account, SAFE, query, undecryptable=reason),
+            raw_body=raw_body,
+            wants_reference=False,
+            enqueue_processing=False,
+        )
+        if receipt.created:
+            set_inbound_status(inbound=receipt.inbound, status=InboundStatus.FAILED, error=f"cannot decrypt: {reason}")
     if receipt.created:
         logger.error("wechat %s: kept an encrypted message we cannot read (%s); inbound %s", account.slug, reason, receipt.inbound.pk)
-        set_inbound_status(inbound=receipt.inbound, status=InboundStatus.FAILED, error=f"cannot decrypt: {reason}")
     return receipt
 
 

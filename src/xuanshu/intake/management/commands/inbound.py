@@ -65,8 +65,9 @@ class Command(BaseCommand):
     def _reprocess(self, options):
         if options["failed"] == bool(options["inbound_id"]):
             raise CommandError("give one message id, or --failed")
+        # Oldest first, as they arrived: a nomination is read before the photo sent after it, which then joins it.
         ids = (
-            list(InboundMessage.objects.filter(status=InboundStatus.FAILED).values_list("pk", flat=True))
+            list(InboundMessage.objects.filter(status=InboundStatus.FAILED).order_by("received_at", "id").values_list("pk", flat=True))
             if options["failed"]
             else [options["inbound_id"]]
         )
