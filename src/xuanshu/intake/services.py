@@ -178,11 +178,16 @@ def _enqueue_processing(inbound_id: int) -> None:
 def set_inbound_status(
     *, inbound: InboundMessage, status: str, error: str = "", actor=None, waiting_for: InboundMessage | None = None,
 ) -> InboundMessage:
-    """The only writer of an inbound message's processing status (pending with `waiting_for`: it waits for that message)."""
+    """The only writer of an inbound message's processing status (pending with `waiting_for`: it waits for that message).
+
+    Marking a processed message processed again (a second run that found everything done) writes nothing, no audit row.
+    """
     with transaction.atomic():
         locked = InboundMessage.objects.select_for_update().get(pk=inbound.pk)
         if status not in INBOUND_TRANSITIONS[InboundStatus(locked.status)]:
             raise IllegalTransition(f"inbound {locked.status} -> {status}")
+        if locked.status == status == InboundStatus.PROCESSED and not error and waiting_for is None:
+            return _status_of(locked, copied_to=inbound)
         old = {"status": locked.status, "error": locked.error, "waiting_for": locked.waiting_for_id}
         locked.status = status
         locked.error = error
@@ -195,16 +200,21 @@ def set_inbound_status(
             actor=actor, actor_label="pipeline", action="inbound.wait" if waiting_for else f"inbound.{status}", subject=locked,
             old_value=old, new_value=new,
         )
-    inbound.status, inbound.error, inbound.waiting_for, inbound.attempts, inbound.processed_at = (
+    return _status_of(locked, copied_to=inbound)
+
+
+def _status_of(locked: InboundMessage, *, copied_to: InboundMessage) -> InboundMessage:
+    copied_to.status, copied_to.error, copied_to.waiting_for, copied_to.attempts, copied_to.processed_at = (
         locked.status, locked.error, locked.waiting_for, locked.attempts, locked.processed_at,
     )
-    return inbound
+    return copied_to
 
 
 def process_inbound(*, inbound_id: int, actor=None) -> InboundMessage:
     """Interpret a stored message and act on it; a failure is kept on the message, never dropped.
 
-    Re-running is safe: each outcome (nomination, tip, follow-up) is unique per inbound message.
+    Re-running is safe: each outcome (nomination, tip, follow-up) is unique per inbound message, and a run that finds
+    the message already processed writes no audit row.
     A message that depends on one not processed yet (a follow-up that overtook the message opening its
     nomination in the task queue) stays pending, and is processed again as soon as that one is.
     """
@@ -226,10 +236,23 @@ def process_inbound(*, inbound_id: int, actor=None) -> InboundMessage:
         except Exception as error:  # noqa: BLE001 - any failure must stay visible on the record
             logger.exception("processing inbound %s failed", inbound_id)
             return set_inbound_status(inbound=inbound, status=InboundStatus.FAILED, error=f"{type(error).__name__}: {error}", actor=actor)
-        processed = set_inbound_status(inbound=inbound, status=InboundStatus.PROCESSED, actor=actor)
-        _resume_waiting(processed)
-        return processed
+        return _mark_processed(inbound=inbound, actor=actor)
     raise AssertionError("unreachable")
+
+
+def _mark_processed(*, inbound: InboundMessage, actor=None) -> InboundMessage:
+    """Mark `inbound` processed and resume what waits for it; as it becomes processed (not when it already was), its
+    channel acts on it in the same transaction (channels.on_processed: WeChat fetches the media of a message it could
+    not decrypt at receipt). The row lock makes that happen once, however many runs race."""
+    from xuanshu.intake.channels import on_processed
+
+    with transaction.atomic():
+        was = InboundMessage.objects.select_for_update().values_list("status", flat=True).get(pk=inbound.pk)
+        processed = set_inbound_status(inbound=inbound, status=InboundStatus.PROCESSED, actor=actor)
+        if was != InboundStatus.PROCESSED:
+            on_processed(processed)
+        _resume_waiting(processed)
+    return processed
 
 
 def _wait_for(*, inbound: InboundMessage, other_id: int, reason: str, actor=None) -> bool:

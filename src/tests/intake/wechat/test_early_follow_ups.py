@@ -129,6 +129,29 @@ def test_a_photo_still_queued_when_its_nomination_is_processed_joins_it_without_
     assert (ReaderTip.objects.count(), InboundMessage.objects.get(pk=early.pk).status) == (0, "processed")
 
 
+def test_the_second_run_of_a_photo_still_queued_when_its_nomination_was_processed_writes_nothing(queue, account, post_xml):
+    post_xml(account, photo())
+    post_xml(account, text_message(NOMINATION_TEXT, msg_id="2002"))
+    early, opener = InboundMessage.objects.get(external_id="2001"), InboundMessage.objects.get(external_id="2002")
+    run(queue, opener.pk)
+    run(queue, early.pk)
+    assert queue == [early.pk]
+    audit_rows, processed = ActivityLog.objects.count(), InboundMessage.objects.get(pk=early.pk)
+
+    run(queue, early.pk)
+
+    assert ActivityLog.objects.count() == audit_rows
+    again = InboundMessage.objects.get(pk=early.pk)
+    assert (again.status, again.error, again.attempts, again.processed_at) == ("processed", "", 1, processed.processed_at)
+    assert list(ActivityLog.objects.filter(subject_type="intake.inboundmessage", subject_id=str(early.pk)).order_by("pk")
+                .values_list("action", "old_value", "new_value")) == [
+        # The account has no AppSecret: the photo's media task records it as missing at receipt.
+        ("inbound.file_refused", None, {"name": "wechat-media_id", "reason": "not_configured", "size": None}),
+        ("inbound.processed", {"status": "pending", "error": "", "waiting_for": None},
+         {"status": "processed", "error": "", "waiting_for": None}),
+    ]
+
+
 def test_a_photo_read_before_the_nomination_is_processed_waits_for_it(queue, account, post_xml):
     post_xml(account, photo())
     post_xml(account, text_message(NOMINATION_TEXT, msg_id="2002"))

@@ -1,6 +1,7 @@
 """One folder per channel. Each has `adapter.py` with `interpret(inbound) -> Interpretation`
 (see intake/interpretation.py) and `describe(inbound) -> Description`, the cheap reading for listings; optionally
-`read_again_after(inbound) -> ids`, messages to process again once `inbound` is processed."""
+`read_again_after(inbound) -> ids`, messages to process again once `inbound` is processed, and `on_processed(inbound)`,
+what the channel does as `inbound` becomes processed."""
 import functools
 import importlib
 import json
@@ -32,6 +33,15 @@ def read_again_after(inbound) -> list[int]:
     path = CHANNEL_MODULES.get(inbound.channel)
     names_them = getattr(importlib.import_module(path), "read_again_after", None) if path else None
     return list(names_them(inbound)) if names_them else []
+
+
+def on_processed(inbound) -> None:
+    """Let `inbound`'s channel act as the message becomes processed, inside that transaction, through its adapter's optional
+    `on_processed(inbound)` (WeChat: fetch the photo, voice or video of a message it could not decrypt at receipt)."""
+    path = CHANNEL_MODULES.get(inbound.channel)
+    acts = getattr(importlib.import_module(path), "on_processed", None) if path else None
+    if acts is not None:
+        acts(inbound)
 
 
 def _missing(channel: str):

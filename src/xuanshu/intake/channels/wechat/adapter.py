@@ -19,6 +19,7 @@ from xuanshu.intake.channels.wechat.content import (
 )
 from xuanshu.intake.channels.wechat.models import DEFAULT_FOLLOW_UP_MINUTES
 from xuanshu.intake.channels.wechat.selectors import account_of, early_follow_ups, nomination_opener_for
+from xuanshu.intake.channels.wechat.services import fetch_media_read_late
 from xuanshu.intake.enums import TipState
 from xuanshu.intake.interpretation import FollowUpTo, Interpretation, NothingToDo, NotReadyYet, ReaderTipText
 from xuanshu.intake.models import InboundMessage
@@ -63,3 +64,8 @@ def read_again_after(inbound: InboundMessage) -> list[int]:
     joining = [early.pk for early in early_follow_ups(inbound, account=account_of(inbound))]
     not_yet = InboundMessage.objects.filter(pk__in=joining, follow_up__isnull=True).filter(Q(tip__isnull=True) | Q(tip__state=TipState.OPEN))
     return list(not_yet.order_by("received_at", "id").values_list("pk", flat=True))
+
+
+def on_processed(inbound: InboundMessage) -> None:
+    """As a message becomes processed: a photo, voice or video kept undecryptable at receipt has its media fetched now."""
+    fetch_media_read_late(inbound=inbound)

@@ -150,7 +150,7 @@ def fetch_wechat_media(*, inbound_id: int, last_attempt: bool = False) -> Attach
     if not secret:
         logger.warning("wechat inbound %s: no AppSecret for account %r; %s %s not fetched (the media_id stays in the raw record)",
                        inbound_id, (inbound.payload or {}).get("account"), kind, media_id)
-        _refuse(inbound, media_id, FileRefusal.NOT_CONFIGURED)
+        refuse_media(inbound, media_id, FileRefusal.NOT_CONFIGURED)
         return None
     client = AccountClient(account, secret, max_bytes=_max_bytes(kind, inbound))
     try:
@@ -163,25 +163,25 @@ def fetch_wechat_media(*, inbound_id: int, last_attempt: bool = False) -> Attach
                 raise
             logger.error("wechat inbound %s: %s %s not fetched, WeChat unreachable on the last attempt: %r",
                          inbound_id, kind, media_id, error)
-            _refuse(inbound, media_id, FileRefusal.UNREACHABLE)
+            refuse_media(inbound, media_id, FileRefusal.UNREACHABLE)
             return None
         logger.warning("wechat inbound %s: media %s not fetched: %s %s", inbound_id, media_id, error.errcode, error.errmsg)
         reason = FileRefusal.NOT_CONFIGURED if error.errcode in _NOT_CONFIGURED_ERRCODES else FileRefusal.NOT_FETCHED
-        _refuse(inbound, media_id, reason)
+        refuse_media(inbound, media_id, reason)
         return None
     except MediaRefused as error:
         logger.warning("wechat inbound %s: %s %s not kept: %s", inbound_id, kind, media_id, error)
-        _refuse(inbound, media_id, error.reason, size=error.size, limit=error.limit)
+        refuse_media(inbound, media_id, error.reason, size=error.size, limit=error.limit)
         return None
     if not isinstance(response, requests.Response):
         logger.warning("wechat inbound %s: media %s is not a file: %r", inbound_id, media_id, response)
-        _refuse(inbound, media_id, FileRefusal.NOT_FETCHED)
+        refuse_media(inbound, media_id, FileRefusal.NOT_FETCHED)
         return None
     if kind == "image":
         return _keep_photo(inbound, media_id, response.content)
     if not response.content:
         logger.warning("wechat inbound %s: %s %s came back empty", inbound_id, kind, media_id)
-        _refuse(inbound, media_id, FileRefusal.NOT_FETCHED, size=0)
+        refuse_media(inbound, media_id, FileRefusal.NOT_FETCHED, size=0)
         return None
     content_type, extension = media_type(response.content, declared=_declared_extension(response, message))
     return add_file(inbound=inbound, original_name=f"wechat-{media_id}{extension}", data=response.content, content_type=content_type)
@@ -194,12 +194,13 @@ def _keep_photo(inbound: InboundMessage, media_id: str, raw: bytes) -> Attachmen
     except ImageRejected as rejection:
         logger.warning("wechat inbound %s: media %s refused as an image: %s", inbound.pk, media_id, rejection.code)
         limit = max_bytes if rejection.code == FileRefusal.TOO_LARGE else None
-        _refuse(inbound, media_id, rejection.code, size=len(raw), limit=limit)
+        refuse_media(inbound, media_id, rejection.code, size=len(raw), limit=limit)
         return None
     return add_attachment(inbound=inbound, original_name=f"wechat-{media_id}", image=image)
 
 
-def _refuse(inbound: InboundMessage, media_id: str, reason: str, *, size: int | None = None, limit: int | None = None) -> None:
+def refuse_media(inbound: InboundMessage, media_id: str, reason: str, *, size: int | None = None, limit: int | None = None) -> None:
+    """Record the message's media file as refused (once), under the name a fetched one would have had."""
     record_refused_file(inbound=inbound, original_name=f"wechat-{media_id}", reason=reason, size=size, limit=limit, position=0)
 
 

@@ -5,15 +5,20 @@ import re
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xuanshu.campaigns.models import Campaign
 from xuanshu.core.errors import DomainError
 from xuanshu.core.services import record_activity
-from xuanshu.intake.channels.wechat.content import external_id_of, keyword_text, media_to_fetch, sender_of
+from xuanshu.intake.channels.wechat import conf
+from xuanshu.intake.channels.wechat.content import external_id_of, keyword_text, media_to_fetch, sender_of, stored_message
+from xuanshu.intake.channels.wechat.media import refuse_media
 from xuanshu.intake.channels.wechat.models import MAX_FOLLOW_UP_MINUTES, MAX_SKEW_LIMIT_SECONDS, WechatAccount
 from xuanshu.intake.channels.wechat.protocol import PLAINTEXT, SAFE, Envelope
-from xuanshu.intake.enums import Channel, InboundStatus
+from xuanshu.intake.channels.wechat.selectors import account_of
+from xuanshu.intake.enums import Channel, FileRefusal, InboundStatus
+from xuanshu.intake.models import InboundMessage
 from xuanshu.intake.services import Receipt, receive_inbound, set_inbound_status
 from xuanshu.nominations.extraction import mentions_keyword
 
@@ -146,7 +151,8 @@ def receive_wechat_message(*, account: WechatAccount, envelope: Envelope, raw_bo
 
 def keep_undecryptable_message(*, account: WechatAccount, raw_body: bytes, query, reason: str) -> Receipt:
     """Keep an authentic message we cannot decrypt (missing or wrong key), flagged failed; re-run it once the key is set
-    (`inbound reprocess --failed`).
+    (`inbound reprocess --failed`). Its kind is unknown until then: a photo's, voice message's or video's media fetch is
+    queued as it becomes processed (fetch_media_read_late).
 
     Stored and flagged in one transaction: a crash in between must not leave it pending, where nothing picks it up.
     """
@@ -166,6 +172,28 @@ def keep_undecryptable_message(*, account: WechatAccount, raw_body: bytes, query
     if receipt.created:
         logger.error("wechat %s: kept an encrypted message we cannot read (%s); inbound %s", account.slug, reason, receipt.inbound.pk)
     return receipt
+
+
+def fetch_media_read_late(*, inbound: InboundMessage) -> None:
+    """Queue the media fetch of a photo, voice or video message kept undecryptable at receipt (where nothing could be
+    queued), now that it is read; call it as the message becomes processed, which happens once (intake.services).
+
+    A message read at receipt had its fetch queued then, and one whose file is kept or refused is done. Past the three
+    days WeChat keeps media the file is gone: it is recorded as refused right away, without asking WeChat, as not
+    fetched because the account was not set up (it lacked the key), with the console's notice that it is gone.
+    """
+    if not (inbound.payload or {}).get("undecryptable"):
+        return
+    wanted = media_to_fetch(stored_message(inbound, account_of(inbound)))
+    if wanted is None or inbound.attachments.exists() or inbound.files.exists() or inbound.refused_files.exists():
+        return
+    kind, media_id = wanted
+    if inbound.received_at + conf.MEDIA_KEPT_BY_WECHAT <= timezone.now():
+        logger.warning("wechat inbound %s: %s %s read only after WeChat's %s days; gone there, recorded as refused",
+                       inbound.pk, kind, media_id, conf.MEDIA_KEPT_BY_WECHAT.days)
+        refuse_media(inbound, media_id, FileRefusal.NOT_CONFIGURED)
+        return
+    transaction.on_commit(lambda inbound_id=inbound.pk: _enqueue_media_fetch(inbound_id))
 
 
 def _payload(account: WechatAccount, mode: str, query, **extra) -> dict:
