@@ -1,10 +1,15 @@
-"""The status lookup reads the reference and phone digits the way a citizen types them on a phone."""
+"""The status lookup reads the reference and phone digits the way a citizen types them on a phone; guessing the digits
+is stopped without locking the owner out."""
+import re
+
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
 from tests.public.test_nomination_form import nominate_url, valid_post
 from xuanshu.nominations.models import Nomination
+from xuanshu.public import status_lookup as limits
+from xuanshu.public.links import status_link_token
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -47,3 +52,86 @@ def test_what_a_phone_types_finds_the_nomination(client, campaign, reference, ty
 def test_other_digits_still_find_nothing(client, campaign, reference, typed_last4):
     response = lookup(client, campaign, reference, typed_last4)
     assert response.status_code in (400, 404) and response.context["result"] is None
+
+
+OWNER, STRANGER = "10.0.0.1", "10.0.0.66"
+
+
+def lookup_from(client, campaign, reference, typed, address):
+    return client.post(reverse("public:status", args=[campaign.slug]), {"reference": reference, "phone_last4": typed},
+                       REMOTE_ADDR=address)
+
+
+def wrong_digits(count):
+    return [f"{n:04d}" for n in range(count)]  # never 5678, the owner's
+
+
+def outcome(response):
+    result = response.context["result"]
+    return (response.status_code, result["reference"] if result else None, response.context["error"])
+
+
+TOO_MANY_WRONG = "这个推荐编号在您这里输错的次数过多，请1小时后再试。"
+WHOLE_NUMBER_NEEDED = "这个推荐编号近期被多次输错。为保护您的信息，请输入推荐时填写的完整电话号码查询（座机请带区号）。"
+LINK_NOTE = "如果您收到过查询链接（提交推荐后页面上的链接，或微信公众号回复中的链接），可直接打开查看：它随时可用，无需输入电话号码。"
+
+
+def test_the_owner_gets_in_after_a_strangers_many_wrong_tries(client, campaign, reference):
+    # More tries than the global cap on wrong four-digit answers: the stranger's refused tries do not count towards it.
+    tries = limits.FOUR_DIGIT_FAILURES_PER_REFERENCE + 2
+    stranger = [lookup_from(client, campaign, reference, digits, STRANGER).status_code for digits in wrong_digits(tries)]
+    owner = lookup_from(client, campaign, reference, "5678", OWNER)
+    assert stranger == [404] * limits.FAILURES_PER_REFERENCE_AND_ADDRESS + [429] * (tries - limits.FAILURES_PER_REFERENCE_AND_ADDRESS)
+    assert outcome(owner) == (200, reference, "")
+
+
+def test_guessing_from_one_address_is_stopped_before_the_right_answer_is_checked(client, campaign, reference):
+    for digits in wrong_digits(limits.FAILURES_PER_REFERENCE_AND_ADDRESS):
+        lookup_from(client, campaign, reference, digits, STRANGER)
+    response = lookup_from(client, campaign, reference, "5678", STRANGER)
+    assert outcome(response) == (429, None, TOO_MANY_WRONG)
+    assert LINK_NOTE in response.content.decode()
+
+
+def test_distributed_guessing_is_capped_and_then_only_the_whole_number_works(client, campaign, reference):
+    guesses = [
+        lookup_from(client, campaign, reference, digits, f"10.0.1.{n}").status_code
+        for n, digits in enumerate(wrong_digits(limits.FOUR_DIGIT_FAILURES_PER_REFERENCE))
+    ]
+    right_four_digits = lookup_from(client, campaign, reference, "5678", "10.0.2.1")  # no longer checked, from anywhere
+    wrong_number_right_end = lookup_from(client, campaign, reference, "139 0000 5678", "10.0.2.1")
+    owner = lookup_from(client, campaign, reference, "138 1234 5678", OWNER)
+    assert guesses == [404] * limits.FOUR_DIGIT_FAILURES_PER_REFERENCE
+    assert outcome(right_four_digits) == (403, None, WHOLE_NUMBER_NEEDED)
+    html = right_four_digits.content.decode()
+    assert ('<label for="phone_last4">完整电话号码</label>' in html, LINK_NOTE in html) == (True, True)
+    assert outcome(wrong_number_right_end)[:2] == (404, None)
+    assert outcome(owner) == (200, reference, "")
+
+
+def test_right_answers_are_never_counted_against_the_limits(client, campaign, reference):
+    statuses = [lookup_from(client, campaign, reference, "5678", OWNER).status_code
+                for _ in range(limits.FOUR_DIGIT_FAILURES_PER_REFERENCE + 2)]
+    assert statuses == [200] * (limits.FOUR_DIGIT_FAILURES_PER_REFERENCE + 2)
+
+
+def test_a_whole_number_is_checked_whole(client, campaign, reference):
+    assert outcome(lookup_from(client, campaign, reference, "13900005678", OWNER))[:2] == (404, None)
+
+
+def test_one_address_is_limited_across_references(client, campaign, reference):
+    statuses = [lookup_from(client, campaign, f"CCLC2024-{n:06d}", "0000", STRANGER).status_code
+                for n in range(limits.LOOKUPS_PER_ADDRESS + 1)]
+    assert statuses == [404] * limits.LOOKUPS_PER_ADDRESS + [429]
+    assert lookup_from(client, campaign, reference, "5678", OWNER).status_code == 200
+
+
+def test_the_thanks_page_gives_the_status_link_that_needs_no_digits(client, campaign):
+    thanks = client.get(client.post(nominate_url(campaign), valid_post())["Location"]).content.decode()
+    reference = Nomination.objects.get().reference
+    link = re.search(r'<a class="button secondary" href="([^"]+)" id="status-link">', thanks).group(1)
+    assert link == reverse("public:status_link", args=[campaign.slug, status_link_token(reference)])
+    for digits in wrong_digits(limits.FOUR_DIGIT_FAILURES_PER_REFERENCE + 1):  # the lookup is closed to four digits
+        lookup_from(client, campaign, reference, digits, f"10.0.3.{digits[-2:]}")
+    response = client.get(link)
+    assert (response.status_code, response.context["result"]["reference"]) == (200, reference)

@@ -16,7 +16,13 @@ from xuanshu.intake.enums import Channel, InboundStatus
 from xuanshu.nominations.enums import NominationState
 from xuanshu.nominations.models import Nomination
 from xuanshu.nominations.selectors import QueueFilters
-from xuanshu.nominations.services import VERSIONED_FIELDS, field_digest, nomination_field_digests
+from xuanshu.nominations.services import (
+    VERSIONED_FIELDS,
+    deeds_length,
+    deeds_limit,
+    field_digest,
+    nomination_field_digests,
+)
 
 # Editors work in Liaocheng: dates they type and times they read are Asia/Shanghai.
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
@@ -44,6 +50,14 @@ def use_plain_error_messages(form: forms.Form) -> None:
             if isinstance(validator, ProhibitNullCharactersValidator) else validator
             for validator in field.validators
         ]
+
+
+def check_deeds_length(deeds: str, *, current: str) -> str:
+    """The deeds, or the plain "shorten to N (now M)" error when they are longer than an editor may save."""
+    limit, length = deeds_limit(current), deeds_length(deeds)
+    if length > limit:
+        raise forms.ValidationError(TOO_LONG_MESSAGE, code="max_length", params={"limit_value": limit, "show_value": length})
+    return deeds
 
 
 def _local_midnight(day: dt.date) -> dt.datetime:
@@ -126,9 +140,12 @@ class NominationEditForm(forms.Form):
     nominator_phone = forms.CharField(
         label=_("New phone"), max_length=40, required=False, help_text=_("Leave empty to keep the current one."),
     )
+    # Empty means "keep" (the form never shows a contact), so removing a wrong one takes an explicit box.
+    clear_nominator_phone = forms.BooleanField(label=_("Clear this contact"), required=False)
     nominator_email = forms.EmailField(
         label=_("New e-mail"), required=False, help_text=_("Leave empty to keep the current one."),
     )
+    clear_nominator_email = forms.BooleanField(label=_("Clear this contact"), required=False)
     reason = forms.CharField(label=_("Reason for the change"), max_length=500, required=False)
     # The digests of the fields as this form showed them: only what the editor changed is saved, and a field
     # another editor changed meanwhile is a conflict, not silently overwritten.
@@ -138,13 +155,27 @@ class NominationEditForm(forms.Form):
     CONTACT_FIELDS = ["nominator_phone", "nominator_email"]
 
     def __init__(self, *args, nomination: Nomination, **kwargs):
+        self.nomination = nomination
         initial = {name: getattr(nomination, name) for name in self.STRUCTURED_FIELDS}
         initial.update(category=nomination.category_id, area=nomination.area_id)
         initial["loaded"] = json.dumps(nomination_field_digests(nomination))
         super().__init__(*args, initial=initial, **kwargs)
         self.fields["category"].queryset = Category.objects.filter(campaign_id=nomination.campaign_id)
         self.fields["area"].queryset = Area.objects.filter(campaign_id=nomination.campaign_id)
+        for name in self.CONTACT_FIELDS:
+            if not getattr(nomination, name):  # nothing to clear
+                del self.fields[f"clear_{name}"]
         use_plain_error_messages(self)
+
+    def clean_deeds(self):
+        return check_deeds_length(self.cleaned_data["deeds"], current=self.nomination.deeds)
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.CONTACT_FIELDS:
+            if cleaned.get(f"clear_{name}") and cleaned.get(name):
+                self.add_error(name, _("Either type a new contact or tick “Clear this contact”, not both."))
+        return cleaned
 
     def clean_loaded(self) -> dict[str, str] | None:
         raw = self.cleaned_data["loaded"]
@@ -159,13 +190,18 @@ class NominationEditForm(forms.Form):
         return digests
 
     def changes(self) -> dict:
-        """The fields the editor changed, as `update_nomination_fields` takes them; empty contact fields mean "keep"."""
+        """The fields the editor changed, as `update_nomination_fields` takes them; an empty contact field means "keep",
+        a ticked "clear" box an empty contact."""
         loaded = self.cleaned_data.get("loaded")
         changes = {
             name: self.cleaned_data[name] for name in self.STRUCTURED_FIELDS
             if loaded is None or name not in loaded or field_digest(name, self.cleaned_data[name]) != loaded[name]
         }
-        changes.update({name: self.cleaned_data[name] for name in self.CONTACT_FIELDS if self.cleaned_data[name]})
+        for name in self.CONTACT_FIELDS:
+            if self.cleaned_data.get(f"clear_{name}"):
+                changes[name] = ""
+            elif self.cleaned_data[name]:
+                changes[name] = self.cleaned_data[name]
         return changes
 
     def rebase(self, nomination: Nomination, *, mine: dict) -> None:

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xuanshu.campaigns.enums import NomineeKind
 from xuanshu.campaigns.models import Area, Category
-from xuanshu.console.forms import use_plain_error_messages
+from xuanshu.console.forms import check_deeds_length, use_plain_error_messages
 from xuanshu.intake.enums import Channel, TipState
 from xuanshu.intake.models import ReaderTip
 from xuanshu.nominations.extraction import draft_from_text
@@ -45,6 +45,10 @@ class TipConvertForm(forms.Form):
         self.fields["category"].queryset = categories
         self.fields["area"].queryset = areas
         use_plain_error_messages(self)
+
+    def clean_deeds(self):
+        # The tip's own text is kept whatever its length (an e-mail has no limit); an editor's additions are capped.
+        return check_deeds_length(self.cleaned_data["deeds"], current=self.found.deeds)
 
     def draft(self) -> NominationDraft:
         """The nomination draft; contacts found in the tip's text carry over (they are never shown unmasked here)."""

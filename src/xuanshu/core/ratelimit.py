@@ -22,3 +22,12 @@ def hit(scope: str, key: str, *, limit: int, window_seconds: int) -> bool:
         cache.add(cache_key, 1, timeout=window_seconds + 1)
         return True
     return count <= limit
+
+
+def refund(scope: str, key: str, *, window_seconds: int) -> None:
+    """Take back one hit counted by `hit` in the current window (a try that turned out not to count)."""
+    cache_key = f"rl:{scope}:{key}:{int(time.time() // window_seconds)}"
+    try:
+        cache.decr(cache_key)
+    except ValueError:  # the window turned over in between: nothing to take back
+        pass

@@ -90,8 +90,11 @@ def nomination_by_reference(reference: str) -> Nomination | None:
     return Nomination.objects.select_related("campaign", "category").filter(reference=reference).first()
 
 
-def nomination_for_status_lookup(*, reference: str, phone_last4: str) -> Nomination | None:
-    """The nomination whose reference and nominator phone's last 4 digits both match, else None."""
+def nomination_for_status_lookup(*, reference: str, phone_last4: str = "", phone_e164: str = "") -> Nomination | None:
+    """The nomination whose reference matches and whose nominator phone matches the last 4 digits given, or the whole
+    number given (E.164); else None."""
+    if not (phone_last4.strip() or phone_e164):
+        return None
     nomination = (
         Nomination.objects.select_related("campaign", "category")
         .filter(reference=reference.strip().upper())
@@ -99,9 +102,9 @@ def nomination_for_status_lookup(*, reference: str, phone_last4: str) -> Nominat
     )
     if nomination is None or not nomination.nominator_phone:
         return None
-    if last_four_digits(nomination.nominator_phone) != phone_last4.strip():
-        return None
-    return nomination
+    if phone_e164:
+        return nomination if nomination.nominator_phone == phone_e164 else None
+    return nomination if last_four_digits(nomination.nominator_phone) == phone_last4.strip() else None
 
 
 def nominations_for_export(filters: QueueFilters) -> QuerySet[Nomination]:

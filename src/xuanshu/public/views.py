@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from xuanshu.campaigns.models import Campaign
@@ -20,9 +21,10 @@ from xuanshu.intake.channels.webform.forms import NominationForm
 from xuanshu.intake.interpretation import held_because
 from xuanshu.intake.notices import held_nomination_notice
 from xuanshu.nominations.enums import PUBLIC_STATE_LABELS
-from xuanshu.nominations.selectors import nomination_by_reference, nomination_for_status_lookup
+from xuanshu.nominations.selectors import nomination_by_reference
 from xuanshu.public import gallery
-from xuanshu.public.links import reference_from_status_token
+from xuanshu.public.links import reference_from_status_token, status_link_token
+from xuanshu.public.status_lookup import Outcome, look_up_status
 
 THANKS_SALT = "xuanshu.public.thanks"
 # The form's submission token lives in this cookie, so a form page loaded again (the back button after sending
@@ -118,7 +120,9 @@ def nominate_thanks(request, slug, token):
         reference = signing.loads(token, salt=THANKS_SALT, max_age=7 * 24 * 3600)
     except signing.BadSignature:
         raise Http404(_("This confirmation link is not valid.")) from None
-    return render(request, "public/thanks.html", {"campaign": campaign, "reference": reference})
+    # The nomination's own status page needs no phone digits and no lookup, so no lookup limit can keep its owner out.
+    status_url = reverse("public:status_link", args=[campaign.slug, status_link_token(reference)])
+    return render(request, "public/thanks.html", {"campaign": campaign, "reference": reference, "status_url": status_url})
 
 
 # Dashes a phone's keyboard or a Chinese input method may give instead of "-" (NFKC already maps the full-width one).
@@ -133,12 +137,6 @@ def _typed_reference(value: str, campaign: Campaign) -> str:
     if text.startswith(prefix) and text[len(prefix):].isdigit():
         text = f"{prefix}-{text[len(prefix):]}"
     return text
-
-
-def _typed_last4(value: str) -> str:
-    """The phone digits as typed, half-width; the last four when the whole number was typed."""
-    digits = "".join(unicodedata.normalize("NFKC", value[:40]).split())
-    return digits[-4:] if digits.isascii() and digits.isdigit() else digits
 
 
 def _public_status(nomination) -> dict:
@@ -165,24 +163,34 @@ def status_by_link(request, slug, token):
     return render(request, "public/status.html", context)
 
 
+# What the lookup says when it cannot show a status, and the HTTP status it says it with.
+_LOOKUP_REFUSALS = {
+    Outcome.TOO_MANY_LOOKUPS: (429, gettext_lazy("Too many lookups from your network. Please try again in ten minutes.")),
+    Outcome.TOO_MANY_FAILURES: (429, gettext_lazy("Too many wrong tries for this reference number. Please try again in an hour.")),
+    Outcome.WHOLE_NUMBER_NEEDED: (403, gettext_lazy(
+        "This reference number has had many wrong tries. To protect it, enter the whole phone number you gave when "
+        "nominating (a landline with its area code).")),
+    Outcome.INVALID: (400, gettext_lazy("Enter the reference number and the last 4 digits of your phone.")),
+    Outcome.NO_MATCH: (404, gettext_lazy("No nomination matches this reference number and phone.")),
+}
+# The refusals a citizen cannot answer by typing something else now: the status link they were sent still works.
+_LINK_STILL_WORKS = {Outcome.TOO_MANY_LOOKUPS, Outcome.TOO_MANY_FAILURES, Outcome.WHOLE_NUMBER_NEEDED}
+
+
 @require_http_methods(["GET", "POST"])
 def status_lookup(request, slug):
     campaign = _campaign_or_404(slug)
-    context = {"campaign": campaign, "reference": "", "error": "", "result": None}
+    context = {"campaign": campaign, "reference": "", "error": "", "result": None,
+               "link_note": False, "whole_number": False}
     if request.method == "POST":
         reference = _typed_reference(request.POST.get("reference", ""), campaign)
-        last4 = _typed_last4(request.POST.get("phone_last4", ""))
         context["reference"] = reference
-        ip = client_ip(request)
-        if not (hit("status-ip", ip, limit=20, window_seconds=600) and hit("status-ref", reference, limit=10, window_seconds=3600)):
-            context["error"] = _("Too many lookups. Please try again later.")
-            return render(request, "public/status.html", context, status=429)
-        if not reference or not (len(last4) == 4 and last4.isascii() and last4.isdigit()):
-            context["error"] = _("Enter the reference number and the last 4 digits of your phone.")
-            return render(request, "public/status.html", context, status=400)
-        nomination = nomination_for_status_lookup(reference=reference, phone_last4=last4)
-        if nomination is None or nomination.campaign_id != campaign.pk:
-            context["error"] = _("No nomination matches this reference number and phone.")
-            return render(request, "public/status.html", context, status=404)
-        context["result"] = _public_status(nomination)
+        lookup = look_up_status(campaign=campaign, reference=reference, typed_phone=request.POST.get("phone_last4", ""),
+                                address=client_ip(request))
+        if lookup.outcome is not Outcome.FOUND:
+            status, message = _LOOKUP_REFUSALS[lookup.outcome]
+            context.update(error=str(message), link_note=lookup.outcome in _LINK_STILL_WORKS,
+                           whole_number=lookup.outcome is Outcome.WHOLE_NUMBER_NEEDED)
+            return render(request, "public/status.html", context, status=status)
+        context["result"] = _public_status(lookup.nomination)
     return render(request, "public/status.html", context)

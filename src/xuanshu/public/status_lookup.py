@@ -1,0 +1,87 @@
+"""The public status lookup (reference number and phone digits): guessing stays infeasible, the owner is never locked out.
+
+Wrong answers are counted per reference and address, so one address gets only a few guesses and affects nobody else;
+they are also counted per reference from every address, and past that cap four digits are no longer checked for that
+reference: only the whole phone number works (or the signed status link, which needs no digits and is not limited).
+A right answer is never counted, so a citizen who looks up often spends nothing.
+"""
+import enum
+import unicodedata
+from dataclasses import dataclass
+
+from xuanshu.campaigns.models import Campaign
+from xuanshu.core.phones import parse_cn_phone, to_e164
+from xuanshu.core.ratelimit import hit, refund
+from xuanshu.nominations.models import Nomination
+from xuanshu.nominations.selectors import nomination_for_status_lookup
+
+# All lookups from one address: generous for a family or an office, tight enough to stop a script walking through
+# the (sequential) reference numbers.
+LOOKUPS_PER_ADDRESS = 20
+LOOKUPS_WINDOW_SECONDS = 10 * 60
+# Wrong answers for one reference from one address: a citizen's typos rarely reach five, and a guesser there gets
+# 5 of the 10,000 four-digit answers an hour.
+FAILURES_PER_REFERENCE_AND_ADDRESS = 5
+FAILURES_WINDOW_SECONDS = 60 * 60
+# Wrong four-digit answers for one reference from all addresses together: guessers spread over many addresses get at
+# most a 1-in-1,000 chance a month (1-in-500 across a window's turn); past it only the whole number (about 10^9
+# possibilities) is checked, which the owner knows.
+FOUR_DIGIT_FAILURES_PER_REFERENCE = 10
+FOUR_DIGIT_WINDOW_SECONDS = 30 * 24 * 60 * 60
+
+
+class Outcome(enum.Enum):
+    FOUND = "found"
+    NO_MATCH = "no_match"
+    INVALID = "invalid"  # not a reference and four digits or a whole number: nothing was checked
+    TOO_MANY_LOOKUPS = "too_many_lookups"  # from this address, whatever the reference
+    TOO_MANY_FAILURES = "too_many_failures"  # for this reference from this address
+    WHOLE_NUMBER_NEEDED = "whole_number_needed"  # four digits are no longer checked for this reference
+
+
+@dataclass(frozen=True)
+class Lookup:
+    outcome: Outcome
+    nomination: Nomination | None = None
+
+
+@dataclass(frozen=True)
+class TypedPhone:
+    last4: str = ""
+    e164: str = ""
+
+
+def read_typed_phone(value: str) -> TypedPhone | None:
+    """Four digits, or a whole mainland number (a mobile, or a landline with its area code), as a phone types them
+    (full-width digits, spaces, dashes); None for anything else."""
+    digits = "".join(unicodedata.normalize("NFKC", value[:40]).split())
+    if len(digits) == 4 and digits.isascii() and digits.isdigit():
+        return TypedPhone(last4=digits)
+    number = parse_cn_phone(value[:40])
+    return TypedPhone(e164=to_e164(number)) if number is not None else None
+
+
+def look_up_status(*, campaign: Campaign, reference: str, typed_phone: str, address: str) -> Lookup:
+    """The nomination of `campaign` with this reference whose nominator phone matches what was typed, within the
+    limits above; only wrong answers count against them."""
+    if not hit("status-ip", address, limit=LOOKUPS_PER_ADDRESS, window_seconds=LOOKUPS_WINDOW_SECONDS):
+        return Lookup(Outcome.TOO_MANY_LOOKUPS)
+    phone = read_typed_phone(typed_phone)
+    if not reference or phone is None:
+        return Lookup(Outcome.INVALID)
+    # Each try is counted before it is checked, and taken back when it was right: parallel tries cannot slip past.
+    here = f"{reference}|{address}"
+    if not hit("status-fail", here, limit=FAILURES_PER_REFERENCE_AND_ADDRESS, window_seconds=FAILURES_WINDOW_SECONDS):
+        return Lookup(Outcome.TOO_MANY_FAILURES)
+    four_digits = bool(phone.last4)
+    if four_digits and not hit("status-fail-4", reference, limit=FOUR_DIGIT_FAILURES_PER_REFERENCE,
+                               window_seconds=FOUR_DIGIT_WINDOW_SECONDS):
+        refund("status-fail", here, window_seconds=FAILURES_WINDOW_SECONDS)  # nothing was checked
+        return Lookup(Outcome.WHOLE_NUMBER_NEEDED)
+    nomination = nomination_for_status_lookup(reference=reference, phone_last4=phone.last4, phone_e164=phone.e164)
+    if nomination is None or nomination.campaign_id != campaign.pk:
+        return Lookup(Outcome.NO_MATCH)
+    refund("status-fail", here, window_seconds=FAILURES_WINDOW_SECONDS)
+    if four_digits:
+        refund("status-fail-4", reference, window_seconds=FOUR_DIGIT_WINDOW_SECONDS)
+    return Lookup(Outcome.FOUND, nomination)
