@@ -5,14 +5,16 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.core.management import CommandError, call_command
+from django.db import OperationalError, connection
 
 from tests.voting.helpers import IP, UA, flush, vote
-from xuanshu.voting import chain, ledger
+from xuanshu.voting import audit, chain, ledger
 from xuanshu.voting.audit import new_signing_seed
 from xuanshu.voting.services import decide_votes
 
@@ -59,8 +61,56 @@ def test_export_refuses_to_sign_without_a_key(open_campaign, config, candidates,
     monkeypatch.delenv("VOTING_TALLY_ED25519_KEY", raising=False)
     monkeypatch.delenv("VOTING_TALLY_HMAC_KEY", raising=False)
     vote(config, make_voter(), candidates[0].pk)
+    out = tmp_path / "record"
     with pytest.raises(CommandError, match="VOTING_TALLY_ED25519_KEY"):
-        call_command("votes", "export", "--out", str(tmp_path))
+        call_command("votes", "export", "--out", str(out))
+    assert not out.exists()  # no unsigned ledger and decisions that could be published as if they were the record
+
+
+def _vote_from_another_server(config, voter, candidate_id) -> None:
+    """A vote cast on its own database connection, as another server process would while the organiser checks."""
+    def cast():
+        try:
+            vote(config, voter, candidate_id, device="late")
+        except OperationalError:  # SQLite's shared in-memory test database locks the table rather than wait
+            pass
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=cast)
+    thread.start()
+    thread.join()
+
+
+def test_a_vote_cast_during_the_export_leaves_a_record_that_checks_out(open_campaign, config, candidates, make_voter,
+                                                                       tmp_path, monkeypatch):
+    seed, public_key = new_signing_seed()
+    monkeypatch.setenv("VOTING_TALLY_ED25519_KEY", seed)
+    vote(config, make_voter("+8613906351200"), candidates[0].pk)
+    late_voter = make_voter("+8613906351201")
+    export_rows = audit.export_rows
+
+    def rows_with_a_vote_meanwhile(campaign_id):  # after the recount, before the ledger file is written
+        _vote_from_another_server(config, late_voter, candidates[1].pk)
+        yield from export_rows(campaign_id)
+
+    monkeypatch.setattr(audit, "export_rows", rows_with_a_vote_meanwhile)
+    call_command("votes", "export", "--out", str(tmp_path))
+    _counts, problems = chain.check_record(tmp_path, open_campaign.slug, public_key)
+    assert problems == []
+
+
+def test_verify_is_not_failed_by_a_vote_cast_while_it_runs(open_campaign, config, candidates, make_voter, monkeypatch):
+    vote(config, make_voter("+8613906351200"), candidates[0].pk)
+    late_voter = make_voter("+8613906351201")
+    replay = audit._replay_decisions
+
+    def replay_with_a_vote_meanwhile(*args):  # after the ledger is read, before the live tallies are compared
+        _vote_from_another_server(config, late_voter, candidates[1].pk)
+        replay(*args)
+
+    monkeypatch.setattr(audit, "_replay_decisions", replay_with_a_vote_meanwhile)
+    call_command("votes", "verify")
 
 
 def test_an_outsider_checks_the_record_with_chain_py_alone(open_campaign, config, candidates, make_voter, editor,

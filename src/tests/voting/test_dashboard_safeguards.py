@@ -119,3 +119,39 @@ def test_cut_lists_say_so(client, open_campaign, config, candidates, make_voter,
     monkeypatch.setattr(voting_views, "VOTES_LIMIT", 4)
     votes = client.get("/console/voting/votes/", {"by": "subnet", "value": _farm_subnet()}).content.decode()
     assert 'id="votes-cut"' not in votes
+
+
+def test_suggested_reasons_name_networks_agents_and_voters_by_hash(client, open_campaign, config, candidates, make_voter,
+                                                                  editor):
+    """A reason is published with its decision in the audit record: it carries no network, agent or masked number."""
+    _honest, farm = _cast(config, candidates, make_voter)
+    client.force_login(editor)
+    farm_vote = LedgerEntry.objects.filter(ip=FARM_IP).order_by("seq").first()
+    with translation.override("zh-hans"):
+        suggested = {by: re.findall(r'name="reason" value="([^"]*)"', client.get(
+            "/console/voting/", {"campaign": open_campaign.slug, "by": by, "status": "accepted", "window": "all"}
+        ).content.decode()) for by in ["subnet", "user_agent", "voter", "candidate"]}
+    assert suggested["subnet"][0] == f"在风控面板审核了4张已计入投票（按网段 {farm_vote.subnet_hash[:12]}…）"
+    assert suggested["user_agent"] == [f"在风控面板审核了7张已计入投票（按浏览器标识 {farm_vote.ua_hash[:12]}…）"]
+    assert f"在风控面板审核了1张已计入投票（按投票人 {farm_vote.voter_hash[:12]}…）" in suggested["voter"]
+    assert suggested["candidate"][0] == f"在风控面板审核了4张已计入投票（{candidates[1]}）"  # public already
+    assert not any("101.37.88" in reason or "Mozilla" in reason for reasons in suggested.values() for reason in reasons)
+
+
+def test_the_fraud_confirmation_names_its_cluster_in_the_editors_language_and_escapes_it(
+        client, open_campaign, config, candidates, make_voter, editor):
+    attack = '<script>alert("ua")</script><img src=x onerror=alert(1)>'
+    for index in range(2):
+        vote(config, make_voter(f"+861370000{index:04d}"), candidates[1].pk, ip=FARM_IP, device=f"farm-{index}", ua=attack)
+    flush(config.campaign_id)
+    client.force_login(editor)
+    form = {"campaign": open_campaign.slug, "status": "accepted", "action": "confirm_fraud", "reason": "x"}
+    by_subnet = client.post("/console/voting/decide/", {**form, "by": "subnet", "value": _farm_subnet()},
+                            HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "<p>By subnet: <strong>101.37.88.0/24</strong> · Accepted</p>" in by_subnet
+    ua_hash = LedgerEntry.objects.filter(ip=FARM_IP).values_list("ua_hash", flat=True).first()
+    pages = [client.post("/console/voting/decide/", {**form, "by": "user_agent", "value": ua_hash}).content.decode(),
+             client.get("/console/voting/", {"campaign": open_campaign.slug, "by": "user_agent", "status": "accepted"}).content.decode(),
+             client.get("/console/voting/votes/", {"campaign": open_campaign.slug, "by": "user_agent", "value": ua_hash}).content.decode()]
+    assert [("<script>alert" in page, "<img src=x" in page, "&lt;script&gt;alert" in page) for page in pages] == [
+        (False, False, True)] * 3

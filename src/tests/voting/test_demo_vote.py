@@ -3,13 +3,14 @@ import time
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db.models import Sum
 
 from xuanshu.campaigns.models import Campaign
 from xuanshu.nominations.demo import seed_demo_nominations
 from xuanshu.voting.audit import verify
 from xuanshu.voting.config import forget, vote_config
 from xuanshu.voting.demo import FARM_VOTERS, seed_demo_vote
-from xuanshu.voting.models import LedgerEntry
+from xuanshu.voting.models import CandidateTally, LedgerEntry
 
 pytestmark = pytest.mark.django_db(transaction=True)  # Redis tallies follow the sweeper's decisions on commit
 
@@ -24,7 +25,8 @@ def fresh_snapshots():
 def test_the_demo_vote_is_open_and_the_farm_is_held_for_review(store_kind, campaign, capsys):
     seed_demo_nominations(campaign=campaign, count=60)
     call_command("votes", "demo", "--campaign", campaign.slug)
-    assert "12 candidates shortlisted" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "12 candidates shortlisted" in out
 
     config = vote_config(campaign.slug, fresh=True)
     assert len(config.candidate_ids) == 12 and config.window_open(time.time())
@@ -33,6 +35,11 @@ def test_the_demo_vote_is_open_and_the_farm_is_held_for_review(store_kind, campa
     assert farm.count() == FARM_VOTERS and set(farm.values_list("status", flat=True)) == {"quarantined"}
     assert honest.count() > 200 and set(honest.values_list("status", flat=True)) == {"accepted"}
     assert verify(campaign.pk).problems == []
+    # The figures the dashboard's tallies show, the farm's votes the automatic check held afterwards included.
+    tallies = CandidateTally.objects.filter(candidate__campaign=campaign).aggregate(
+        accepted=Sum("accepted"), quarantined=Sum("quarantined"))
+    assert (f"{tallies['accepted'] + tallies['quarantined']} votes cast, now accepted {tallies['accepted']}, "
+            f"quarantined {tallies['quarantined']}\n") in out
 
     rows = LedgerEntry.objects.count()
     call_command("votes", "demo", "--campaign", campaign.slug)

@@ -27,6 +27,10 @@ DIMENSION_LABELS = {"candidate": gettext_lazy("By candidate"), "subnet": gettext
 STATUSES = [VoteStatus.QUARANTINED, VoteStatus.ACCEPTED, VoteStatus.FRAUD]
 CLUSTER_LIMIT = 50  # clusters shown, largest first
 VOTES_LIMIT = 200  # a cluster's votes shown, newest first
+# The reason goes into the public audit record with the decision (`votes export`): a cluster of a network, a user
+# agent or a voter is named there by the start of its hash, as the decision's selection names it, never by the
+# network, the agent's text or the voter's masked number that the dashboard shows.
+UNPUBLISHED_LABELS = {"subnet", "user_agent", "voter"}
 WINDOW_LABELS = {"1h": gettext_lazy("Last hour"), "24h": gettext_lazy("Last 24 hours"),
                  "7d": gettext_lazy("Last 7 days"), "all": gettext_lazy("Whole vote")}
 
@@ -70,8 +74,10 @@ def dashboard(request):
         value = cluster[DIMENSION_FIELDS[dimension]]
         cluster["value"] = value.isoformat() if dimension == "time" else value
         cluster["label"] = voter_labels.get(value) or _cluster_label(dimension, cluster, candidates)
+        published = (f"{DIMENSION_LABELS[dimension]} {cluster['value'][:12]}…" if dimension in UNPUBLISHED_LABELS
+                     else cluster["label"])
         cluster["suggested_reason"] = _("%(votes)s %(status)s votes %(label)s reviewed on the fraud dashboard") % {
-            "votes": cluster["votes"], "status": VoteStatus(status).label, "label": cluster["label"]}
+            "votes": cluster["votes"], "status": VoteStatus(status).label, "label": published}
     tallies = list(CandidateTally.objects.filter(candidate__campaign=campaign).select_related("candidate").order_by("candidate__number"))
     weaker = selectors.weaker_counted(campaign.pk)
     for tally in tallies:

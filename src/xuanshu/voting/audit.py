@@ -8,9 +8,11 @@ import base64
 import hashlib
 import hmac
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from django.db import connection, transaction
 from django.utils import timezone
 
 from xuanshu.voting import backend, ledger
@@ -50,6 +52,27 @@ _ENTRY_FIELDS = ["seq", "attempt_key", "created_at", "voter_hash", "method", "ca
 # Rows written before the ledger kept the whole user agent held its first 200 characters, while the hash covers
 # up to 500: a stored agent of exactly this length may be such a row, and cannot be checked against its hash.
 LEGACY_UA_LENGTH = 200
+
+
+@contextmanager
+def read_snapshot():
+    """One view of the ledger, decisions and tallies for a check or an export while votes keep arriving: without
+    it, a vote written between two reads shows as a broken head or a tally that does not match the recount.
+    On SQLite a deferred read transaction (the vote path's writers go on, in WAL mode); on PostgreSQL a
+    repeatable-read one."""
+    outermost = not connection.in_atomic_block
+    mode = getattr(connection, "transaction_mode", None)
+    if connection.vendor == "sqlite":
+        connection.transaction_mode = "DEFERRED"  # IMMEDIATE would take the write lock and stall the vote
+    try:
+        with transaction.atomic():
+            if outermost and connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            yield
+    finally:
+        if connection.vendor == "sqlite":
+            connection.transaction_mode = mode
 
 
 def verify(campaign_id: int) -> VerifyReport:

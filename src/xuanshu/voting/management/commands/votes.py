@@ -53,7 +53,8 @@ class Command(BaseCommand):
             self.stdout.write(f"demo vote of {slug}: open, and already has votes")
         else:
             self.stdout.write(self.style.SUCCESS(
-                f"demo vote of {slug}: {result.shortlisted} candidates shortlisted, votes cast {result.votes}"))
+                f"demo vote of {slug}: {result.shortlisted} candidates shortlisted, {sum(result.votes.values())} votes cast, "
+                f"now " + ", ".join(f"{status} {n}" for status, n in result.votes.items())))
 
     def handle(self, *args, action, **options):
         if action == "keygen":
@@ -88,7 +89,8 @@ class Command(BaseCommand):
             self._warn_if_redis_forgets()
             failed = False
             for campaign in campaigns:
-                report = audit.verify(campaign.pk)
+                with audit.read_snapshot():
+                    report = audit.verify(campaign.pk)
                 failed |= not report.ok
                 self._print_report(campaign, report)
             if failed:
@@ -191,19 +193,23 @@ class Command(BaseCommand):
             self.stdout.write(self.style.ERROR(f"  {problem}"))
 
     def _export(self, campaign, out: Path) -> None:
-        out.mkdir(parents=True, exist_ok=True)
-        report = audit.verify(campaign.pk)
-        with (out / f"{campaign.slug}-ledger.jsonl").open("w", encoding="utf-8") as handle:
-            for row in audit.export_rows(campaign.pk):
-                handle.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n")
-        with (out / f"{campaign.slug}-decisions.jsonl").open("w", encoding="utf-8") as handle:
-            for row in audit.export_decisions(campaign.pk):
-                handle.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n")
-        document = audit.tally_document(campaign, report)
-        try:
-            signature = audit.sign_document(document)
-        except RuntimeError as error:
-            raise CommandError(str(error)) from None
+        # The recount, the files and the tally's chain heads from one snapshot, so that the record checks out
+        # while votes are still being cast; signed before any file is written, so that a missing key leaves no
+        # unsigned half of a record behind.
+        with audit.read_snapshot():
+            report = audit.verify(campaign.pk)
+            document = audit.tally_document(campaign, report)
+            try:
+                signature = audit.sign_document(document)
+            except RuntimeError as error:
+                raise CommandError(str(error)) from None
+            out.mkdir(parents=True, exist_ok=True)
+            with (out / f"{campaign.slug}-ledger.jsonl").open("w", encoding="utf-8") as handle:
+                for row in audit.export_rows(campaign.pk):
+                    handle.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n")
+            with (out / f"{campaign.slug}-decisions.jsonl").open("w", encoding="utf-8") as handle:
+                for row in audit.export_decisions(campaign.pk):
+                    handle.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n")
         (out / f"{campaign.slug}-tally.json").write_text(
             json.dumps({"tally": document, "signature": signature}, ensure_ascii=False, indent=1), encoding="utf-8")
         self.stdout.write(f"{campaign.slug}: wrote ledger, decisions and signed tally to {out}"
