@@ -153,3 +153,21 @@ def test_an_outsider_checks_the_record_with_chain_py_alone(open_campaign, config
     tally_file.write_text(json.dumps(record, ensure_ascii=False))
     code, report = check()
     assert code == 1 and "signature does not match" in report and "tally {'accepted': 103" in report
+
+
+def test_contacts_and_addresses_typed_into_a_reason_are_masked_before_they_are_chained_and_published(
+        store_kind, open_campaign, config, candidates, make_voter, editor, tmp_path, monkeypatch):
+    seed, _public_key = new_signing_seed()
+    monkeypatch.setenv("VOTING_TALLY_ED25519_KEY", seed)
+    vote(config, make_voter("+8613906351234"), candidates[1].pk)
+    flush(config.campaign_id)
+    typed = "举报人13912345678（zhang@example.com）说来自 223.104.63.7 和 2408:8207:1234:5678::1，12:30:45 集中刷票"
+    decision = decide_votes(campaign=open_campaign, action="quarantine", actor=editor, reason=typed,
+                            cluster={"candidate_id": candidates[1].pk})
+    masked = "举报人139****5678（z***@example.com）说来自 223.104.*.* 和 2408:8207:*，12:30:45 集中刷票"
+    assert decision.reason == masked
+    call_command("votes", "export", "--out", str(tmp_path))
+    published = (tmp_path / f"{open_campaign.slug}-decisions.jsonl").read_text()
+    assert [json.loads(line)["reason"] for line in published.splitlines()] == [masked]
+    for personal in ["13912345678", "zhang@", "223.104.63.7", "1234:5678"]:
+        assert personal not in published

@@ -1,5 +1,6 @@
 """Contacts masked inside free text (138****5678, q***@163.com), keeping the shape the citizen typed
 (full-width digits, dashes, +86) while the middle digits are hidden."""
+import ipaddress
 import re
 
 from xuanshu.core.masking import mask_email
@@ -44,3 +45,29 @@ def redact_contacts(text: str) -> str:
         pieces += [text[end:match.start()], _mask_digits(text[match.start():match.end()], match)]
         end = match.end()
     return "".join(pieces) + text[end:]
+
+
+# Network addresses typed into text that is published (a vote decision's reason): an IPv4 address keeps its first
+# two numbers (223.104.*.*), an IPv6 address its first two groups (2408:8207:*); a /prefix is dropped with the rest.
+_IPV4 = re.compile(r"(?<![0-9.])(\d{1,3})\.(\d{1,3})\.\d{1,3}\.\d{1,3}(?:/\d{1,2})?(?![0-9])")
+_IPV6_LIKE = re.compile(r"(?<![0-9A-Za-z:])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:/\d{1,3})?(?![0-9A-Za-z:])")
+
+
+def _ipv4_masked(match: re.Match) -> str:
+    first, second = match.group(1), match.group(2)
+    return f"{first}.{second}.*.*" if int(first) <= 255 and int(second) <= 255 else match.group()
+
+
+def _ipv6_masked(match: re.Match) -> str:
+    text = match.group().partition("/")[0]
+    try:
+        ipaddress.IPv6Address(text)
+    except ValueError:
+        return match.group()  # a time (12:30:45) or a ratio, not an address
+    groups = [group for group in text.split(":")[:2] if group]
+    return ":".join(groups) + ":*" if groups else "*"
+
+
+def redact_addresses(text: str) -> str:
+    """`text` with contacts masked (`redact_contacts`) and IP addresses cut to their network's first part."""
+    return _IPV6_LIKE.sub(_ipv6_masked, _IPV4.sub(_ipv4_masked, redact_contacts(text)))

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xuanshu.core.errors import DomainError, PermissionDenied
+from xuanshu.core.redaction import redact_addresses
 from xuanshu.core.services import record_activity
 from xuanshu.nominations.enums import NominationState
 from xuanshu.nominations.models import Nomination
@@ -177,7 +178,9 @@ CLUSTER_KEYS = {"candidate_id", "subnet_hash", "device_hash", "ua_hash", "voter_
 
 
 def _reason_or_refuse(reason: str) -> str:
-    reason = (reason or "").strip()
+    """The reason as it is recorded: it is hash-chained and published in the audit record, so a phone number,
+    e-mail or IP address an editor types into it is masked first (it could never be taken out afterwards)."""
+    reason = redact_addresses((reason or "").strip())
     if not reason:
         raise DomainError(_("Please give a reason for this decision."), code="reason_required")
     return reason
