@@ -25,6 +25,7 @@ test-system-deps: system-deps
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	[ -x /usr/sbin/dovecot ] || missing="$$missing dovecot-imapd"; \
+	[ -x /usr/lib/dovecot/lmtp ] || missing="$$missing dovecot-lmtpd"; \
 	[ -x /usr/bin/wrk ] || missing="$$missing wrk"; \
 	if [ -n "$$missing" ]; then echo "apt-get install$$missing"; apt-get update -q && apt-get install -y -q $$missing; fi
 

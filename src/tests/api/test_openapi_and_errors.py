@@ -3,9 +3,10 @@ import json
 import logging
 
 import pytest
+from django.utils import translation
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from tests.api.conftest import TIPS_PATH, error_of, post_json
+from tests.api.conftest import TIPS_PATH, error_of, post_json, post_multipart
 from xuanshu.api import views
 
 pytestmark = pytest.mark.django_db
@@ -86,6 +87,64 @@ def test_an_unexpected_failure_is_a_logged_500_in_the_error_shape(client, partne
     (HttpError(400, "Cannot parse request body"), (400, "http_error", [])),
 ])
 def test_ninjas_own_errors_share_the_shape(rf, exception, expected):
-    response = views.api.on_exception(rf.post(TIPS_PATH), exception)
+    with translation.override("en"):
+        response = views.api.on_exception(rf.post(TIPS_PATH), exception)
     body = json.loads(response.content)
     assert (response.status_code, body["error"]["code"], body["error"]["details"]) == expected
+
+
+def test_the_error_details_are_documented(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    properties = schema["components"]["schemas"]["ErrorDetail"]["properties"]
+    assert (properties["code"]["description"], properties["message"]["description"]) == (
+        "Stable, for programs. For schema errors, pydantic's error type: missing, extra_forbidden, string_type, "
+        "string_too_long, string_too_short, string_pattern_mismatch, model_attributes_type, value_error.",
+        "For the developer, in the language of Accept-Language, like the error's message.",
+    )
+    assert "and `message` follows `Accept-Language` like the error's own message." in schema["info"]["description"]
+    assert "A UTF-8 byte order mark at its start (many Windows tools write one) is accepted" in schema["info"]["description"]
+
+
+WRONG_EVERYWHERE = {"tag": "x" * 51, "contents": "typo", "contact": {"phone": "12345", "name": 5}, "tip_id": "has space",
+                    "campaign": [1]}
+EMPTY_AND_NUL = {"content": "", "contact": "李明", "app_user_id": "u\x001"}
+DETAILS = {  # (loc, code) -> (English, Chinese)
+    ("tip_id", "string_pattern_mismatch"): ("String should match pattern '^[!-~]*$'", "格式不符，应匹配正则表达式 '^[!-~]*$'。"),
+    ("tag", "string_too_long"): ("String should have at most 50 characters", "最多 50 个字符。"),
+    ("content", "missing"): ("Field required", "缺少必填字段。"),
+    ("contact.name", "string_type"): ("Input should be a valid string", "应为字符串。"),
+    ("contact.phone", "value_error"): ("Enter a valid mainland mobile number or a landline with area code.",
+                                       "请输入有效的手机号码或带区号的固话号码。"),
+    ("campaign", "string_type"): ("Input should be a valid string", "应为字符串。"),
+    ("contents", "extra_forbidden"): ("Extra inputs are not permitted", "不接受此字段（接口中没有这个字段）。"),
+    ("content", "string_too_short"): ("String should have at least 1 character", "至少 1 个字符。"),
+    ("contact", "model_attributes_type"): ("Input should be an object", "应为 JSON 对象。"),
+    ("app_user_id", "value_error"): ("Must not contain NUL characters.", "不能含有 NUL 字符。"),
+}
+
+
+def expected_details(language: int, *keys: tuple[str, str]) -> list[dict]:
+    return [{"loc": loc.split("."), "code": code, "message": DETAILS[loc, code][language]} for loc, code in keys]
+
+
+@pytest.mark.parametrize(("accept_language", "language"), [("en", 0), ("zh-hans", 1), ("", 1)])
+def test_schema_error_details_are_in_the_requests_language(client, partner, accept_language, language):
+    everywhere = post_json(client, partner, WRONG_EVERYWHERE, headers={"Accept-Language": accept_language})
+    empty = post_json(client, partner, EMPTY_AND_NUL, headers={"Accept-Language": accept_language})
+    form = post_multipart(client, partner, {"tag": "推荐出彩聊城人", "contents": "typo"}, headers={"Accept-Language": accept_language})
+    assert [response.json()["error"]["details"] for response in (everywhere, empty, form)] == [
+        expected_details(language, ("tip_id", "string_pattern_mismatch"), ("tag", "string_too_long"), ("content", "missing"),
+                         ("contact.name", "string_type"), ("contact.phone", "value_error"), ("campaign", "string_type"),
+                         ("contents", "extra_forbidden")),
+        expected_details(language, ("content", "string_too_short"), ("contact", "model_attributes_type"),
+                         ("app_user_id", "value_error")),
+        expected_details(language, ("content", "missing"), ("contents", "extra_forbidden")),
+    ]
+    assert {error_of(response) for response in (everywhere, empty, form)} == {(422, "validation_error")}
+
+
+def test_an_error_our_schemas_do_not_raise_still_gets_a_message_in_the_requests_language(rf):
+    error = ValidationError([{"type": "int_parsing", "loc": ("query", "page"), "msg": "Input should be a valid integer"}])
+    with translation.override("zh-hans"):
+        response = views.api.on_exception(rf.post(TIPS_PATH), error)
+    assert json.loads(response.content)["error"]["details"] == [{"loc": ["query", "page"], "code": "int_parsing", "message": "此值无效。"}]

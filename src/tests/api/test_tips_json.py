@@ -116,6 +116,43 @@ def test_a_body_that_is_not_a_json_object_is_refused(client, partner, body):
     assert InboundMessage.objects.count() == 0
 
 
+def test_a_body_starting_with_a_utf8_byte_order_mark_is_accepted_and_kept_as_sent(client, partner):
+    # Windows PowerShell 5's `Out-File -Encoding utf8` and Notepad before 2019 start a UTF-8 file with EF BB BF.
+    body = b"\xef\xbb\xbf" + fixture_bytes("nomination_tip.json")
+    first, retry = post_json(client, partner, body), post_json(client, partner, body)
+    inbound = InboundMessage.objects.get()
+    assert (first.status_code, retry.status_code, first.json()["reference"], retry.json()["reference"]) == (
+        201, 200, "CCLC2024-000001", "CCLC2024-000001",
+    )
+    assert (bytes(inbound.raw_body), inbound.status, Nomination.objects.get().deeds) == (
+        body, "processed", json.loads(fixture_bytes("nomination_tip.json"))["content"],
+    )
+
+
+@pytest.mark.parametrize(("body", "detail"), [
+    (b'{"content": "x",}', {"loc": ["body"], "code": "json_invalid",
+                            "message": "The body is not valid JSON: the error is at line 1, column 17."}),
+    (b'{\n  "content": "x"\n  "tag": "y"\n}', {"loc": ["body"], "code": "json_invalid",
+                                             "message": "The body is not valid JSON: the error is at line 3, column 3."}),
+    ('{"content": "推荐"}'.encode("gb18030"), {"loc": ["body"], "code": "not_utf8", "message":
+                                             "The body is not UTF-8: the byte at offset 13 cannot be read. Send the JSON encoded in UTF-8."}),
+    ('{"content": "推荐"}'.encode("utf-16"), {"loc": ["body"], "code": "not_utf8", "message":
+                                            "The body is UTF-16 or UTF-32 (it starts with that byte order mark): send UTF-8."}),
+])
+def test_malformed_json_says_why(client, partner, body, detail):
+    response = post_json(client, partner, body)
+    assert (error_of(response), response.json()["error"]["details"]) == ((400, "malformed_json"), [detail])
+    assert InboundMessage.objects.count() == 0
+
+
+def test_malformed_json_says_why_in_chinese(client, partner):
+    response = post_json(client, partner, b'{"content": "x",}', headers={"Accept-Language": "zh-hans"})
+    assert (error_of(response), response.json()["error"]["message"], response.json()["error"]["details"]) == (
+        (400, "malformed_json"), "请求体不是有效的 JSON（UTF-8）。",
+        [{"loc": ["body"], "code": "json_invalid", "message": "请求体不是有效的 JSON：错误位于第 1 行第 17 列。"}],
+    )
+
+
 @pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", "application/json; charset=gbk"])
 def test_a_wrong_content_type_is_refused_with_the_accepted_ones(client, partner, content_type):
     response = post_json(client, partner, fixture_bytes("reader_tip.json"), content_type=content_type)

@@ -3,10 +3,11 @@
 `code` is stable for programs; `message` is for the developer reading it, in the request's language.
 """
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -38,10 +39,46 @@ def detail(loc: Sequence, code: str, message: str = "") -> dict:
     return {"loc": list(loc), "code": code, "message": message}
 
 
+def _object_expected(ctx: dict) -> str:
+    return _("Input should be an object")
+
+
+# Pydantic's messages for the errors our schemas raise, in the request's language. The English texts are pydantic's
+# own; the `code` (pydantic's error type) and `loc` beside them stay as they are.
+_VALIDATION_MESSAGES: dict[str, Callable[[dict], str]] = {
+    "missing": lambda ctx: _("Field required"),
+    "extra_forbidden": lambda ctx: _("Extra inputs are not permitted"),
+    "string_type": lambda ctx: _("Input should be a valid string"),
+    "string_too_long": lambda ctx: ngettext(
+        "String should have at most %(max_length)s character", "String should have at most %(max_length)s characters",
+        ctx["max_length"]) % ctx,
+    "string_too_short": lambda ctx: ngettext(
+        "String should have at least %(min_length)s character", "String should have at least %(min_length)s characters",
+        ctx["min_length"]) % ctx,
+    "string_pattern_mismatch": lambda ctx: _("String should match pattern '%(pattern)s'") % ctx,
+    "model_attributes_type": _object_expected,
+    "model_type": _object_expected,
+    "dict_type": _object_expected,
+    # Our own validators (schemas.py) raise ValueError with a message already in the request's language.
+    "value_error": lambda ctx: str(ctx["error"]),
+}
+
+
+def validation_message(error: dict) -> str:
+    """The message of one pydantic (or ninja) error entry in the request's language; an error our schemas do not
+    raise gets a general one rather than English in a Chinese answer."""
+    ctx = error.get("ctx") or {}
+    message = _VALIDATION_MESSAGES.get(str(error.get("type")))
+    try:
+        return message(ctx) if message else _("This value is not valid.")
+    except (KeyError, TypeError, ValueError):  # a ctx without what the message needs: say what we can
+        return _("This value is not valid.")
+
+
 def validation_details(errors: Sequence[dict]) -> list[dict]:
     """Pydantic's and ninja's error entries, without the parts that do not serialise (ctx, input)."""
     return [detail([part for part in error.get("loc", ()) if isinstance(part, (str, int))],
-                   str(error.get("type", "invalid")), str(error.get("msg", ""))) for error in errors]
+                   str(error.get("type", "invalid")), validation_message(error)) for error in errors]
 
 
 def invalid_request(details: Sequence[dict]) -> ApiError:

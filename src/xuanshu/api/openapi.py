@@ -38,6 +38,9 @@ so sign each retry again when you send it. Signatures are compared in constant t
 For multipart requests, sign the encoded multipart body (boundary included) that you send. Send the body
 with a `Content-Length` header; a chunked body is refused (`411`).
 
+A JSON body is UTF-8. A UTF-8 byte order mark at its start (many Windows tools write one) is accepted and ignored
+when the JSON is read; it is still part of the body bytes you sign.
+
 ## Retries
 Send an `Idempotency-Key` (a UUID is ideal) with every new tip, and the same key when you retry it.
 The same key with the same body answers `200` with the first response and stores nothing again; the same
@@ -53,6 +56,10 @@ Without the header, a non-empty `tip_id` plays the same role. Without either, ev
 ## Errors
 Every error has the same shape: `{{"error": {{"code": "…", "message": "…", "details": [{{"loc": […], "code": "…", "message": "…"}}]}}}}`.
 `code` is stable; `message` follows `Accept-Language` (`zh-hans` by default, `en` available).
+In `details`, `loc` and `code` are stable too (for `validation_error`, `code` is pydantic's error type: `missing`,
+`extra_forbidden`, `string_type`, `string_too_long`, `string_too_short`, `string_pattern_mismatch`,
+`model_attributes_type`, `value_error`), and `message` follows `Accept-Language` like the error's own message.
+`malformed_json` says why in its one detail (`loc` `["body"]`): `not_utf8`, or `json_invalid` with the line and column.
 Codes: `missing_credentials`, `invalid_credentials`, `invalid_timestamp`, `stale_timestamp`, `bad_signature` (401);
 `malformed_json`, `malformed_multipart`, `invalid_idempotency_key` (400); `campaign_not_allowed` (403);
 `not_found` (404); `method_not_allowed` (405); `length_required` (411); `body_too_large`, `too_many_parts` (413); `unsupported_media_type` (415);

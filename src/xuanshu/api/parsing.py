@@ -1,4 +1,5 @@
 """Turn the signed request body and headers into an IncomingTip, or a clear 4xx."""
+import codecs
 import re
 
 import pydantic
@@ -50,14 +51,39 @@ def unsupported_media_type() -> ApiError:
 
 
 def _json_tip(body: bytes) -> IncomingTip:
+    """Validate a JSON body; the body is kept as sent, a UTF-8 byte order mark included (many Windows tools write
+    one, RFC 8259 §8.1 lets a parser ignore it, and Python's json.loads does when the record is read again)."""
     try:
-        validated = TipIn.model_validate_json(body)
+        validated = TipIn.model_validate_json(body.removeprefix(codecs.BOM_UTF8))
     except pydantic.ValidationError as error:
         errors = error.errors(include_url=False)
-        if any(entry["type"] == "json_invalid" for entry in errors):
-            raise ApiError(400, "malformed_json", _("The request body is not valid JSON (UTF-8).")) from None
+        invalid = next((entry for entry in errors if entry["type"] == "json_invalid"), None)
+        if invalid is not None:
+            raise ApiError(400, "malformed_json", _("The request body is not valid JSON (UTF-8)."),
+                           details=[_json_problem(body, invalid)]) from None
         raise invalid_request(validation_details(errors)) from None
     return IncomingTip(record=tip_from_json(validated.model_dump()), raw_body=body)
+
+
+_JSON_POSITION = re.compile(r"at line (\d+) column (\d+)$")
+_UTF16_OR_32_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+def _json_problem(body: bytes, invalid: dict) -> dict:
+    """Why the body is not JSON, in the request's language: another encoding than UTF-8, or where the syntax breaks."""
+    if body.startswith(_UTF16_OR_32_BOMS):
+        return detail(["body"], "not_utf8", _("The body is UTF-16 or UTF-32 (it starts with that byte order mark): send UTF-8."))
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return detail(["body"], "not_utf8", _(
+            "The body is not UTF-8: the byte at offset %(offset)s cannot be read. Send the JSON encoded in UTF-8."
+        ) % {"offset": error.start})
+    position = _JSON_POSITION.search(str((invalid.get("ctx") or {}).get("error", "")))
+    if position is None:
+        return detail(["body"], "json_invalid", _("The body is not valid JSON."))
+    return detail(["body"], "json_invalid", _("The body is not valid JSON: the error is at line %(line)s, column %(column)s.")
+                  % {"line": position.group(1), "column": position.group(2)})
 
 
 def _multipart_tip(request: HttpRequest) -> IncomingTip:

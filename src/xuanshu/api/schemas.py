@@ -1,6 +1,7 @@
 """Input and output schemas of the partner API (pydantic, through django-ninja)."""
 from typing import Annotated, Literal
 
+from django.utils.translation import gettext as _
 from ninja import Schema
 from pydantic import AfterValidator, ConfigDict, Field
 
@@ -10,21 +11,22 @@ MAX_CONTENT_LENGTH = 10_000
 
 
 def _no_nul(value: str | None) -> str | None:
-    # The database's text columns cannot hold NUL, and no person types one.
+    # The database's text columns cannot hold NUL, and no person types one. The messages are read in the request's
+    # language: validation runs while the request is handled.
     if value is not None and "\x00" in value:
-        raise ValueError("must not contain NUL characters")
+        raise ValueError(_("Must not contain NUL characters."))
     return value
 
 
 def _not_blank(value: str) -> str:
     if not value.strip():
-        raise ValueError("must not be blank")
+        raise ValueError(_("Must not be blank."))
     return value
 
 
 def _cn_phone_or_empty(value: str | None) -> str | None:
     if value and parse_cn_phone(value) is None:
-        raise ValueError("must be a mainland mobile number or a landline with area code")
+        raise ValueError(_("Enter a valid mainland mobile number or a landline with area code."))
     return value
 
 
@@ -97,9 +99,12 @@ class TipReceipt(Schema):
 
 
 class ErrorDetail(Schema):
-    loc: list[str | int] = Field(description="Where the problem is: a field path such as [\"contact\", \"phone\"].")
-    code: str
-    message: str = ""
+    loc: list[str | int] = Field(description="Where the problem is: a field path such as [\"contact\", \"phone\"], "
+                                             "or [\"body\"] for the request body as a whole.")
+    code: str = Field(description="Stable, for programs. For schema errors, pydantic's error type: missing, extra_forbidden, "
+                                  "string_type, string_too_long, string_too_short, string_pattern_mismatch, "
+                                  "model_attributes_type, value_error.")
+    message: str = Field("", description="For the developer, in the language of Accept-Language, like the error's message.")
 
 
 class ErrorInfo(Schema):

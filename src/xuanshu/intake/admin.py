@@ -16,7 +16,7 @@ class InboundMessageAdmin(AppendOnlyAdmin):
     list_filter = ["channel", "status", "is_demo"]
     search_fields = ["external_id", "reference"]
     fields = [
-        "campaign", "channel", "external_id", "reference", "received_at", "status", "attempts", "processed_at",
+        "campaign", "channel", "external_id", "content_digest", "reference", "received_at", "status", "attempts", "processed_at",
         "waiting_for", "is_demo", "masked_sender", "masked_payload", "masked_body", "masked_error",
     ]
     readonly_fields = fields

@@ -19,6 +19,11 @@ class InboundMessage(models.Model):
     campaign = models.ForeignKey("campaigns.Campaign", null=True, blank=True, on_delete=models.PROTECT, related_name="inbound_messages")
     channel = models.CharField(max_length=20, choices=Channel.choices)
     external_id = models.CharField(max_length=255, help_text="The channel's own id: MsgId, Message-ID, form token")
+    content_digest = models.CharField(
+        max_length=64, blank=True, default="",
+        help_text="SHA-256 of the content, where the channel's own id can be reused for another message (an e-mail's "
+                  "Message-ID): with external_id, what makes a message the same one again. Blank for the other channels",
+    )
     raw_body = models.BinaryField(null=True, blank=True)
     payload = models.JSONField(null=True, blank=True)
     sender = models.CharField(max_length=255, blank=True, help_text="openid, e-mail address, client address")
@@ -37,7 +42,7 @@ class InboundMessage(models.Model):
     class Meta:
         ordering = ["-received_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["channel", "external_id"], name="inbound_unique_per_channel"),
+            models.UniqueConstraint(fields=["channel", "external_id", "content_digest"], name="inbound_unique_per_channel"),
         ]
         indexes = [models.Index(fields=["status", "received_at"])]
 

@@ -43,6 +43,7 @@ def receive_inbound(
     channel: str,
     external_id: str,
     campaign: Campaign | None,
+    content_digest: str = "",
     sender: str = "",
     payload: dict | None = None,
     raw_body: bytes | None = None,
@@ -54,7 +55,8 @@ def receive_inbound(
 ) -> Receipt:
     """Store a submission unchanged and its acknowledgement (reference) in one transaction.
 
-    Idempotent on (channel, external_id): a retry returns the first receipt and stores nothing.
+    Idempotent on (channel, external_id, content_digest): a retry returns the first receipt and stores nothing.
+    `content_digest` is for channels whose own id can be reused by another message (e-mail's Message-ID).
     A reference is allocated only while the campaign takes nominations (see interpretation.nomination_window):
     outside its nomination stage a nomination is kept as a reader tip, and has no reference to acknowledge.
     Processing is enqueued after commit and can be re-run from the stored record; a caller that
@@ -64,7 +66,7 @@ def receive_inbound(
 
     received_at = received_at or timezone.now()
     for attempt in range(2):
-        existing = InboundMessage.objects.filter(channel=channel, external_id=external_id).first()
+        existing = InboundMessage.objects.filter(channel=channel, external_id=external_id, content_digest=content_digest).first()
         if existing:
             return Receipt(inbound=existing, created=False)
         stored_files: list[Attachment] = []
@@ -74,6 +76,7 @@ def receive_inbound(
                     campaign=campaign,
                     channel=channel,
                     external_id=external_id,
+                    content_digest=content_digest,
                     raw_body=raw_body,
                     payload=payload,
                     sender=sender[:255],

@@ -8,6 +8,7 @@ import grp
 import os
 import pwd
 import shutil
+import smtplib
 import socket
 import subprocess
 import threading
@@ -18,6 +19,7 @@ from aiosmtpd.controller import Controller
 from imapclient import IMAPClient
 
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
+DOVECOT_LMTP = "/usr/lib/dovecot/lmtp"  # Debian's dovecot-lmtpd
 START_TIMEOUT = 15
 TEST_USER, TEST_PASSWORD = "campaign", "dovecot-test-pass"
 
@@ -43,7 +45,8 @@ def wait_for_greeting(port: int, *, timeout: float, process: subprocess.Popen | 
 
 class Dovecot:
     """Debian's Dovecot run from a config in a temp dir: loopback only, no TLS, PLAIN auth, one passwd-file user,
-    maildir in the temp dir, `imap_id_log = *` so the log shows what ID a client sent.
+    maildir in the temp dir, `imap_id_log = *` so the log shows what ID a client sent. With dovecot-lmtpd installed it
+    also takes mail over LMTP, the way an MTA hands it over (`deliver_by_lmtp`).
 
     As root, Dovecot's own service users run it and the mail belongs to `nobody` (Dovecot refuses mail access
     as uid 0); as any other user, everything runs as that user with chroots off.
@@ -52,6 +55,7 @@ class Dovecot:
     def __init__(self, root: Path):
         self.root = root
         self.port = 0
+        self.lmtp_port = 0
         self.process: subprocess.Popen | None = None
         self.log_path = root / "dovecot.log"
 
@@ -69,7 +73,7 @@ base_dir = {self.root}/run
 state_dir = {self.root}/state
 log_path = {self.log_path}
 info_log_path = {self.log_path}
-protocols = imap
+protocols = imap{" lmtp" if self.lmtp_port else ""}
 listen = 127.0.0.1
 ssl = no
 disable_plaintext_auth = no
@@ -106,6 +110,21 @@ service anvil {{
     mode = 0
   }}
 }}
+""" + (self._lmtp_config() if self.lmtp_port else "")
+
+    def _lmtp_config(self) -> str:
+        # LMTP delivers to campaign+Folder into Folder (created when missing), adding Return-Path, Delivered-To and
+        # Received as it does in production behind Postfix.
+        return f"""
+recipient_delimiter = +
+lmtp_save_to_detail_mailbox = yes
+lda_mailbox_autocreate = yes
+service lmtp {{
+  inet_listener lmtp {{
+    address = 127.0.0.1
+    port = {self.lmtp_port}
+  }}
+}}
 """
 
     def start(self) -> None:
@@ -116,6 +135,7 @@ service anvil {{
             os.chown(self.root / "mail", pwd.getpwnam("nobody").pw_uid, grp.getgrnam("nogroup").gr_gid)
         for _attempt in range(3):  # the free port may be taken between probing and binding
             self.port = free_port()
+            self.lmtp_port = free_port() if Path(DOVECOT_LMTP).exists() else 0
             config = self.root / "dovecot.conf"
             config.write_text(self._config())
             with open(self.root / "stderr.log", "ab") as stderr:
@@ -154,6 +174,17 @@ service anvil {{
                 client.create_folder(folder)
             for raw in messages:
                 client.append(folder, raw, msg_time=arrived_at)
+
+    def deliver_by_lmtp(self, folder: str, raw: bytes, *, envelope_from: str = "citizen@163.com") -> None:
+        """Hand one message to Dovecot over LMTP for delivery into `folder`, as an MTA does: Dovecot prepends its own
+        Return-Path, Delivered-To and Received (with a fresh id and time), so no two deliveries give the same bytes."""
+        if not self.lmtp_port:
+            raise RuntimeError(f"Dovecot's LMTP server is not installed ({DOVECOT_LMTP}): apt-get install dovecot-lmtpd")
+        # One recipient per transaction: smtplib reads one reply after DATA, LMTP sends one per recipient.
+        with smtplib.LMTP("127.0.0.1", self.lmtp_port, timeout=10) as lmtp:
+            refused = lmtp.sendmail(envelope_from, [f"{TEST_USER}+{folder}"], raw)
+        if refused:
+            raise RuntimeError(f"LMTP refused the message: {refused}")
 
     def recreate_folder(self, folder: str) -> None:
         """Delete and create a folder again: the server gives it a new UIDVALIDITY."""

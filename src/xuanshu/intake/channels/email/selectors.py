@@ -18,15 +18,21 @@ def thread_ids(parsed: ParsedMail) -> list[str]:
 
 def thread_messages(inbound: InboundMessage, parsed: ParsedMail) -> list[InboundMessage]:
     """The sender's own stored e-mails this message answers, newest reference first: directly, or through our
-    acknowledgement of one. Only the same sender's thread counts: someone else's reply never joins their nomination."""
+    acknowledgement of one. Only the same sender's thread counts: someone else's reply never joins their nomination.
+    A Message-ID that two different stored messages share (a broken mailer) names both, the first stored first."""
     ids = thread_ids(parsed)
     if not ids or not inbound.sender or inbound.campaign_id is None:
         return []
-    by_id = dict(AutoReply.objects.filter(message_id__in=ids).values_list("message_id", "inbound_id"))
-    by_id.update(InboundMessage.objects.filter(channel=Channel.EMAIL, external_id__in=ids).values_list("external_id", "pk"))
+    by_id: dict[str, list[int]] = {}
+    for message_id, inbound_id in AutoReply.objects.filter(message_id__in=ids).values_list("message_id", "inbound_id"):
+        by_id.setdefault(message_id, []).append(inbound_id)
+    stored = InboundMessage.objects.filter(channel=Channel.EMAIL, external_id__in=ids).order_by("pk")
+    for message_id, inbound_id in stored.values_list("external_id", "pk"):
+        by_id.setdefault(message_id, []).append(inbound_id)
     found = (
-        InboundMessage.objects.filter(pk__in=set(by_id.values()), channel=Channel.EMAIL, campaign_id=inbound.campaign_id,
-                                      sender__iexact=inbound.sender)
+        InboundMessage.objects.filter(pk__in={pk for pks in by_id.values() for pk in pks}, channel=Channel.EMAIL,
+                                      campaign_id=inbound.campaign_id, sender__iexact=inbound.sender)
         .exclude(pk=inbound.pk).select_related("nomination", "follow_up").in_bulk()
     )
-    return [found[by_id[message_id]] for message_id in ids if by_id.get(message_id) in found]
+    answered = [pk for message_id in ids for pk in by_id.get(message_id, ()) if pk in found]
+    return [found[pk] for pk in dict.fromkeys(answered)]

@@ -1,6 +1,6 @@
 """Writers of the e-mail channel: mailbox configuration, raw receipt, sync progress."""
 import datetime as dt
-import hashlib
+import logging
 import re
 from dataclasses import dataclass
 
@@ -11,26 +11,18 @@ from django.utils.translation import gettext as _
 from xuanshu.campaigns.models import Campaign
 from xuanshu.core.errors import DomainError
 from xuanshu.core.services import record_activity
-from xuanshu.intake.channels.email.decode import date_of, message_id_of, sender_of
+from xuanshu.intake.channels.email.decode import date_of, sender_of
+from xuanshu.intake.channels.email.identity import MailIdentity, mail_identity
 from xuanshu.intake.channels.email.models import Mailbox
 from xuanshu.intake.enums import Channel
+from xuanshu.intake.models import InboundMessage
 from xuanshu.intake.services import Receipt, receive_inbound
+
+logger = logging.getLogger("xuanshu.intake.email")
 
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # Changing where we read from makes the stored UIDs meaningless: start that mailbox's sync again.
 _SYNC_IDENTITY = ("host", "port", "username", "folder")
-
-
-def external_id_for(raw: bytes) -> str:
-    """The de-duplication key of a message: its Message-ID, or the SHA-256 of the raw bytes when it has none."""
-    try:
-        message_id = message_id_of(raw)
-    except Exception:  # noqa: BLE001 - a header we cannot read means "no Message-ID", never a lost message
-        message_id = ""
-    # A Message-ID is printable text; one with spaces or control characters is no key we can trust (or store).
-    if message_id and len(message_id) <= 255 and message_id.isprintable() and " " not in message_id:
-        return message_id
-    return "sha256:" + hashlib.sha256(raw).hexdigest()
 
 
 def _receipt_time(raw: bytes, received_at: dt.datetime | None) -> dt.datetime:
@@ -48,17 +40,22 @@ def _receipt_time(raw: bytes, received_at: dt.datetime | None) -> dt.datetime:
 def receive_email(
     *, raw: bytes, campaign: Campaign, received_at: dt.datetime | None = None, enqueue_processing: bool = True,
 ) -> Receipt:
-    """Store one e-mail unchanged (idempotent by Message-ID or hash); processing reads it afterwards.
+    """Store one e-mail unchanged; processing reads it afterwards.
 
+    Idempotent on the message's identity (identity.mail_identity): its Message-ID (or, without one, its content
+    digest) together with the digest of its content, so the same message fetched again, from another folder or
+    delivered twice, is stored once, while a different message under a reused Message-ID is stored as its own.
     No reference yet: only a nomination gets one, allocated when processing decides it is one.
     """
     try:
         sender = sender_of(raw)
     except Exception:  # noqa: BLE001 - the raw message is stored whatever its headers look like
         sender = ""
-    return receive_inbound(
+    identity = mail_identity(raw)
+    receipt = receive_inbound(
         channel=Channel.EMAIL,
-        external_id=external_id_for(raw),
+        external_id=identity.external_id,
+        content_digest=identity.content_digest,
         campaign=campaign,
         sender=sender,
         raw_body=raw,
@@ -66,6 +63,23 @@ def receive_email(
         received_at=_receipt_time(raw, received_at),
         enqueue_processing=enqueue_processing,
     )
+    if receipt.created and identity.message_id:
+        _note_reused_message_id(receipt.inbound, identity)
+    return receipt
+
+
+def _note_reused_message_id(inbound: InboundMessage, identity: MailIdentity) -> None:
+    """Log a message that came with the Message-ID of another, different, stored message: a broken mailer, or a
+    forged header. Both are kept; whoever reads the log can tell which is which."""
+    others = list(
+        InboundMessage.objects.filter(channel=Channel.EMAIL, external_id=identity.external_id)
+        .exclude(pk=inbound.pk).order_by("pk").values_list("pk", flat=True)
+    )
+    if others:
+        logger.warning(
+            "e-mail stored as inbound %s reuses the Message-ID %s of inbound %s with different content: kept as a message of its own",
+            inbound.pk, identity.message_id, ", ".join(map(str, others)),
+        )
 
 
 @dataclass(frozen=True)
@@ -113,7 +127,7 @@ def _plain(value):
 def start_sync(*, mailbox: Mailbox, uidvalidity: int) -> Mailbox:
     """Adopt the folder's UIDVALIDITY; when it changed, the old UIDs mean nothing: read the folder again from the start.
 
-    Re-reading stores nothing twice, because the raw store is keyed by Message-ID (or hash).
+    Re-reading stores nothing twice, because the raw store is keyed by the message's identity (Message-ID and content).
     """
     if mailbox.uidvalidity == uidvalidity:
         return mailbox
