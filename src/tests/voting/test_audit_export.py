@@ -1,6 +1,7 @@
 """The public audit record: the ledger with hashes and no personal data, the decisions, and a signed tally
 that anyone can check with the published Ed25519 key, re-chaining and recounting from the export alone."""
 import base64
+import io
 import json
 import os
 import subprocess
@@ -171,3 +172,69 @@ def test_contacts_and_addresses_typed_into_a_reason_are_masked_before_they_are_c
     assert [json.loads(line)["reason"] for line in published.splitlines()] == [masked]
     for personal in ["13912345678", "zhang@", "223.104.63.7", "1234:5678"]:
         assert personal not in published
+
+
+def test_redis_tallies_count_in_the_ballots_not_yet_flushed(redis_db, open_campaign, config, candidates, make_voter):
+    """A ballot Redis has acknowledged and counted, still in the stream on its way to the ledger, is not a mismatch
+    between the live tallies and the recount; a tally that is really wrong still is."""
+    vote(config, make_voter("+8613906351300"), candidates[0].pk)
+    flush(config.campaign_id)
+    vote(config, make_voter("+8613906351301"), candidates[0].pk, device="second")  # acknowledged, not flushed
+    with audit.read_snapshot():
+        report = audit.verify(config.campaign_id)
+    assert (report.problems, report.in_flight, report.recount[candidates[0].pk]["accepted"]) == ([], 1, 1)
+
+    redis_db.hincrby(f"v{config.campaign_id}:tally:accepted", str(candidates[1].pk), 1)  # a live tally off by one
+    with audit.read_snapshot():
+        problems = audit.verify(config.campaign_id).problems
+    assert problems == [f"candidate {candidates[1].pk}: Redis tally {{'accepted': 1, 'quarantined': 0, 'fraud': 0, "
+                        f"'rejected': 0}} != recount {{'accepted': 0, 'quarantined': 0, 'fraud': 0, 'rejected': 0}} "
+                        f"(with 1 ballots not yet flushed)"]
+
+
+def test_a_ledger_head_the_flusher_has_moved_past_is_not_compared_with_the_live_tallies(
+        redis_db, open_campaign, config, candidates, make_voter):
+    from xuanshu.voting import store_redis
+    from xuanshu.voting.models import LedgerHead
+
+    vote(config, make_voter("+8613906351310"), candidates[0].pk)
+    flush(config.campaign_id)
+    head = LedgerHead.objects.get(campaign_id=config.campaign_id).last_stream_id
+    counted = {candidates[0].pk: {"accepted": 1}}
+    vote(config, make_voter("+8613906351311"), candidates[1].pk, device="late")
+    live, expected, in_flight = store_redis.live_tallies_against(config.campaign_id, counted, head)
+    assert (live == expected, in_flight) == (True, 1)
+    flush(config.campaign_id)  # written into the ledger and deleted from the stream: `head` is now behind
+    assert store_redis.live_tallies_against(config.campaign_id, counted, head) is None
+
+
+def test_verify_reads_again_when_the_flusher_moves_on_while_it_runs(redis_db, open_campaign, config, candidates,
+                                                                    make_voter, monkeypatch):
+    """The flusher (another process) writes a ballot into the ledger and deletes it from the stream after verify
+    has read the ledger but before it reads Redis: that snapshot cannot be compared with the live tallies, so
+    verify reads again instead of reporting a difference that is not there."""
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite's shared in-memory test database cannot take another connection's write during a read")
+    vote(config, make_voter("+8613906351320"), candidates[0].pk)
+    late_voter = make_voter("+8613906351321")
+    replay, calls = audit._replay_decisions, []
+
+    def flusher_meanwhile():
+        try:
+            vote(config, late_voter, candidates[1].pk, device="late")
+            flush(config.campaign_id)
+        finally:
+            connection.close()
+
+    def replay_then_flush_once(*args):
+        replay(*args)
+        if not calls:
+            thread = threading.Thread(target=flusher_meanwhile)
+            thread.start()
+            thread.join()
+        calls.append(1)
+
+    monkeypatch.setattr(audit, "_replay_decisions", replay_then_flush_once)
+    out = io.StringIO()
+    call_command("votes", "verify", stdout=out)
+    assert (len(calls), f"{open_campaign.slug}: OK — 2 ledger rows" in out.getvalue()) == (2, True)

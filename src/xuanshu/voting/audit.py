@@ -34,6 +34,8 @@ class VerifyReport:
     recount: dict[int, dict[str, int]] = field(default_factory=dict)
     by_method: dict[str, int] = field(default_factory=dict)
     counted_by_method: dict[int, dict[str, int]] = field(default_factory=dict)  # accepted votes per candidate and method
+    in_flight: int = 0  # with Redis: ballots acknowledged and counted live, not yet flushed into the ledger
+    live_stale: bool = False  # with Redis: the flusher moved on while this ran, so the live tallies were not compared
 
     @property
     def ok(self) -> bool:
@@ -190,13 +192,27 @@ def _compare_tallies(report: VerifyReport, campaign_id: int, counts) -> None:
         if live.get(candidate, zero) != counts.get(candidate, zero):
             report.problem(f"candidate {candidate}: database tally {live.get(candidate, zero)} != recount {counts.get(candidate, zero)}")
     if backend.uses_redis():
-        from xuanshu.voting import store_redis
+        _compare_redis_tallies(report, campaign_id, counts)
 
-        redis_tallies = store_redis.tallies(campaign_id)
-        for candidate in set(counts) | {c for by in redis_tallies.values() for c in by}:
-            in_redis = {s: redis_tallies[s].get(candidate, 0) for s in STATUSES}
-            if in_redis != counts.get(candidate, zero):
-                report.problem(f"candidate {candidate}: Redis tally {in_redis} != recount {counts.get(candidate, zero)}")
+
+def _compare_redis_tallies(report: VerifyReport, campaign_id: int, counts) -> None:
+    """Redis's live tallies against the recount plus the ballots acknowledged but not yet flushed into the ledger
+    (the stream entries after the ledger head), so that a vote cast while this runs is not a false alarm."""
+    from xuanshu.voting import store_redis
+
+    head = LedgerHead.objects.filter(campaign_id=campaign_id).first()
+    compared = store_redis.live_tallies_against(campaign_id, counts, head.last_stream_id if head else "")
+    if compared is None:
+        report.live_stale = True
+        return
+    live, expected, report.in_flight = compared
+    zero = {str(status): 0 for status in STATUSES}
+    for candidate in set(live) | set(expected):
+        in_redis = {**zero, **live.get(candidate, {})}
+        wanted = {**zero, **expected.get(candidate, {})}
+        if in_redis != wanted:
+            report.problem(f"candidate {candidate}: Redis tally {in_redis} != recount {wanted}"
+                           + (f" (with {report.in_flight} ballots not yet flushed)" if report.in_flight else ""))
 
 
 # --- the public audit record ------------------------------------------------------------------------------

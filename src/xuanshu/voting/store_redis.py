@@ -319,7 +319,21 @@ if ARGV[3] == "1" then
     if #flat > 0 then redis.call("HSET", KEYS[i], unpack(flat)) end
   end
 end
-return cjson.encode({before = before, after = counts, pending = #entries})
+-- Entries the flusher deleted after `last_stream_id` (it deletes what it has written to the ledger) mean the
+-- caller's ledger counts are older than the stream: the comparison is stale, and the caller reads again.
+local moved = false
+if ARGV[2] ~= "" and redis.call("EXISTS", KEYS[5]) == 1 then
+  local info = redis.call("XINFO", "STREAM", KEYS[5])
+  for i = 1, #info, 2 do
+    if info[i] == "max-deleted-entry-id" then
+      local dms, dseq = string.match(info[i + 1], "(%d+)-(%d+)")
+      local lms, lseq = string.match(ARGV[2], "(%d+)-(%d+)")
+      dms, dseq, lms, lseq = tonumber(dms), tonumber(dseq), tonumber(lms), tonumber(lseq)
+      moved = dms > lms or (dms == lms and dseq > lseq)
+    end
+  end
+end
+return cjson.encode({before = before, after = counts, pending = #entries, moved = moved})
 """
 
 
@@ -342,3 +356,21 @@ def rewrite_tallies(campaign_id: int, ledger_counts: dict[int, dict[str, int]], 
     after = {int(candidate): {status: int(n) for status, n in (by_status or {}).items()}
              for candidate, by_status in (result["after"] or {}).items()}
     return before, after, int(result["pending"])
+
+
+def live_tallies_against(campaign_id: int, ledger_counts: dict[int, dict[str, int]], last_stream_id: str):
+    """(live tallies, the ledger's counts plus the stream entries after `last_stream_id`, entries in flight), read
+    in one atomic step without changing anything; None when the flusher has moved past `last_stream_id` since the
+    ledger was counted (the two can no longer be compared: count again)."""
+    keys = [f"v{campaign_id}:tally:{status}" for status in TALLY_STATUSES] + [stream_key(campaign_id)]
+    counts = {str(candidate): by_status for candidate, by_status in ledger_counts.items()}
+    result = json.loads(client().eval(_REWRITE_TALLIES, len(keys), *keys, json.dumps(counts), last_stream_id, "0"))
+    if result.get("moved"):
+        return None
+    live: dict[int, dict[str, int]] = {}
+    for status, by_candidate in (result["before"] or {}).items():
+        for candidate, n in (by_candidate or {}).items():
+            live.setdefault(int(candidate), {})[status] = int(n)
+    expected = {int(candidate): {status: int(n) for status, n in (by_status or {}).items()}
+                for candidate, by_status in (result["after"] or {}).items()}
+    return live, expected, int(result["pending"])
