@@ -202,7 +202,8 @@ LOGGING = {
 LOGGING_CONFIG = "xuanshu.core.logs.configure_logging"
 CSRF_FAILURE_VIEW = "xuanshu.core.error_views.csrf_failure"  # a page in Chinese, not Django's "403 Forbidden"
 
-# Origin of the citizen site for links sent out of band (WeChat replies); empty = the request's own host.
+# Origin of the citizen site for links sent out of band (WeChat replies, e-mail acknowledgements); empty = the
+# request's own host, and no status link in e-mail acknowledgements (sent without a request to take a host from).
 XUANSHU_PUBLIC_BASE_URL = os.environ.get("XUANSHU_PUBLIC_BASE_URL", "").rstrip("/")
 
 # E-mail: acknowledgements to e-mailed nominations go out over SMTP (for 163.com: smtp.163.com, port 465,

@@ -2,7 +2,10 @@
 import pytest
 from django.urls import reverse
 
+from tests.intake.email import mails
+from xuanshu.console.activity import ValueItem
 from xuanshu.core.models import ContactAccessLog
+from xuanshu.intake.channels.email.services import receive_email
 from xuanshu.intake.enums import InboundStatus
 from xuanshu.intake.services import receive_inbound, set_inbound_status
 from xuanshu.nominations.models import Nomination
@@ -101,3 +104,25 @@ def test_reprocess_that_fails_again_keeps_the_message_and_shows_why(editor_clien
 
 def test_reprocess_needs_a_post(editor_client, failed):
     assert editor_client.get(reverse("console:inbound_reprocess", args=[failed.pk])).status_code == 405
+
+
+def test_a_message_that_reuses_another_messages_message_id_says_so_in_its_history(viewer_client, campaign):
+    first = receive_email(raw=mails.simple("reused"), campaign=campaign, enqueue_processing=False).inbound
+    second = receive_email(raw=mails.simple("reused", body="李建国师傅义务修车十五年，分文不取。"), campaign=campaign,
+                           enqueue_processing=False).inbound
+    assert first.pk != second.pk
+
+    def history(inbound):
+        response = viewer_client.get(reverse("console:inbound", args=[inbound.pk]))
+        assert response.status_code == 200
+        return response, [(entry.actor, entry.action_label, entry.before, entry.after, entry.reason)
+                          for entry in response.context["activity"]]
+
+    response, entries = history(second)
+    assert entries == [(
+        "Channel: E-mail", "Same Message-ID as another, different e-mail: kept as a message of its own", [],
+        [ValueItem("Message-ID", "<reused@mail.example.cn>"), ValueItem("Other messages with this Message-ID", f"#{first.pk}")],
+        "",
+    )]
+    assert "Same Message-ID as another, different e-mail: kept as a message of its own" in response.content.decode()
+    assert history(first)[1] == []  # the first message was stored before anything reused its Message-ID

@@ -73,7 +73,7 @@ def outcome(response):
 
 TOO_MANY_WRONG = "这个推荐编号在您这里输错的次数过多，请1小时后再试。"
 WHOLE_NUMBER_NEEDED = "这个推荐编号近期被多次输错。为保护您的信息，请输入推荐时填写的完整电话号码查询（座机请带区号）。"
-LINK_NOTE = "如果您收到过查询链接（提交推荐后页面上的链接，或微信公众号回复中的链接），可直接打开查看：它随时可用，无需输入电话号码。"
+LINK_NOTE = "如果您收到过查询链接（提交推荐后页面上的链接，或微信公众号、电子邮件回复中的链接），可直接打开查看：它随时可用，无需输入电话号码。"
 
 
 def test_the_owner_gets_in_after_a_strangers_many_wrong_tries(client, campaign, reference):

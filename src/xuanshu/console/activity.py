@@ -44,6 +44,7 @@ ACTION_LABELS = {
     "inbound.file": gettext_lazy("File stored"),
     "inbound.file_refused": gettext_lazy("File could not be used"),
     "inbound.wait": gettext_lazy("Waiting for an earlier message"),
+    "inbound.message_id_reused": gettext_lazy("Same Message-ID as another, different e-mail: kept as a message of its own"),
     "tip.create": gettext_lazy("Tip received"),
     "campaign.create": gettext_lazy("Campaign created"),
     "campaign.update": gettext_lazy("Campaign updated"),
@@ -105,6 +106,8 @@ FIELD_LABELS = {
     "nominator_name": gettext_lazy("Nominator"),
     "nominator_phone": gettext_lazy("Nominator's phone"),
     "nominator_email": gettext_lazy("Nominator's e-mail"),
+    "message_id": gettext_lazy("Message-ID"),
+    "same_message_id": gettext_lazy("Other messages with this Message-ID"),
 }
 
 # Keys whose values are choice codes, per subject (ActivityLog.subject_type), and on every subject.
@@ -117,7 +120,7 @@ VALUE_CHOICES: dict[str, dict[str, type[TextChoices]]] = {
 COMMON_CHOICES: dict[str, type[TextChoices]] = {"nominee_kind": NomineeKind, "kind": NomineeKind, "channel": Channel}
 
 # Keys holding a record's id, shown as #id.
-ID_KEYS = {"inbound", "nominee", "left", "other", "merged_in", "separated", "change", "waiting_for", "note"}
+ID_KEYS = {"inbound", "nominee", "left", "other", "merged_in", "separated", "change", "waiting_for", "note", "same_message_id"}
 
 # Reasons the code itself writes (in English, language-neutral); an editor's reason is shown as written.
 SYSTEM_REASONS = {
@@ -211,6 +214,8 @@ def _format_field(key: str, value: Any, choices: dict[str, type[TextChoices]]) -
         return "、".join(str(FIELD_LABELS.get(name, name)) for name in value)
     if key in ID_KEYS and isinstance(value, int) and not isinstance(value, bool):
         return f"#{value}"
+    if key in ID_KEYS and isinstance(value, list) and value and all(type(item) is int for item in value):
+        return "、".join(f"#{item}" for item in value)
     return _format(value)
 
 

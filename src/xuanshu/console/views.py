@@ -42,6 +42,7 @@ from xuanshu.nominations.extraction.evidence import evidence_for_console
 from xuanshu.nominations.models import Nomination
 from xuanshu.nominations.selectors import (
     attachment_for_console,
+    inbound_activity,
     inbound_for_console,
     inbound_queue,
     nomination_activity,
@@ -323,7 +324,8 @@ def _inbound_or_404(inbound_id: int) -> InboundMessage:
 
 
 def _render_inbound(request, inbound, *, reveal=False):
-    context = {"inbound": inbound, "raw": raw_message_display(inbound, reveal=reveal), "contact_revealed": reveal}
+    context = {"inbound": inbound, "raw": raw_message_display(inbound, reveal=reveal), "contact_revealed": reveal,
+               "activity": present_activity(inbound_activity(inbound)[:50])}
     return render(request, "console/inbound_detail.html", context)
 
 

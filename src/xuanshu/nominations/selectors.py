@@ -142,6 +142,13 @@ def inbound_queue(*, status: str = "", channel: str = "") -> QuerySet[InboundMes
     return queryset.order_by("-received_at", "-id")
 
 
+def inbound_activity(inbound: InboundMessage) -> QuerySet[ActivityLog]:
+    """The raw message's audit trail (processing, files, replies, a reused Message-ID), newest first, with the acting users loaded."""
+    return ActivityLog.objects.filter(
+        subject_type=InboundMessage._meta.label_lower, subject_id=str(inbound.pk)
+    ).select_related("actor")
+
+
 def inbound_for_console(inbound_id: int) -> InboundMessage:
     """One raw inbound message with its photos, kept files and nomination; raises InboundMessage.DoesNotExist."""
     return (

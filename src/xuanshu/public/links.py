@@ -1,5 +1,7 @@
 """Signed links to a nomination's public status, for replies sent through channels (WeChat, e-mail)."""
+from django.conf import settings
 from django.core import signing
+from django.urls import reverse
 
 _SIGNER = signing.Signer(salt="xuanshu.public.status-link")
 
@@ -16,3 +18,15 @@ def status_link_token(reference: str) -> str:
 def reference_from_status_token(token: str) -> str:
     """The reference in a status token; raises signing.BadSignature when forged."""
     return _SIGNER.unsign(token)
+
+
+def status_path(campaign, reference: str) -> str:
+    """The path of the nomination's own status page: the link the thanks page and the channels' replies give."""
+    return reverse("public:status_link", args=[campaign.slug, status_link_token(reference)])
+
+
+def public_status_url(campaign, reference: str) -> str:
+    """The status page's full address under XUANSHU_PUBLIC_BASE_URL, for replies sent without a request (e-mail);
+    '' when that origin is not set: no host is better than a wrong one in a link the citizen keeps."""
+    base = (getattr(settings, "XUANSHU_PUBLIC_BASE_URL", "") or "").rstrip("/")
+    return base + status_path(campaign, reference) if base else ""

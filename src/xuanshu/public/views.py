@@ -23,7 +23,7 @@ from xuanshu.intake.notices import held_nomination_notice
 from xuanshu.nominations.enums import PUBLIC_STATE_LABELS
 from xuanshu.nominations.selectors import nomination_by_reference
 from xuanshu.public import gallery
-from xuanshu.public.links import reference_from_status_token, status_link_token
+from xuanshu.public.links import reference_from_status_token, status_path
 from xuanshu.public.status_lookup import Outcome, look_up_status
 
 THANKS_SALT = "xuanshu.public.thanks"
@@ -121,7 +121,7 @@ def nominate_thanks(request, slug, token):
     except signing.BadSignature:
         raise Http404(_("This confirmation link is not valid.")) from None
     # The nomination's own status page needs no phone digits and no lookup, so no lookup limit can keep its owner out.
-    status_url = reverse("public:status_link", args=[campaign.slug, status_link_token(reference)])
+    status_url = status_path(campaign, reference)
     return render(request, "public/thanks.html", {"campaign": campaign, "reference": reference, "status_url": status_url})
 
 

@@ -17,6 +17,7 @@ from django.core.management import call_command
 from django.utils import translation
 
 from tests.intake.email import mails
+from xuanshu.core.models import ActivityLog
 from xuanshu.intake.channels.email import services
 from xuanshu.intake.channels.email.identity import content_digest, mail_identity
 from xuanshu.intake.channels.email.models import Mailbox
@@ -93,6 +94,11 @@ def test_a_different_message_under_a_reused_message_id_is_stored_as_its_own_and_
         f"e-mail stored as inbound {second.pk} reuses the Message-ID {MESSAGE_ID} of inbound {first.pk} with different "
         f"content: kept as a message of its own",
     ]
+    # The editors see it too, on the new message: an audit row written with the message itself.
+    assert list(ActivityLog.objects.filter(action="inbound.message_id_reused").values_list(
+        "subject_type", "subject_id", "actor_id", "actor_label", "old_value", "new_value",
+    )) == [("intake.inboundmessage", str(second.pk), None, "channel:email", None,
+            {"message_id": MESSAGE_ID, "same_message_id": [first.pk]})]
     # Each is read on its own: two nominations, two references.
     assert sorted(Nomination.objects.values_list("inbound_id", "inbound__reference")) == [
         (first.pk, "CCLC2024-000001"), (second.pk, "CCLC2024-000002"),
@@ -101,7 +107,20 @@ def test_a_different_message_under_a_reused_message_id_is_stored_as_its_own_and_
     # Reading the folder again from the start (a lost sync state) recognises both.
     Mailbox.objects.update(last_uid=0)
     assert fetch() == ["qlwblc: 0 new, 2 duplicates, last UID 2"]
-    assert InboundMessage.objects.count() == 2
+    assert (InboundMessage.objects.count(), ActivityLog.objects.filter(action="inbound.message_id_reused").count()) == (2, 1)
+
+
+def test_a_reused_message_id_is_stored_only_with_its_audit_row(campaign, monkeypatch):
+    """The new message and the row telling the editors about it are one transaction: neither is kept without the other."""
+    first = receive_email(raw=mails.simple("reused"), campaign=campaign, enqueue_processing=False).inbound
+
+    def audit_fails(**kwargs):
+        raise RuntimeError("audit write failed")
+
+    monkeypatch.setattr(services, "record_activity", audit_fails)
+    with pytest.raises(RuntimeError, match="audit write failed"):
+        receive_email(raw=mails.simple("reused", body="李建国师傅义务修车十五年，分文不取。"), campaign=campaign, enqueue_processing=False)
+    assert list(InboundMessage.objects.values_list("pk", flat=True)) == [first.pk]
 
 
 def test_a_reply_to_a_message_id_two_messages_share_joins_the_first_nomination(

@@ -44,7 +44,10 @@ def replies(sink) -> list[email.message.EmailMessage]:
 
 
 @pytest.mark.parametrize("held", ["closed", "not_yet_open"])
-def test_a_nomination_outside_the_stage_is_kept_as_a_tip_and_the_reply_says_why(campaign, smtp, django_capture_on_commit_callbacks, held):
+def test_a_nomination_outside_the_stage_is_kept_as_a_tip_and_the_reply_says_why(
+    campaign, smtp, settings, django_capture_on_commit_callbacks, held,
+):
+    settings.XUANSHU_PUBLIC_BASE_URL = "https://h5.qlwb.example.cn"  # set, yet no status link: there is no nomination to show
     starts_at, ends_at = STAGES[held]
     move_nomination_stage(campaign, starts_at=starts_at, ends_at=ends_at)
     inbound = deliver(mails.GB2312_BASE64.raw, campaign, django_capture_on_commit_callbacks)

@@ -1,8 +1,10 @@
 """Acknowledgements over SMTP, received by a real aiosmtpd sink: content, threading, RFC 3834 rules, daily limit."""
 import email
 import email.policy
+import re
 
 import pytest
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -12,6 +14,7 @@ from xuanshu.intake.channels.email.replies import send_acknowledgement
 from xuanshu.intake.channels.email.services import receive_email
 from xuanshu.intake.models import InboundMessage, ReaderTip
 from xuanshu.nominations.models import Nomination
+from xuanshu.public.links import status_link_token
 
 pytestmark = pytest.mark.django_db
 
@@ -27,22 +30,25 @@ def sent(sink) -> list[tuple[str, list[str], email.message.EmailMessage]]:
     return [(sender, recipients, email.message_from_bytes(data, policy=email.policy.default)) for sender, recipients, data in sink.messages]
 
 
-def expected_body(*, name: str, reference: str, campaign) -> str:
+def expected_body(*, name: str, reference: str, campaign, status_url: str = "") -> str:
     """The acknowledgement as the zh-hans catalogue renders it (English msgids until they are translated)."""
     with translation.override("zh-hans"):
+        link = [_("Check its progress at any time, without your phone number: %(url)s") % {"url": status_url}] if status_url else []
         return "\n\n".join([
             _("Hello %(name)s,") % {"name": name} if name else _("Hello,"),
             _("Thank you for your nomination for %(campaign)s. We have received it; its reference number is %(reference)s.")
             % {"campaign": campaign.name, "reference": reference},
             _("Our editors review every nomination; there is no need to send it again. "
               "Please quote the reference number whenever you contact us about it."),
+            *link,
             _("Reader hotline: %(hotline)s") % {"hotline": campaign.hotline},
             _("This is an automatic reply."),
             campaign.undertaker,
         ]) + "\n"
 
 
-def test_an_emailed_nomination_is_acknowledged_with_its_reference(campaign, smtp, django_capture_on_commit_callbacks):
+def test_an_emailed_nomination_is_acknowledged_with_its_reference(campaign, smtp, settings, django_capture_on_commit_callbacks):
+    settings.XUANSHU_PUBLIC_BASE_URL = ""  # no origin for the status link: it is left out, never sent with a guessed host
     inbound = deliver(mails.GB2312_BASE64.raw, campaign, django_capture_on_commit_callbacks)
     assert inbound.reference == "CCLC2024-000001"
     [(envelope_from, recipients, reply)] = sent(smtp)
@@ -58,6 +64,27 @@ def test_an_emailed_nomination_is_acknowledged_with_its_reference(campaign, smtp
     assert reply.get_content().replace("\r\n", "\n") == expected_body(name="张桂芳", reference="CCLC2024-000001", campaign=campaign)
     record = AutoReply.objects.get()
     assert (record.status, record.recipient, record.reason, record.message_id) == ("sent", "zhanggf@163.com", "", reply["Message-ID"])
+
+
+def test_the_acknowledgement_gives_the_status_link_that_opens_the_nomination(
+    campaign, smtp, settings, client, django_capture_on_commit_callbacks,
+):
+    """The e-mail nominator's way around the status lookup's limits, as the thanks page and the WeChat reply give it."""
+    settings.XUANSHU_PUBLIC_BASE_URL = "https://h5.qlwb.example.cn/"
+    deliver(mails.GB2312_BASE64.raw, campaign, django_capture_on_commit_callbacks)
+    nomination = Nomination.objects.get()
+    path = reverse("public:status_link", args=[campaign.slug, status_link_token("CCLC2024-000001")])
+    [(_from, _to, reply)] = sent(smtp)
+    body = reply.get_content().replace("\r\n", "\n")
+    assert body == expected_body(name="张桂芳", reference="CCLC2024-000001", campaign=campaign,
+                                 status_url=f"https://h5.qlwb.example.cn{path}")
+
+    [url] = re.findall(r"https?://\S+", body)
+    assert url.startswith("https://h5.qlwb.example.cn/")
+    response = client.get(url.removeprefix("https://h5.qlwb.example.cn"))
+    result = response.context["result"]
+    assert (response.status_code, result["reference"], result["nominee_name"]) == (200, "CCLC2024-000001", nomination.nominee_name)
+    assert nomination.nominee_name and nomination.nominee_name in response.content.decode()
 
 
 def test_references_continue_the_senders_thread(campaign, smtp, django_capture_on_commit_callbacks):

@@ -1,5 +1,5 @@
-"""The acknowledgement of an e-mail nomination: its reference number (or, outside the nomination stage, that it
-was kept as a tip), in Chinese, once, and never to a robot.
+"""The acknowledgement of an e-mail nomination: its reference number and signed status link (or, outside the
+nomination stage, that it was kept as a tip), in Chinese, once, and never to a robot.
 
 Follows RFC 3834 (automatic responses): no reply to auto-submitted mail, lists, bulk mail, bounces or
 no-reply senders; the reply carries In-Reply-To/References and `Auto-Submitted: auto-replied`.
@@ -24,6 +24,7 @@ from xuanshu.intake.channels.email.models import REPLY_TRANSITIONS, AutoReply, M
 from xuanshu.intake.enums import NominationWindow
 from xuanshu.intake.models import InboundMessage, ReaderTip
 from xuanshu.intake.notices import held_nomination_notice
+from xuanshu.public.links import public_status_url
 
 logger = logging.getLogger("xuanshu.intake.email")
 
@@ -114,7 +115,7 @@ def _claim(inbound: InboundMessage, parsed: ParsedMail) -> tuple[AutoReply, bool
 
 
 def build_acknowledgement(*, inbound: InboundMessage, parsed: ParsedMail, recipient: str, held_because: str = "") -> EmailMessage:
-    """The reply in Chinese, threaded under the citizen's message: the reference number, or (`held_because`)
+    """The reply in Chinese, threaded under the citizen's message: the reference number and status link, or (`held_because`)
     that nominations are closed or not yet open and the message was kept for the editors."""
     campaign = inbound.campaign
     with translation.override("zh-hans"):
@@ -131,6 +132,10 @@ def build_acknowledgement(*, inbound: InboundMessage, parsed: ParsedMail, recipi
                 _("Our editors review every nomination; there is no need to send it again. "
                   "Please quote the reference number whenever you contact us about it."),
             ]
+            # The nomination's own page: no lookup limit can keep the nominator out. Left out when the site's origin is
+            # not configured, as there is no request to take a host from and a wrong host would be a dead link.
+            if status_url := public_status_url(campaign, inbound.reference):
+                paragraphs.append(_("Check its progress at any time, without your phone number: %(url)s") % {"url": status_url})
             subject = _("Nomination received: %(reference)s") % {"reference": inbound.reference}
         if campaign.hotline:
             paragraphs.append(_("Reader hotline: %(hotline)s") % {"hotline": campaign.hotline})

@@ -52,25 +52,27 @@ def receive_email(
     except Exception:  # noqa: BLE001 - the raw message is stored whatever its headers look like
         sender = ""
     identity = mail_identity(raw)
-    receipt = receive_inbound(
-        channel=Channel.EMAIL,
-        external_id=identity.external_id,
-        content_digest=identity.content_digest,
-        campaign=campaign,
-        sender=sender,
-        raw_body=raw,
-        wants_reference=False,
-        received_at=_receipt_time(raw, received_at),
-        enqueue_processing=enqueue_processing,
-    )
-    if receipt.created and identity.message_id:
-        _note_reused_message_id(receipt.inbound, identity)
+    # One transaction: the message and the audit row saying it reuses another's Message-ID are kept together or not at all.
+    with transaction.atomic():
+        receipt = receive_inbound(
+            channel=Channel.EMAIL,
+            external_id=identity.external_id,
+            content_digest=identity.content_digest,
+            campaign=campaign,
+            sender=sender,
+            raw_body=raw,
+            wants_reference=False,
+            received_at=_receipt_time(raw, received_at),
+            enqueue_processing=enqueue_processing,
+        )
+        if receipt.created and identity.message_id:
+            _note_reused_message_id(receipt.inbound, identity)
     return receipt
 
 
 def _note_reused_message_id(inbound: InboundMessage, identity: MailIdentity) -> None:
-    """Log a message that came with the Message-ID of another, different, stored message: a broken mailer, or a
-    forged header. Both are kept; whoever reads the log can tell which is which."""
+    """Log and audit a message that came with the Message-ID of another, different, stored message: a broken mailer,
+    or a forged header. Both are kept; the editors see it in the new message's history and can tell which is which."""
     others = list(
         InboundMessage.objects.filter(channel=Channel.EMAIL, external_id=identity.external_id)
         .exclude(pk=inbound.pk).order_by("pk").values_list("pk", flat=True)
@@ -80,6 +82,8 @@ def _note_reused_message_id(inbound: InboundMessage, identity: MailIdentity) -> 
             "e-mail stored as inbound %s reuses the Message-ID %s of inbound %s with different content: kept as a message of its own",
             inbound.pk, identity.message_id, ", ".join(map(str, others)),
         )
+        record_activity(actor=None, actor_label="channel:email", action="inbound.message_id_reused", subject=inbound,
+                        new_value={"message_id": identity.message_id, "same_message_id": others})
 
 
 @dataclass(frozen=True)

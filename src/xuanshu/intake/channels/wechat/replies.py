@@ -1,5 +1,4 @@
 """The passive reply to a stored message, in Chinese. Decided from the stored record, so a retry gets the same words."""
-from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -15,7 +14,7 @@ from xuanshu.intake.channels.wechat.services import opens_nomination
 from xuanshu.intake.interpretation import held_because
 from xuanshu.intake.notices import held_nomination_notice
 from xuanshu.intake.services import Receipt
-from xuanshu.public.links import status_link_token
+from xuanshu.public.links import status_path
 
 # WeChat: answering "success" (or nothing) means "no reply", and WeChat does not retry.
 NO_REPLY = "success"
@@ -48,7 +47,7 @@ def reply_text(*, account: WechatAccount, envelope: Envelope, receipt: Receipt, 
 
 
 def _status_url(site: str, campaign, reference: str) -> str:
-    return site + reverse("public:status_link", args=[campaign.slug, status_link_token(reference)])
+    return site + status_path(campaign, reference)
 
 
 def nomination_reply(campaign, reference: str, status_url: str, minutes: int, earlier: int = 0) -> str:
