@@ -188,6 +188,33 @@ def test_a_group_run_straight_into_the_deeds_stays_a_group():
     assert nominees("推荐出彩聊城人东阿县志愿者协会多年帮扶困难群众") == [{"name": "东阿县志愿者协会", "is_group": True, "members": []}]
 
 
+def test_groups_named_with_hui_or_she_are_groups_and_a_modal_hui_is_not_a_group():
+    group = {
+        "推荐出彩聊城人 推荐东昌府区的“书香”读书会，十年来为留守儿童读书。": "“书香”读书会",
+        "推荐出彩聊城人东阿县读书会多年为留守儿童义务讲故事": "东阿县读书会",
+        "推荐出彩聊城人 推荐临清市红白理事会，倡导移风易俗。": "临清市红白理事会",
+        "推荐出彩聊城人 推荐冠县的老年互助会，十多年照顾孤寡老人。": "老年互助会",
+        "推荐出彩聊城人 推荐莘县的爱心服务社，为环卫工送早餐。": "爱心服务社",
+        "推荐出彩聊城人 推荐高唐县的果蔬合作社，带动乡亲致富。": "果蔬合作社",
+        "推荐出彩聊城人 被推荐集体：临清市烟店镇红白理事会": "临清市烟店镇红白理事会",
+    }
+    assert {text: nominees(text) for text in group} == {
+        text: [{"name": name, "is_group": True, "members": []}] for text, name in group.items()}
+    # 会 as a modal or in 学会 (learned), and the 会长 or 社 of someone's post: the nominee is the person.
+    person_ = {
+        "推荐出彩聊城人张三会修车，常年免费给村民修车。": "张三",
+        "推荐出彩聊城人王秀兰会做饭，常年给孤寡老人送饭。": "王秀兰",
+        "推荐出彩聊城人张三学会修车后免费帮村民": "张三",
+        "推荐出彩聊城人 推荐王秀兰，她学会了手语。": "王秀兰",
+        "推荐出彩聊城人李会芳照顾瘫痪婆婆二十年": "李会芳",
+        "推荐出彩聊城人聊城市读书会会长王秀兰多年为孩子讲故事": "王秀兰",
+        "推荐出彩聊城人东阿县志愿者协会会长王秀兰多年帮扶困难群众": "王秀兰",
+        "推荐出彩聊城人 推荐旅行社的导游刘洋。": "刘洋",
+        "推荐出彩聊城人 推荐刘洋，他是报社记者。": "刘洋",
+    }
+    assert {text: nominees(text) for text in person_} == {text: [person(name)] for text, name in person_.items()}
+
+
 def test_words_and_possessives_before_the_deeds_are_not_names():
     # 常年 starts like a name (常 is a surname) and is followed by 照顾; 王秀兰的儿子 is someone else's son.
     assert nominees("推荐出彩聊城人常年照顾老人的刘桂英，东昌府区人。") == [person("刘桂英")]

@@ -187,9 +187,9 @@ def test_redis_tallies_count_in_the_ballots_not_yet_flushed(redis_db, open_campa
     redis_db.hincrby(f"v{config.campaign_id}:tally:accepted", str(candidates[1].pk), 1)  # a live tally off by one
     with audit.read_snapshot():
         problems = audit.verify(config.campaign_id).problems
-    assert problems == [f"candidate {candidates[1].pk}: Redis tally {{'accepted': 1, 'quarantined': 0, 'fraud': 0, "
-                        f"'rejected': 0}} != recount {{'accepted': 0, 'quarantined': 0, 'fraud': 0, 'rejected': 0}} "
-                        f"(with 1 ballots not yet flushed)"]
+    assert problems == [f"No. 2 {candidates[1].display_name}: Redis tally (accepted 1, quarantined 0, fraud 0, rejected 0) "
+                        "does not match the recount with 1 ballots not yet flushed "
+                        "(accepted 0, quarantined 0, fraud 0, rejected 0)"]
 
 
 def test_a_ledger_head_the_flusher_has_moved_past_is_not_compared_with_the_live_tallies(

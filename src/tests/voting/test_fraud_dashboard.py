@@ -145,11 +145,11 @@ def test_dashboard_tallies_show_votes_counted_through_the_device_check(client, o
 def test_verify_splits_each_candidates_counted_votes_by_identity_method(store_kind, capsys, open_campaign, config, candidates, make_voter, editor):
     _weaker_mix(config, candidates, make_voter, editor, open_campaign)
     call_command("votes", "verify")
-    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("  candidate ")]
-    splits = dict(re.match(r"  candidate (\d+): accepted \d+, [^;]*; (.*)$", line).groups() for line in lines)
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("  No. ")]
+    splits = dict(re.match(r"  No. (\d+) [^:]+: accepted \d+, [^;]*; (.*)$", line).groups() for line in lines)
     assert splits == {
-        str(candidates[0].pk): "counted by identity method: {'device': 1, 'sms': 1}, of which device (weaker identity): 1",
-        str(candidates[1].pk): "counted by identity method: {'sms': 1}, of which device (weaker identity): 0",
+        str(candidates[0].number): "counted by identity method: {'device': 1, 'sms': 1}, of which device (weaker identity): 1",
+        str(candidates[1].number): "counted by identity method: {'sms': 1}, of which device (weaker identity): 0",
     }
 
 

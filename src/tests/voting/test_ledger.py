@@ -58,7 +58,27 @@ def test_verify_detects_a_deleted_row_and_a_padded_tally(store_kind, config, can
     problems = verify(config.campaign_id).problems
     assert "ledger: expected #2, found #3 (rows missing or reordered)" in problems
     assert "ledger #3: previous hash does not match the row before it" in problems
-    assert any(p.startswith(f"candidate {ids[3]}: database tally") for p in problems)
+    padded = candidates[3]
+    assert (f"No. 4 {padded.display_name}: database tally (accepted 7, quarantined 0, fraud 0, rejected 0) "
+            "does not match the recount (accepted 0, quarantined 0, fraud 0, rejected 0)") in problems
+
+
+def test_verify_names_candidates_by_ballot_number_and_name_and_prints_counts_as_words(
+        store_kind, config, candidates, make_voter, capsys):
+    _some_votes(config, candidates, make_voter)
+    CandidateTally.objects.filter(candidate_id=candidates[1].pk).update(accepted=6, fraud=1)
+    expected = (f"No. 2 {candidates[1].display_name}: database tally (accepted 6, quarantined 0, fraud 1, rejected 0) "
+                "does not match the recount (accepted 1, quarantined 0, fraud 0, rejected 0)")
+    assert verify(config.campaign_id).problems == [expected]
+    with pytest.raises(CommandError):
+        call_command("votes", "verify")
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(";")[0] for line in lines if line.startswith("  No. ")] == [
+        f"  No. 1 {candidates[0].display_name}: accepted 2, quarantined 0, fraud 0, rejected 1",
+        f"  No. 2 {candidates[1].display_name}: accepted 1, quarantined 0, fraud 0, rejected 0",
+        f"  No. 3 {candidates[2].display_name}: accepted 0, quarantined 0, fraud 0, rejected 1",
+        f"  {expected}",
+    ]
 
 
 def test_verify_detects_a_status_flipped_without_a_decision(store_kind, config, candidates, make_voter):

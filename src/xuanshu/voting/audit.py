@@ -185,17 +185,41 @@ def _replay_decisions(report, decisions, current, initial, counts, head) -> None
         report.problem("decision head does not match the decision chain")
 
 
+def candidate_labels(campaign_id: int) -> dict[int, str]:
+    """How the organiser names each candidate of a campaign, in ballot order: number and name ("No. 2 刘洋")."""
+    return {pk: f"No. {number} {name}" for pk, number, name in
+            Candidate.objects.filter(campaign_id=campaign_id).order_by("number").values_list("pk", "number", "display_name")}
+
+
+def candidate_label(labels: dict[int, str], candidate: int) -> str:
+    # A ledger row whose candidate is not on this ballot was edited: name it by the id the row holds.
+    return labels.get(candidate, f"candidate id {candidate} (not on this ballot)")
+
+
+def format_counts(by_status: dict) -> str:
+    """A candidate's votes by status as the organiser reads them: "accepted 1, quarantined 0, fraud 0, rejected 0"."""
+    return ", ".join(f"{status} {by_status.get(status, 0)}" for status in STATUSES)
+
+
+def in_ballot_order(labels: dict[int, str], candidates) -> list[int]:
+    """Candidate ids in ballot-number order (`labels` comes from `candidate_labels`), any id not on the ballot last."""
+    position = {pk: index for index, pk in enumerate(labels)}
+    return sorted(candidates, key=lambda pk: (pk not in position, position.get(pk, 0), pk))
+
+
 def _compare_tallies(report: VerifyReport, campaign_id: int, counts) -> None:
     live = {t.candidate_id: {s: getattr(t, s) for s in STATUSES} for t in CandidateTally.objects.filter(candidate__campaign_id=campaign_id)}
     zero = dict.fromkeys(STATUSES, 0)
-    for candidate in set(live) | set(counts):
+    labels = candidate_labels(campaign_id)
+    for candidate in in_ballot_order(labels, set(live) | set(counts)):
         if live.get(candidate, zero) != counts.get(candidate, zero):
-            report.problem(f"candidate {candidate}: database tally {live.get(candidate, zero)} != recount {counts.get(candidate, zero)}")
+            report.problem(f"{candidate_label(labels, candidate)}: database tally ({format_counts(live.get(candidate, zero))}) "
+                           f"does not match the recount ({format_counts(counts.get(candidate, zero))})")
     if backend.uses_redis():
-        _compare_redis_tallies(report, campaign_id, counts)
+        _compare_redis_tallies(report, campaign_id, counts, labels)
 
 
-def _compare_redis_tallies(report: VerifyReport, campaign_id: int, counts) -> None:
+def _compare_redis_tallies(report: VerifyReport, campaign_id: int, counts, labels: dict[int, str]) -> None:
     """Redis's live tallies against the recount plus the ballots acknowledged but not yet flushed into the ledger
     (the stream entries after the ledger head), so that a vote cast while this runs is not a false alarm."""
     from xuanshu.voting import store_redis
@@ -207,12 +231,13 @@ def _compare_redis_tallies(report: VerifyReport, campaign_id: int, counts) -> No
         return
     live, expected, report.in_flight = compared
     zero = {str(status): 0 for status in STATUSES}
-    for candidate in set(live) | set(expected):
+    for candidate in in_ballot_order(labels, set(live) | set(expected)):
         in_redis = {**zero, **live.get(candidate, {})}
         wanted = {**zero, **expected.get(candidate, {})}
         if in_redis != wanted:
-            report.problem(f"candidate {candidate}: Redis tally {in_redis} != recount {wanted}"
-                           + (f" (with {report.in_flight} ballots not yet flushed)" if report.in_flight else ""))
+            flushing = f" with {report.in_flight} ballots not yet flushed" if report.in_flight else ""
+            report.problem(f"{candidate_label(labels, candidate)}: Redis tally ({format_counts(in_redis)}) "
+                           f"does not match the recount{flushing} ({format_counts(wanted)})")
 
 
 # --- the public audit record ------------------------------------------------------------------------------

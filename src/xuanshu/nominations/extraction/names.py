@@ -42,13 +42,16 @@ PREDICATE_WORDS = (
     "自愿", "独自", "一人", "今年", "去年", "现年", "年近", "年过", "年逾", "家住", "住在", "出生", "生于", "毕业", "退休", "退伍", "原是",
     "现任", "现为", "虽然", "不仅", "不但", "成立", "组建", "组织", "创建", "建立", "开办", "获得", "荣获", "夺得", "攻克", "研发",
     "回乡", "返乡", "免费", "带动", "发展", "参加", "参与", "加入", "教", "是", "在", "从", "自", "于", "曾", "已", "系", "把", "被",
-    "给", "为", "对", "向", "用", "也", "还", "都", "就", "又", "才", "将",
+    "给", "为", "对", "向", "用", "也", "还", "都", "就", "又", "才", "将", "学会",
 )
 # Honorifics of two characters or more (one-character ones such as 哥 老 总 start too many other words).
 _LONG_HONORIFIC = re.compile("|".join(honorific for honorific in HONORIFICS if len(honorific) > 1))
 _PREDICATE = re.compile(
     r"(?:[一二三四五六七八九十百几数两\d]+(?:多|余)?(?:年|载|个春秋|代)|"
-    + "|".join(sorted(PREDICATE_WORDS, key=len, reverse=True)) + ")"
+    + "|".join(sorted(PREDICATE_WORDS, key=len, reverse=True))
+    # 会 as a modal (张三会修车), not the 会 of 会长, 会计, 会员 that follows a group's or a person's name.
+    + "|会(?![长计员议场所址务费])"
+    + ")"
 )
 
 

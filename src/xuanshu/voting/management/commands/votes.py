@@ -194,11 +194,12 @@ class Command(BaseCommand):
         self.stdout.write(f"  attempts by identity method: {report.by_method}"
                           + (f" (device: {weaker}, weaker identity)" if weaker else ""))
         weaker_methods = "/".join(sorted(WEAKER_METHODS))
-        for candidate, counts in sorted(report.recount.items()):
+        labels = audit.candidate_labels(campaign.pk)
+        for candidate in audit.in_ballot_order(labels, report.recount):
             # From the recount, so the split adds up to the verified `accepted` figure on the same line.
             by_method = {m or "-": n for m, n in sorted(report.counted_by_method.get(candidate, {}).items()) if n}
-            shown = ", ".join(f"{status} {n}" for status, n in counts.items())
-            self.stdout.write(f"  candidate {candidate}: {shown}; counted by identity method: {by_method}, "
+            shown = audit.format_counts(report.recount[candidate])
+            self.stdout.write(f"  {audit.candidate_label(labels, candidate)}: {shown}; counted by identity method: {by_method}, "
                               f"of which {weaker_methods} (weaker identity): {selectors.weaker_count(by_method)}")
         for problem in report.problems:
             self.stdout.write(self.style.ERROR(f"  {problem}"))
