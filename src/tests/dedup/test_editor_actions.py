@@ -166,3 +166,30 @@ def test_nominees_of_two_campaigns_are_not_merged(make_nomination, django_captur
     with pytest.raises(DomainError) as refused:
         services.merge_nominees(source=second, target=first, actor=editor)
     assert refused.value.code == "other_campaign"
+
+
+def test_a_suggestion_of_a_merged_nominee_stays_with_the_nominee_it_lives_on_in(nominate, editor):
+    """刘德胜 at work twice (merged by an editor) and at home: the home suggestion outlives the merge and can be accepted."""
+    from xuanshu.nominations.dedup.selectors import open_suggestions
+
+    at_work = nominate(nominee_name="刘德胜", area_code="dongchangfu", place_detail="柳园街道", deeds=DESHENG_CITY)
+    at_home = nominate(nominee_name="刘德胜", area_code="shenxian", place_detail="古云镇", deeds=DESHENG_HOME)
+    elsewhere = nominate(nominee_name="刘德胜", area_code="linqing", place_detail="烟店镇", deeds=DESHENG_CITY + "大家都感谢他。")
+    home_nominee = NomineeMembership.objects.get(nomination=at_home).nominee
+    work_nominee = NomineeMembership.objects.get(nomination=at_work).nominee
+    third = NomineeMembership.objects.get(nomination=elsewhere).nominee
+    home_suggestion = MergeSuggestion.objects.get(nominee_a=work_nominee, nominee_b=home_nominee)
+    services.merge_nominees(source=work_nominee, target=third, actor=editor, reason="同一人")
+
+    seen_from_third = open_suggestions(third)
+    assert [(view.suggestion, view.other, view.this_nomination) for view in seen_from_third] == [(home_suggestion, home_nominee, at_work)]
+    assert [(view.suggestion, view.other) for view in open_suggestions(home_nominee)] == [(home_suggestion, third)]
+
+    change = services.accept_suggestion(suggestion=home_suggestion, actor=editor, reason="籍贯莘县")
+    assert (change.source_id, change.target_id) == (home_nominee.pk, third.pk)
+    assert set(NomineeMembership.objects.values_list("nominee", flat=True)) == {third.pk}
+    home_suggestion.refresh_from_db()
+    assert (home_suggestion.state, open_suggestions(third)) == ("merged", [])
+    services.undo_merge(change=change, actor=editor)
+    home_suggestion.refresh_from_db()
+    assert home_suggestion.state == "open"

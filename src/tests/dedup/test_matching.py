@@ -158,3 +158,15 @@ def test_outside_the_city_is_no_county():
     in_linqing = record("刘德胜", area=3, place="", pk=3)
     assert [reason["code"] for reason in compare(at_home, in_beijing).reasons][:2] == ["same_name", "county_unknown"]
     assert [reason["code"] for reason in compare(at_home, in_linqing).reasons][:2] == ["same_name", "different_county"]
+
+
+@pytest.mark.parametrize("spelled", ["Wang Xiulan", "WANG XIULAN", "wáng xiù lán", "Wáng Xiùlán"])
+def test_a_name_written_in_pinyin_matches_the_same_name_in_characters(spelled):
+    match = compare(record("王秀兰", pk=1), record(spelled, pk=2))
+    assert (match.score, match.reasons[0], match.auto) == (90, {"code": "pinyin_name"}, True)
+    assert record(spelled).block_key == record("王秀兰").block_key == "p:wan xiu lan"
+
+
+@pytest.mark.parametrize(("raw", "other"), [("Wang Xiulan", "王秀英"), ("Smith", "史密斯"), ("Xian Li", "西安李")])
+def test_pinyin_that_reads_otherwise_is_not_the_name(raw, other):
+    assert compare(record(other, pk=1), record(raw, pk=2)) is None

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from xuanshu.core.errors import DomainError, PermissionDenied
 from xuanshu.core.redaction import redact_addresses
 from xuanshu.core.services import record_activity
+from xuanshu.nominations.dedup.models import NomineeMembership
 from xuanshu.nominations.enums import NominationState
 from xuanshu.nominations.models import Nomination
 from xuanshu.voting import backend, identity, ledger
@@ -73,6 +74,7 @@ def open_ballot(*, campaign, actor=None) -> Ballot:
         )
         if not shortlisted:
             raise DomainError(_("No nomination is shortlisted yet."), code="nothing_shortlisted")
+        shortlisted, folded = _one_per_nominee(shortlisted)
         ballot = Ballot.objects.create(campaign=campaign, opened_at=timezone.now(),
                                        opened_by=actor if getattr(actor, "is_authenticated", False) else None)
         candidates = Candidate.objects.bulk_create([
@@ -87,10 +89,26 @@ def open_ballot(*, campaign, actor=None) -> Ballot:
         ledger.ensure_head(campaign.pk)
         record_activity(
             actor=actor, actor_label="cli", action="voting.open_ballot", subject=ballot, campaign=campaign,
-            new_value={"candidates": [[c.number, c.display_name, c.nomination.reference] for c in candidates]},
+            new_value={"candidates": [[c.number, c.display_name, c.nomination.reference] for c in candidates],
+                       "same_nominee": folded},
         )
     forget(campaign.slug)
     return ballot
+
+
+def _one_per_nominee(shortlisted: list[Nomination]) -> tuple[list[Nomination], dict[str, str]]:
+    """One candidate per nominee: its earliest shortlisted nomination stands for all of them, so that a person
+    nominated many times is on the ballot once and gets every vote. Also returns {folded: standing} references."""
+    nominee_of = dict(NomineeMembership.objects.filter(nomination__in=shortlisted).values_list("nomination_id", "nominee_id"))
+    standing: dict[int | str, Nomination] = {}
+    for nomination in sorted(shortlisted, key=lambda n: (n.received_at, n.pk)):
+        standing.setdefault(nominee_of.get(nomination.pk, f"nomination:{nomination.pk}"), nomination)
+    kept = {nomination.pk for nomination in standing.values()}
+    folded = {
+        nomination.reference: standing[nominee_of[nomination.pk]].reference
+        for nomination in shortlisted if nomination.pk not in kept
+    }
+    return [nomination for nomination in shortlisted if nomination.pk in kept], folded
 
 
 def _first_photo(nomination) -> str:

@@ -20,7 +20,7 @@ SUGGEST_SCORE = 60
 
 # Points for each signal: at most 100 in all.
 NAME_POINTS = {
-    "same_name": 40, "homophone_name": 30, "similar_name": 20,
+    "same_name": 40, "homophone_name": 30, "pinyin_name": 30, "similar_name": 20,
     "same_group_name": 45, "similar_group_name": 30,
 }
 SAME_COUNTY, COUNTY_UNKNOWN = 15, 8
@@ -148,6 +148,9 @@ def name_level(a: Features, b: Features) -> str | None:
         return None
     if a.name == b.name:
         return "same_name"
+    if a.name.isascii() != b.name.isascii():
+        # One is written in pinyin: it can only say how the name sounds.
+        return "pinyin_name" if a.syllables == b.syllables else None
     if len(a.name) != len(b.name):
         return None
     if a.syllables == b.syllables:

@@ -53,6 +53,8 @@ def to_simplified(text: str) -> str:
 def normalise_name(raw: str) -> str:
     """A name as compared: simplified, without spaces, dots, digits or a trailing honorific."""
     name = _NOT_NAME.sub("", to_simplified(raw))
+    if (latin := _without_tone_marks(name)).isascii():
+        name = latin  # pinyin with tone marks (wáng xiù lán) as it is usually typed: wangxiulan
     for honorific in HONORIFICS:
         if name.endswith(honorific) and len(name) - len(honorific) >= 2:
             return name[: -len(honorific)]
@@ -66,9 +68,42 @@ def split_surname(name: str) -> tuple[str, str]:
     return name[:1], name[1:]
 
 
+@functools.cache
+def _pinyin_syllables() -> frozenset[str]:
+    # Every toneless syllable pypinyin reads for a common character: about 420, built once on first use.
+    return frozenset(lazy_pinyin("".join(map(chr, range(0x4E00, 0x9FA6))), style=Style.NORMAL))
+
+
+def _without_tone_marks(text: str) -> str:
+    text = text.replace("ü", "v").replace("Ü", "V")  # as pypinyin writes it: lv, nv
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+
+
+def latin_pinyin(name: str) -> tuple[str, ...] | None:
+    """The syllables of a normalised name written in pinyin (WangXiulan), or None if it is not pinyin."""
+    letters = name.lower()
+    if not letters.isascii() or not letters.isalpha():
+        return None
+    syllables, known = [], _pinyin_syllables()
+    # Fewest syllables first (xian, not xi an), backtracking when a long one leaves an unreadable rest.
+    def segment(rest: str) -> bool:
+        if not rest:
+            return True
+        for end in range(min(6, len(rest)), 0, -1):
+            if rest[:end] in known:
+                syllables.append(rest[:end])
+                if segment(rest[end:]):
+                    return True
+                syllables.pop()
+        return False
+    return tuple(syllables) if segment(letters) else None
+
+
 @functools.lru_cache(maxsize=200_000)
 def name_pinyin(name: str) -> tuple[str, ...]:
     """Toneless pinyin syllables of a normalised personal name, the surname in its surname reading."""
+    if (spelled := latin_pinyin(name)) is not None:
+        return spelled
     surname, given = split_surname(name)
     if surname in COMPOUND_SURNAME_READINGS:
         head = COMPOUND_SURNAME_READINGS[surname].split()

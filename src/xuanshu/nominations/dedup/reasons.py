@@ -5,6 +5,7 @@ REASON_LABELS = {
     "same_name": _("Same name"),
     "name_written_differently": _("Name written differently (script, spacing or title)"),
     "homophone_name": _("Names sound the same"),
+    "pinyin_name": _("Name written in pinyin, read the same"),
     "similar_name": _("Similar names"),
     "same_group_name": _("Same group name"),
     "similar_group_name": _("Similar group names"),

@@ -89,19 +89,34 @@ def nominee_nominations(nominee: Nominee) -> QuerySet[Nomination]:
     )
 
 
+def absorbed_ids(nominee: Nominee) -> set[int]:
+    """The nominee's id and those of every nominee merged into it, directly or through another merge."""
+    ids, frontier = {nominee.pk}, [nominee.pk]
+    while frontier:
+        frontier = [pk for pk in Nominee.objects.filter(merged_into__in=frontier).values_list("pk", flat=True) if pk not in ids]
+        ids.update(frontier)
+    return ids
+
+
 def open_suggestions(nominee: Nominee, limit: int = 10) -> list[SuggestionView]:
-    """Open merge suggestions involving the nominee, best first, each seen from this nominee's side."""
+    """Open merge suggestions involving the nominee, best first, each seen from this nominee's side.
+
+    A suggestion made for a nominee that was merged since still stands for the nominee it lives on in,
+    on either side, so a merge does not hide the duplicates either half had.
+    """
+    mine = absorbed_ids(nominee)
     suggestions = (
-        MergeSuggestion.objects.filter(Q(nominee_a=nominee) | Q(nominee_b=nominee), state=SuggestionState.OPEN)
+        MergeSuggestion.objects.filter(Q(nominee_a__in=mine) | Q(nominee_b__in=mine), state=SuggestionState.OPEN)
         .select_related("nominee_a", "nominee_b", "nomination_a", "nomination_b", "nominee_a__area", "nominee_b__area")
         .order_by("-score", "id")
     )
-    views = []
+    views, shown = [], set()
     for suggestion in suggestions:
-        mine_is_a = suggestion.nominee_a_id == nominee.pk
-        other = suggestion.nominee_b if mine_is_a else suggestion.nominee_a
-        if other.state != NomineeState.ACTIVE:
-            continue  # merged since: the pair no longer stands as suggested
+        mine_is_a = suggestion.nominee_a_id in mine
+        other = resolve_nominee(suggestion.nominee_b if mine_is_a else suggestion.nominee_a)
+        if other.pk in mine or other.pk in shown or other.state != NomineeState.ACTIVE:
+            continue  # merged together since, or already shown with a better score
+        shown.add(other.pk)
         views.append(SuggestionView(
             suggestion=suggestion,
             other=other,

@@ -28,6 +28,7 @@ from xuanshu.nominations.dedup.models import (
 )
 from xuanshu.nominations.dedup.names import normalise_name
 from xuanshu.nominations.dedup.places import AreaAliases
+from xuanshu.nominations.dedup.selectors import resolve_nominee
 from xuanshu.nominations.models import Nomination
 
 REVIEW = "nominations.review_nomination"
@@ -288,6 +289,10 @@ def merge_nominees(*, source: Nominee, target: Nominee, actor, reason: str = "",
         source.state, source.merged_into = NomineeState.MERGED, target
         source.save(update_fields=["state", "merged_into", "updated_at"])
         _decide_suggestions_between(source.pk, target.pk, state=SuggestionState.MERGED, actor=actor)
+        if suggestion is not None:  # made for a nominee merged into one of these since
+            MergeSuggestion.objects.filter(pk=suggestion.pk, state=SuggestionState.OPEN).update(
+                state=SuggestionState.MERGED, decided_by=actor, decided_at=timezone.now(),
+            )
         _refresh_nominee(target)
         references = list(Nomination.objects.filter(pk__in=[m.nomination_id for m in memberships]).values_list("reference", flat=True))
         record_activity(
@@ -447,7 +452,10 @@ def accept_suggestion(*, suggestion: MergeSuggestion, actor, reason: str = "") -
     """Merge the two nominees of a suggestion: the one with fewer nominations into the other (the older on a tie)."""
     if suggestion.state != SuggestionState.OPEN:
         raise DomainError(_("This suggestion has already been decided."), code="decided")
-    a, b = suggestion.nominee_a, suggestion.nominee_b
+    # Either side may have been merged since: the suggestion stands for the nominees they live on in.
+    a, b = resolve_nominee(suggestion.nominee_a), resolve_nominee(suggestion.nominee_b)
+    if a.pk == b.pk:
+        raise DomainError(_("One of these nominees has already been merged."), code="already_merged")
     sizes = {nominee.pk: nominee.memberships.count() for nominee in (a, b)}
     target, source = (a, b) if sizes[a.pk] >= sizes[b.pk] else (b, a)
     return merge_nominees(source=source, target=target, actor=actor, reason=reason, suggestion=suggestion)
