@@ -2,6 +2,7 @@
 import time
 
 import pytest
+from django.utils import translation
 
 from tests.conftest import SEED_CAMPAIGN_FILE
 from tests.voting.conftest import shortlist
@@ -27,10 +28,12 @@ def test_seed_file_voting_table():
 
 
 @pytest.mark.parametrize("edit, key, problem", [
-    ('count_display = "rounded"', "voting.count_display", "'exact' is not one of: shown, hidden, rounded"),
-    ('identity = ["wechat_oauth", "sms", "device"]', "voting.identity", "'email' is not one of: wechat_oauth, sms, device"),
-    ("votes_per_candidate_per_day = 1", "voting.votes_per_candidate_per_day", "must not exceed votes_per_day"),
-    ("count_rounding = 100", "voting.follow_required", "unknown key"),
+    ('count_display = "rounded"', "voting.count_display", '"exact" is not one of: shown, hidden, rounded'),
+    ('identity = ["wechat_oauth", "sms", "device"]', "voting.identity", '"email" is not one of: wechat_oauth, sms, device'),
+    ("votes_per_candidate_per_day = 1", "voting.votes_per_candidate_per_day", "must not exceed votes_per_day (5), not 9"),
+    ("count_rounding = 100", "voting.follow_required",
+     "unknown key; allowed: count_display, count_rounding, identity, min_candidates_per_ballot, sms_limits, thresholds, "
+     "votes_per_candidate_per_day, votes_per_day"),
 ])
 def test_voting_table_errors_name_key_and_line(edit, key, problem):
     replacement = {
@@ -41,10 +44,10 @@ def test_voting_table_errors_name_key_and_line(edit, key, problem):
     }[key]
     text = SEED_TEXT.replace(edit, replacement)
     line = next(number for number, content in enumerate(text.splitlines(), start=1) if content.startswith(key.split(".")[1]))
-    with pytest.raises(CampaignFileError) as error:
+    with translation.override("en"), pytest.raises(CampaignFileError) as error:  # the English wording, explicitly
         parse_campaign(text, "c.toml")
-    assert (error.value.key, error.value.line) == (key, line)
-    assert problem in error.value.problem
+    assert (error.value.key, error.value.line, error.value.problem) == (key, line, problem)
+    assert str(error.value) == f"c.toml:{line}: key '{key}': {problem}"
 
 
 def test_loading_writes_the_rules(campaign):

@@ -160,21 +160,21 @@ def _without_table(text: str) -> str:
 # (label, how the file is spoiled, the key named, the problem in Chinese)
 BAD_LIMITS = [
     ("unknown key", lambda t: t.replace("answers_per_address = 300", "answer_per_address = 300"),
-     "answer_per_address", f"未知的键；可用的键：{ALLOWED}"),
+     "answer_per_address", f"未知的键；是不是要写 'answers_per_address'？可用的键：{ALLOWED}"),
     ("zero", lambda t: _with(t, max_per_subnet=0), "max_per_subnet", "必须大于 0，而不是 0"),
     ("negative", lambda t: t.replace("pictures_per_address = 600", "pictures_per_address = -5"),
      "pictures_per_address", "必须大于 0，而不是 -5"),
     ("fraction", lambda t: t.replace("free_per_subnet = 100", "free_per_subnet = 2.5"), "free_per_subnet",
      "必须是整数，而不是 2.5"),
     ("text", lambda t: t.replace("max_per_address = 600", 'max_per_address = "600"'), "max_per_address",
-     "必须是整数，而不是 '600'"),
+     '必须是整数，而不是 "600"'),
     ("true", lambda t: t.replace("answers_per_address = 300", "answers_per_address = true"), "answers_per_address",
-     "必须是整数，而不是 True"),
+     "必须是整数，而不是 true"),
     ("free above its cap", lambda t: _with(t, free_per_address=700), "free_per_address",
      "free_per_address（700）不能大于 max_per_address（600）：免图片发送的条数不能超过上限"),
     ("cap below the default free", lambda t: re.sub(r"^free_per_subnet = .*\n", "", _with(t, max_per_subnet=50), flags=re.M),
      "max_per_subnet", "free_per_subnet（100）不能大于 max_per_subnet（50）：免图片发送的条数不能超过上限"),
-    ("not a table", _without_table, "sms_limits", "必须是一个表（[voting.sms_limits]）"),
+    ("not a table", _without_table, "sms_limits", "必须是一个表（[voting.sms_limits]），而不是 5"),
 ]
 
 
@@ -192,7 +192,7 @@ def test_bad_limits_are_refused_on_load_in_chinese_and_nothing_is_stored(open_ca
     with translation.override("zh-hans"), pytest.raises(CommandError) as raised:
         _load(path)
     voting_key = f"voting.{key}" if key == "sms_limits" else f"voting.sms_limits.{key}"
-    assert str(raised.value) == f"{path}:{line}: key '{voting_key}': {problem}"
+    assert str(raised.value) == f"{path}:{line}：键 '{voting_key}'：{problem}"
     assert (list(Campaign.objects.values()), list(VotingRules.objects.values()), ActivityLog.objects.count()) == before
     vote_config_module.forget()
     assert otp.limits_for(open_campaign) == AddressLimits(free_per_address=2)
@@ -212,5 +212,5 @@ def test_the_organiser_reads_the_refusal_in_chinese_from_the_cli(tmp_path):
                           env=env, cwd=tmp_path, timeout=120, check=False)
     line = _line_of(_with(SEED_TEXT, free_per_address=700), "free_per_address")
     assert (done.returncode, done.stderr.decode("utf-8").strip().splitlines()[-1]) == (
-        1, f"CommandError: {path}:{line}: key 'voting.sms_limits.free_per_address': "
+        1, f"CommandError: {path}:{line}：键 'voting.sms_limits.free_per_address'："
            "free_per_address（700）不能大于 max_per_address（600）：免图片发送的条数不能超过上限")

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from xuanshu.campaigns.loader import CampaignFileError, parse_campaign
 from xuanshu.campaigns.models import Campaign
@@ -32,7 +33,9 @@ class Command(BaseCommand):
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
-            raise CommandError(f"{path}: cannot read campaign file: {error}") from None
+            reason = _read_failure(error)
+            raise CommandError(_("%(path)s: cannot read the campaign file: %(reason)s") % {
+                "path": path, "reason": reason}) from None
         try:
             spec = parse_campaign(text, str(path))
         except CampaignFileError as error:
@@ -47,3 +50,16 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"updated campaign {spec.slug}: {', '.join(sorted(result.changes))}"))
         else:
             self.stdout.write(f"campaign {spec.slug} unchanged")
+
+
+def _read_failure(error: Exception) -> str:
+    """Why the file could not be read, in the organiser's language where the cause is a common one."""
+    if isinstance(error, UnicodeDecodeError):
+        return _("it is not UTF-8 text; save it as UTF-8")
+    if isinstance(error, FileNotFoundError):
+        return _("no such file")
+    if isinstance(error, IsADirectoryError):
+        return _("it is a folder, not a file")
+    if isinstance(error, PermissionError):
+        return _("permission denied")
+    return error.strerror or str(error)
