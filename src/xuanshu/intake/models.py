@@ -44,7 +44,11 @@ class InboundMessage(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["channel", "external_id", "content_digest"], name="inbound_unique_per_channel"),
         ]
-        indexes = [models.Index(fields=["status", "received_at"])]
+        indexes = [
+            models.Index(fields=["status", "received_at"]),
+            # A sender's messages around a time: the WeChat follow-up window before an opener, and just after it.
+            models.Index(fields=["sender", "received_at"], name="inbound_sender_time"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.channel}:{self.external_id}"

@@ -61,7 +61,7 @@ def read_again_after(inbound: InboundMessage) -> list[int]:
     (kept as an open reader tip, or not read yet), to be processed again."""
     if not inbound.reference:
         return []
-    joining = [early.pk for early in early_follow_ups(inbound, account=account_of(inbound))]
+    joining = [early.pk for early in early_follow_ups(inbound)]
     not_yet = InboundMessage.objects.filter(pk__in=joining, follow_up__isnull=True).filter(Q(tip__isnull=True) | Q(tip__state=TipState.OPEN))
     return list(not_yet.order_by("received_at", "id").values_list("pk", flat=True))
 

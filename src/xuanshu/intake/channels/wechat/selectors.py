@@ -47,12 +47,16 @@ def nomination_opener_for(
     ).order_by("received_at", "id").first()
 
 
-def early_follow_ups(opener: InboundMessage, *, account: WechatAccount | None) -> list[InboundMessage]:
+_LOOK_UP = object()
+
+
+def early_follow_ups(opener: InboundMessage, *, account=_LOOK_UP) -> list[InboundMessage]:
     """The sender's messages received up to EARLY_FOLLOW_UP_MINUTES before `opener` that belong to its nomination,
     oldest first, whether they have joined it yet or not.
 
     Read from stored records that do not change, so a retry of the opener is answered with the same count. A message
-    kept undecryptable is left out: it is read only when it is reprocessed, and then joins by itself.
+    kept undecryptable is left out: it is read only when it is reprocessed, and then joins by itself. `account` (the
+    opener's WechatAccount, or None) is looked up only when there is a message to judge: most openers have none.
     """
     if not opener.reference or not opener.sender or opener.campaign_id is None:
         return []
@@ -65,6 +69,11 @@ def early_follow_ups(opener: InboundMessage, *, account: WechatAccount | None) -
         .select_related("campaign")
         .order_by("received_at", "id")
     )
+    candidates = list(candidates)
+    if not candidates:
+        return []
+    if account is _LOOK_UP:
+        account = account_of(opener)
     window = account.follow_up_minutes if account else DEFAULT_FOLLOW_UP_MINUTES
     joining = []
     for candidate in candidates:
