@@ -1,6 +1,6 @@
 """The database vote path's writer, in process: CPU time and bytes written per ballot on SQLite.
 
-    .venv/bin/python bench/vote_writer.py [--ballots 20000] [--batch 32] [--runs 3]
+    .venv/bin/python bench/vote_writer.py [--ballots 20000] [--batch 32] [--runs 3] [--database PATH]
 
 The load benchmark (voting_load.py) shows what the server sustains; this one isolates the part that bounds
 it on SQLite, the one writer that decides and commits each batch of ballots (store_db._write_together),
@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DB = ROOT / "var" / "bench-writer.sqlite3"
+DEFAULT_DB = ROOT / "var" / "bench-writer.sqlite3"
 sys.path.insert(0, str(ROOT / "bench"))
 from voting_load import SETUP, THRESHOLDS  # noqa: E402  (its seed and its raised limits)
 
@@ -35,11 +35,11 @@ def written_bytes() -> int:
     raise RuntimeError("no wchar in /proc/self/io")
 
 
-def fresh_database() -> None:
+def fresh_database(db: Path) -> None:
     for suffix in ["", "-wal", "-shm", ".vote-lock"]:
-        Path(f"{DB}{suffix}").unlink(missing_ok=True)
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
     os.environ.update({
-        "DJANGO_SETTINGS_MODULE": "xuanshu.settings", "DATABASE_URL": f"sqlite:///{DB}", "XUANSHU_HOME": str(ROOT),
+        "DJANGO_SETTINGS_MODULE": "xuanshu.settings", "DATABASE_URL": f"sqlite:///{db}", "XUANSHU_HOME": str(ROOT),
         "LOG_LEVEL": "WARNING", "XUANSHU_TASKS_IMMEDIATE": "1",
         # every ballot comes from one address, at any hour: the same raised limits as voting_load
         "VOTING_THRESHOLDS": json.dumps(THRESHOLDS),
@@ -49,7 +49,7 @@ def fresh_database() -> None:
     import django
 
     django.setup()
-    tokens = ROOT / "var" / "bench-writer-tokens.txt"
+    tokens = db.with_name(db.name + ".tokens")  # none are issued: the writer is handed voter hashes
     argv = sys.argv
     sys.argv = ["setup", str(ROOT / "campaigns" / f"{SLUG}.toml"), str(tokens), "0"]
     try:
@@ -88,8 +88,9 @@ def main() -> None:
     parser.add_argument("--ballots", type=int, default=20_000)
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--database", type=Path, default=DEFAULT_DB, help="the SQLite file to create (replaced)")
     args = parser.parse_args()
-    fresh_database()
+    fresh_database(args.database.resolve())
     # A first pass warms the caches and fills the tables a little, as a live vote's would be.
     run(args.ballots // 4, args.batch, first_voter=10_000_000)
     results = []

@@ -87,11 +87,14 @@ from xuanshu.nominations.services import NominationDraft, create_nomination_from
 from xuanshu.voting.services import open_ballot
 from xuanshu.voting.identity import issue_voter_token, voter_hash
 campaign = Campaign.objects.get(slug="chucai-liaocheng-2024")
-for i in range(20):
+# Twenty different people: names differing only in a digit would be one nominee (names are compared without
+# digits), and the ballot has one candidate per nominee.
+NAMES = "张桂芳 储宁宁 王建国 李秀英 刘洋 陈静 杨帆 赵磊 黄河 周敏 吴昊 孙丽 马骏 朱红梅 胡志强 郭晓燕 林海峰 何春雨 高德明 罗晓琳".split()
+for i, name in enumerate(NAMES):
     receipt = receive_inbound(channel="webform", external_id=f"bench-{i}", campaign=campaign, sender="127.0.0.1",
                               payload={"bench": i}, enqueue_processing=False)
     nomination = create_nomination_from_draft(inbound=receipt.inbound, draft=NominationDraft(
-        nominee_name=f"候选人{i + 1}", nominee_kind="individual", deeds="基准测试用的候选人事迹，足够长以通过校验。" * 2,
+        nominee_name=name, nominee_kind="individual", deeds=f"{name}多年来坚持义务服务社区，第{i + 1}号基准候选人的事迹。" * 2,
         category_code="good-conduct"))
     for state in ["in_review", "verified", "shortlisted"]:
         set_nomination_state(nomination=nomination, new_state=state, actor=None)
@@ -101,7 +104,9 @@ Stage.objects.filter(campaign=campaign, kind="voting").update(starts_at=now - dt
 with open(sys.argv[2], "w") as out:
     for i in range(int(sys.argv[3])):
         out.write(issue_voter_token(campaign.pk, "sms", voter_hash(campaign.pk, "sms", f"+86139{i:08d}")) + "\n")
-print(",".join(str(pk) for pk in campaign.candidates.values_list("pk", flat=True)))
+candidate_ids = list(campaign.candidates.values_list("pk", flat=True))
+assert len(candidate_ids) == len(NAMES), f"expected {len(NAMES)} candidates on the ballot, got {len(candidate_ids)}"
+print(",".join(str(pk) for pk in candidate_ids))
 '''
 
 NAIVE_TABLES = r'''
