@@ -131,3 +131,21 @@ def test_a_failing_assignment_never_fails_the_nomination(make_nomination, django
     with django_capture_on_commit_callbacks(execute=True):
         nomination = make_nomination(nominee_name="张桂芳")
     assert (nomination.pk is not None, NomineeMembership.objects.count()) == (True, 0)
+
+
+def test_a_pinyin_name_read_the_other_way_is_found_in_the_database_in_both_directions(nominate):
+    # Stored under its own block (wang li), the pinyin name is still found by 李旺 (li wang), and the other way round.
+    deeds = "二十年如一日照顾瘫痪在床的婆婆，还常年义务为社区老人理发。"
+    pinyin_first = nominate(nominee_name="Wang Li", deeds=deeds)
+    characters = nominate(nominee_name="李旺", deeds=deeds)
+    characters_first = nominate(nominee_name="赵旺", deeds=deeds)
+    pinyin = nominate(nominee_name="Wang Zhao", deeds=deeds)
+    suggested = {
+        frozenset((s.nomination_a_id, s.nomination_b_id)): (s.score, codes(s.reasons)[0])
+        for s in MergeSuggestion.objects.all()
+    }
+    assert suggested == {
+        frozenset((pinyin_first.pk, characters.pk)): (90, "pinyin_name_reordered"),
+        frozenset((characters_first.pk, pinyin.pk)): (90, "pinyin_name_reordered"),
+    }
+    assert NomineeMembership.objects.filter(linked_by="auto").count() == 0

@@ -170,3 +170,35 @@ def test_a_name_written_in_pinyin_matches_the_same_name_in_characters(spelled):
 @pytest.mark.parametrize(("raw", "other"), [("Wang Xiulan", "王秀英"), ("Smith", "史密斯"), ("Xian Li", "西安李")])
 def test_pinyin_that_reads_otherwise_is_not_the_name(raw, other):
     assert compare(record(other, pk=1), record(raw, pk=2)) is None
+
+
+@pytest.mark.parametrize("spelled", ["Xiulan Wang", "XIULAN WANG", "Xiu-lan Wang", "xiùlán Wáng"])
+def test_a_pinyin_name_written_surname_last_matches_the_name_in_characters(spelled):
+    # The first word is no surname, so the order is surely Western: read surname first, merged like Wang Xiulan.
+    assert record(spelled).block_key == record("王秀兰").block_key == "p:wan xiu lan"
+    for first, second in ((record("王秀兰", pk=1), record(spelled, pk=2)), (record(spelled, pk=1), record("王秀兰", pk=2))):
+        match = compare(first, second)
+        assert (match.score, match.reasons[0], match.auto) == (90, {"code": "pinyin_name"}, True)
+    assert compare(record("Wang Xiulan", pk=1), record(spelled, pk=2)).auto is True
+
+
+@pytest.mark.parametrize(("spelled", "characters", "as_written"), [("Wang Li", "李旺", "王力"), ("Wei Zhang", "张伟", "魏章")])
+def test_a_pinyin_name_that_reads_either_way_is_only_suggested_in_the_other_order(spelled, characters, as_written):
+    # Both words are surnames (王/旺 li, 魏 zhang): the other order is possible, not sure. An editor decides.
+    for first, second in ((record(characters, pk=1), record(spelled, pk=2)), (record(spelled, pk=1), record(characters, pk=2))):
+        match = compare(first, second)
+        assert (match.score, match.reasons[0], match.auto, match.suggest) == (90, {"code": "pinyin_name_reordered"}, False, True)
+    # Read as written it is still the name written first-surname-first, merged as before.
+    match = compare(record(as_written, pk=1), record(spelled, pk=2))
+    assert (match.reasons[0], match.auto) == ({"code": "pinyin_name"}, True)
+
+
+@pytest.mark.parametrize(("first", "second"), [
+    ("Wang Li", "Li Wang"),  # two pinyin names in opposite orders: nothing says which is meant
+    ("Xiulan Wang", "王秀英"),  # another given name
+    ("Xiulan Li", "王秀兰"),  # another surname
+    ("Li Xiulan", "王秀兰"),  # the last word is no surname: never reordered
+])
+def test_reordering_makes_no_match_between_different_names(first, second):
+    assert compare(record(first, pk=1), record(second, pk=2)) is None
+    assert compare(record(second, pk=1), record(first, pk=2)) is None

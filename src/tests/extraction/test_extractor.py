@@ -16,7 +16,7 @@ def test_a_labelled_message_in_full():
     text = "推荐出彩聊城人\n被推荐人：张桂芳\n所在地：东昌府区古楼街道\n事迹：照顾瘫痪婆婆二十年。\n推荐人：李明 13812341234"
     result = extract_fields(text)
     assert {key: value for key, value in result.items() if key != "spans"} == {
-        "version": "rules-2",
+        "version": "rules-3",
         "keyword_found": True,
         "nominees": [person("张桂芳")],
         "category": "good-conduct",
@@ -220,3 +220,26 @@ def test_words_and_possessives_before_the_deeds_are_not_names():
     assert nominees("推荐出彩聊城人常年照顾老人的刘桂英，东昌府区人。") == [person("刘桂英")]
     assert nominees("推荐出彩聊城人王秀兰的儿子李强在外地工作") == [person("王秀兰")]
     assert nominees("推荐出彩聊城人 王秀兰和李建国两位志愿者，多年来坚持义务巡河。") == [person("王秀兰"), person("李建国")]
+
+
+def test_surnames_that_are_also_words_make_names_where_a_name_is_expected():
+    # QA: 万 (weak: 万元 万一) and 方军 (a noun in jieba's dictionary) were never read as names in a clause.
+    messages = {
+        "推荐出彩聊城人万洋照顾瘫痪的岳母十二年": ["万洋"],
+        "推荐出彩聊城人方军自费修路，方便村里老人出行。": ["方军"],
+        "推荐出彩聊城人 阳谷县的方军见义勇为，救起两名落水儿童。": ["方军"],
+        "推荐出彩聊城人 推荐万洋和方军，他们义务巡河八年。": ["万洋", "方军"],
+        "推荐出彩聊城人李强多年义务献血": ["李强"],
+    }
+    assert {text: [n["name"] for n in nominees(text)] for text in messages} == messages
+
+
+def test_words_that_start_with_a_weak_surname_or_look_like_names_stay_words():
+    messages = {
+        "推荐出彩聊城人万一有困难，李建国总是第一个帮忙。": ["李建国"],
+        "推荐出彩聊城人高中毕业后回乡创业的王秀兰": ["王秀兰"],
+        "推荐出彩聊城人 推荐东阿县的王秀兰，她捐出十万元方便孩子上学。": ["王秀兰"],
+        "推荐征集已截止，来信已保存": [],
+        "推荐出彩聊城人王家三代义务护堤": [],
+    }
+    assert {text: [n["name"] for n in nominees(text)] for text in messages} == messages

@@ -80,9 +80,10 @@ def index_keys(features: Features) -> tuple[str, ...]:
 
 
 def query_keys(features: Features) -> tuple[str, ...]:
-    """Where to look for a nomination's candidates (see index_keys)."""
+    """Where to look for a nomination's candidates (see index_keys); a person's name read the other way round
+    too (Wang Li / 李旺: see matching.features_for)."""
     if features.kind != GROUP:
-        return (features.block_key,)
+        return (features.block_key, *features.other_keys)
     if features.area_id is None:
         return (f"{features.block_key}|*", f"{features.block_key}|?")
     return (f"{features.block_key}|{features.area_id}", f"{features.block_key}|?")

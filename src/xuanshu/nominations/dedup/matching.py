@@ -12,7 +12,16 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 from rapidfuzz.distance import LCSseq
 
-from xuanshu.nominations.dedup.names import name_pinyin, normalise_name, phrase_pinyin, sound_key, split_surname, to_simplified
+from xuanshu.nominations.dedup.names import (
+    name_pinyin,
+    normalise_name,
+    phrase_pinyin,
+    sound_key,
+    split_surname,
+    surname_last_reading,
+    surname_spellings,
+    to_simplified,
+)
 from xuanshu.nominations.dedup.places import AreaAliases, group_core, town_of
 
 AUTO_MERGE_SCORE = 80
@@ -20,7 +29,7 @@ SUGGEST_SCORE = 60
 
 # Points for each signal: at most 100 in all.
 NAME_POINTS = {
-    "same_name": 40, "homophone_name": 30, "pinyin_name": 30, "similar_name": 20,
+    "same_name": 40, "homophone_name": 30, "pinyin_name": 30, "pinyin_name_reordered": 30, "similar_name": 20,
     "same_group_name": 45, "similar_group_name": 30,
 }
 SAME_COUNTY, COUNTY_UNKNOWN = 15, 8
@@ -74,6 +83,10 @@ class Features:
     deeds_chars: str  # the distinct content characters, sorted
     received_at: dt.datetime | None = None
     channel: str = ""
+    # A pinyin name that may be written surname last (Wang Li): its other reading, surname first (li wang).
+    reordered: tuple[str, ...] = ()
+    # Further blocks to look in: where names that may be the same person read the other way are filed.
+    other_keys: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -105,13 +118,34 @@ def features_for(record: NominationRecord, aliases: AreaAliases) -> Features | N
         core = name
         surname, _ = split_surname(name)
         syllables = name_pinyin(name)
+        reordered, other_keys = _other_order(record.nominee_name, name, surname, syllables)
+        if reordered and reordered[1]:
+            syllables, reordered = reordered[0], ()  # Xiulan Wang: surely Western order, read as wang xiu lan
+        elif reordered:
+            reordered = reordered[0]
         block_key = "p:" + sound_key(syllables)
     deeds = content_of(record.deeds, (name, core))
     return Features(
         nomination_id=record.nomination_id, kind=record.nominee_kind, raw_name=record.nominee_name, name=name,
         core=core, surname=surname, syllables=syllables, block_key=block_key[:200], area_id=area_id, town=town,
         deeds=deeds, deeds_chars="".join(sorted(set(deeds))), received_at=record.received_at, channel=record.channel,
+        **({"reordered": reordered, "other_keys": other_keys} if record.nominee_kind != GROUP else {}),
     )
+
+
+def _other_order(raw: str, name: str, surname: str, syllables: tuple[str, ...]) -> tuple[tuple | None, tuple[str, ...]]:
+    """A pinyin name that may be written surname last: (its surname-first reading, certain?), and the blocks where a
+    name in characters it may be is filed. A name in characters whose given name is spelled like a surname (李旺:
+    wang) also looks where a pinyin name written the other way round (Wang Li) is filed."""
+    if name.isascii():
+        reading = surname_last_reading(raw)
+        if reading is None or reading[1]:
+            return reading, ()
+        return reading, ("p:" + sound_key(reading[0]),)
+    head = len(surname)
+    if len(syllables) > head and "".join(syllables[head:]) in surname_spellings():
+        return None, ("p:" + sound_key(syllables[head:] + syllables[:head]),)
+    return None, ()
 
 
 def content_of(deeds: str, names: tuple[str, ...]) -> str:
@@ -150,7 +184,11 @@ def name_level(a: Features, b: Features) -> str | None:
         return "same_name"
     if a.name.isascii() != b.name.isascii():
         # One is written in pinyin: it can only say how the name sounds.
-        return "pinyin_name" if a.syllables == b.syllables else None
+        if a.syllables == b.syllables:
+            return "pinyin_name"
+        # Wang Li may be 李旺 written surname last; never compared reordered with another pinyin name.
+        latin, other = (a, b) if a.name.isascii() else (b, a)
+        return "pinyin_name_reordered" if latin.reordered and latin.reordered == other.syllables else None
     if len(a.name) != len(b.name):
         return None
     if a.syllables == b.syllables:
@@ -214,5 +252,6 @@ def compare(a: Features, b: Features) -> Match | None:
 
     score = max(0, min(score, 100))
     # Namesakes abound: a different county is never enough to merge without an editor.
-    auto = score >= AUTO_MERGE_SCORE and not different_county
+    # Nor is a pinyin name that matches only when read the other way round (Wang Li / 李旺): an editor decides.
+    auto = score >= AUTO_MERGE_SCORE and not different_county and level != "pinyin_name_reordered"
     return Match(score=score, reasons=reasons, auto=auto)

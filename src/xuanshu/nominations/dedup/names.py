@@ -99,19 +99,59 @@ def latin_pinyin(name: str) -> tuple[str, ...] | None:
     return tuple(syllables) if segment(letters) else None
 
 
+def surname_syllables(surname: str) -> tuple[str, ...]:
+    """How a surname (one or two characters) is read."""
+    if surname in COMPOUND_SURNAME_READINGS:
+        return tuple(COMPOUND_SURNAME_READINGS[surname].split())
+    if len(surname) == 1 and surname in SURNAME_READINGS:
+        return (SURNAME_READINGS[surname],)
+    return tuple(lazy_pinyin(surname, style=Style.NORMAL, errors="default"))
+
+
 @functools.lru_cache(maxsize=200_000)
 def name_pinyin(name: str) -> tuple[str, ...]:
     """Toneless pinyin syllables of a normalised personal name, the surname in its surname reading."""
     if (spelled := latin_pinyin(name)) is not None:
         return spelled
     surname, given = split_surname(name)
-    if surname in COMPOUND_SURNAME_READINGS:
-        head = COMPOUND_SURNAME_READINGS[surname].split()
-    elif len(surname) == 1 and surname in SURNAME_READINGS:
-        head = [SURNAME_READINGS[surname]]
-    else:
-        head = lazy_pinyin(surname, style=Style.NORMAL, errors="default")
-    return tuple(head) + tuple(lazy_pinyin(given, style=Style.NORMAL, errors="default"))
+    return surname_syllables(surname) + tuple(lazy_pinyin(given, style=Style.NORMAL, errors="default"))
+
+
+@functools.cache
+def surname_spellings() -> frozenset[str]:
+    """Every surname of the extractor's surname table (data/surnames.txt) and of COMPOUND_SURNAMES, spelled in
+    pinyin as one word (wang, ouyang): what the last word of a name written surname last must be."""
+    from xuanshu.nominations.extraction.lexicon import surnames
+
+    table = surnames()
+    return frozenset("".join(surname_syllables(s)) for s in table.single | table.compound | COMPOUND_SURNAMES)
+
+
+_LATIN_WORD_BREAK = re.compile(r"[\s.,·•_/]+")
+
+
+@functools.lru_cache(maxsize=50_000)
+def surname_last_reading(raw: str) -> tuple[tuple[str, ...], bool] | None:
+    """A pinyin name that may be written surname last (Xiulan Wang, XIULAN WANG, Xiu-lan Wang): its syllables
+    surname first, and whether that order is certain; None when it cannot be (one word, characters, or a last
+    word that is no surname).
+
+    Certain when the first word is no surname (xiulan): the name is in Western order. When both the first and the
+    last word are surnames (Wang Li, Li Wang, Wei Zhang) either order may be meant: uncertain."""
+    text = _without_tone_marks(to_simplified(raw)).strip()
+    if not text.isascii():
+        return None
+    words = [word.replace("-", "").replace("'", "").lower() for word in _LATIN_WORD_BREAK.split(text)]
+    words = [word for word in words if word]
+    if len(words) < 2 or not all(word.isalpha() for word in words):
+        return None
+    spellings = surname_spellings()
+    if words[-1] not in spellings:
+        return None
+    surname, given = latin_pinyin(words[-1]), latin_pinyin("".join(words[:-1]))
+    if surname is None or given is None:
+        return None
+    return surname + given, words[0] not in spellings
 
 
 @functools.lru_cache(maxsize=200_000)

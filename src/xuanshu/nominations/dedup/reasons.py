@@ -6,6 +6,7 @@ REASON_LABELS = {
     "name_written_differently": _("Name written differently (script, spacing or title)"),
     "homophone_name": _("Names sound the same"),
     "pinyin_name": _("Name written in pinyin, read the same"),
+    "pinyin_name_reordered": _("Name written in pinyin with the surname last, read the same (check: either order is possible)"),
     "similar_name": _("Similar names"),
     "same_group_name": _("Same group name"),
     "similar_group_name": _("Similar group names"),

@@ -74,9 +74,11 @@ def _codes(match: Match | None) -> list[dict]:
 
 
 def _candidates_from_db(campaign_id: int, features: Features, aliases: AreaAliases, *, exclude_nomination: int) -> list[Candidate]:
-    """Active nominees with a nomination in the same block, oldest nominee first."""
+    """Active nominees with a nomination in the same block (or one a pinyin name read the other way round is in),
+    oldest nominee first."""
     rows = (
-        NomineeMembership.objects.filter(campaign_id=campaign_id, block_key=features.block_key, nominee__state=NomineeState.ACTIVE)
+        NomineeMembership.objects.filter(campaign_id=campaign_id, block_key__in=(features.block_key, *features.other_keys),
+                                         nominee__state=NomineeState.ACTIVE)
         .exclude(nomination_id=exclude_nomination)
         .order_by("nominee_id", "nomination__received_at", "nomination_id")
         .values_list("nominee_id", *(f"nomination__{name}" for name in RECORD_FIELDS))

@@ -58,6 +58,14 @@ def current_fields(nomination) -> dict:
     }
 
 
+def editor_edited_fields(nomination_ids: list[int]) -> dict[int, set[str]]:
+    """The fields an editor has corrected, per nomination (pipeline and re-extraction writes are no corrections)."""
+    return {
+        int(subject_id): {key for row in rows for key in (row.new_value or {})}
+        for subject_id, rows in _editor_edits(nomination_ids).items()
+    }
+
+
 def _editor_edits(nomination_ids: list[int]) -> dict[str, list[ActivityLog]]:
     edits: dict[str, list[ActivityLog]] = {}
     rows = ActivityLog.objects.filter(

@@ -40,6 +40,12 @@ def words() -> frozenset[str]:
     return frozenset(_lines("words.txt"))
 
 
+@functools.cache
+def name_words() -> frozenset[str]:
+    """Words of words.txt that are also everyday full names (方军, 李强; see data/build.py)."""
+    return frozenset(_lines("name_words.txt"))
+
+
 COMMON_GIVEN_FLOOR = -2.4
 
 

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from xuanshu.nominations.extraction.lexicon import given_name_scores, surnames, words
+from xuanshu.nominations.extraction.lexicon import given_name_scores, name_words, surnames, words
 from xuanshu.nominations.extraction.places import starts_place_name
 from xuanshu.nominations.extraction.text import CJK
 
@@ -93,8 +93,11 @@ def _given_ok(given: str) -> bool:
     return 1 <= len(given) <= 2 and all(_IS_NAME_CHAR.match(ch) and ch not in _NOT_GIVEN for ch in given)
 
 
-def name_score(name: str) -> float | None:
-    """How much `name` looks like a person's name (higher is better), or None when it cannot be one."""
+def name_score(name: str, *, cued: bool = False) -> float | None:
+    """How much `name` looks like a person's name (higher is better), or None when it cannot be one.
+
+    A weak surname (万 of 万元 万一, 来 of 来信: see surnames.txt) costs a point, unless `cued` (what comes before
+    says a name follows: see cue_before) and it makes no word with the next character (万洋 is no word)."""
     if len(name) < 2 or len(name) > 4:
         return None
     length = surname_length(name, 0)
@@ -105,16 +108,29 @@ def name_score(name: str) -> float | None:
     score = sum(scores.get(ch, -4.8) for ch in given) / len(given)
     if length == 2:
         score += 1.5
-    elif name[0] in surnames().weak:
+    elif name[0] in surnames().weak and not (cued and name[:2] not in words()):
         score -= 1.0
     return score
 
 
+# Words after which a name is expected (推荐王秀兰, 名叫王秀兰, 就是王秀兰), beside the one-character cues.
+_CUE_WORD_BEFORE = re.compile(r"(?:推荐|推选|提名|名叫|叫做|就是)$")
+
+
+def cue_before(text: str, start: int) -> bool:
+    """Does what ends at text[start] announce a name: a delimiter, 的 是 叫 和 、…, a role noun (护林员), 推荐 or 名叫?
+
+    A dictionary word ending there is a boundary but no cue (十万元: 十 is no cue for 万元)."""
+    if start == 0 or not _IS_NAME_CHAR.match(text[start - 1]):
+        return True
+    if text[start - 1] in "的是叫为即和与及、" or ROLE_END.search(text, max(0, start - 4), start):
+        return True
+    return _CUE_WORD_BEFORE.search(text, max(0, start - 2), start) is not None
+
+
 def _boundary_before(text: str, start: int) -> float:
     """Does something end where a name would start? Delimiter or a dictionary word: yes."""
-    if start == 0 or not _IS_NAME_CHAR.match(text[start - 1]):
-        return 1.0
-    if text[start - 1] in "的是叫为即和与及、" or ROLE_END.search(text, max(0, start - 4), start):
+    if cue_before(text, start):
         return 1.0
     lexicon = words()
     for length in (4, 3, 2):
@@ -154,7 +170,7 @@ def name_ending_at(text: str, end: int, start_limit: int = 0) -> NameMatch | Non
         start = stripped_end - length
         if start < start_limit:
             continue
-        score = name_score(text[start:stripped_end])
+        score = name_score(text[start:stripped_end], cued=cue_before(text, start))
         if score is None:
             continue
         total = score + 2.5 * _boundary_before(text, start) + (0.6 if length == 3 else 0.0) + after
@@ -188,12 +204,13 @@ def name_starting_at(text: str, start: int, end_limit: int | None = None) -> Nam
         if end <= end_limit and text.startswith(honorific, after_surname) and _boundary_after(text, end) == 1.0:
             return NameMatch(start, end, text[start:end], honorific_only=True)
     lexicon = words()
+    cued = cue_before(text, start)
     best = None
     for length in (4, 3, 2):
         end = start + length
         if end > end_limit:
             continue
-        score = name_score(text[start:end])
+        score = name_score(text[start:end], cued=cued)
         if score is None:
             continue
         total = score + 2.5 * _boundary_after(text, end) + (0.6 if length == 3 else 0.0)
@@ -236,8 +253,10 @@ def name_before(text: str, start: int, end_limit: int, follows: Callable[[int], 
             break
         name = text[start:end]
         score = name_score(name)
-        if score is None or name in words():
-            continue  # 常年照顾, 高中毕业: a word, not a name
+        if score is None or (name in words() and name not in name_words()):
+            continue  # 常年照顾, 高中毕业: a word, not a name (方军照顾, 李强照顾: a name)
+        if (itself := _PREDICATE.match(text, start, end_limit)) and itself.end() >= end:
+            continue  # 关爱老人: the deeds begin here, no subject before them
         if given == 2 and best is not None and (predicate := _PREDICATE.match(text, end - 1, end_limit)) and predicate.end() > end:
             continue  # 覃洋二十年如一日: the second character opens the deeds
         after = _after_honorific(text, end, end_limit)

@@ -9,6 +9,9 @@
 - words.txt: common words (length 2-4) from jieba's dictionary (MIT), used to find where a name ends.
 - given_names.tsv: how often a character stands in a given name, counted over the 3-character person
   names (tag nr) in jieba's dictionary.
+- name_words.txt: the words of words.txt that are also everyday full names (方军, 李强): a surname that is not
+  weak, given-name characters all from given_chars.txt (not 家: 王家 is a family), a noun or a name in jieba
+  (not a place, verb or adverb), and rare there (frequency below NAME_WORD_MAX_FREQUENCY; 王家 979, 高中 4732).
 """
 import importlib.resources
 import json
@@ -76,6 +79,31 @@ def build_gazetteer() -> dict:
     }
 
 
+NAME_WORD_MAX_FREQUENCY = 200
+NAME_WORD_TAGS = {"n", "nrfg", "nrt"}
+
+
+def build_name_words(rows: list[list[str]], words: list[str]) -> None:
+    surname_rows = [line.split() for line in (HERE / "surnames.txt").read_text(encoding="utf-8").splitlines()
+                    if line and not line.startswith("#")]
+    strong = {row[0] for row in surname_rows if "weak" not in row[1:]}
+    common_given = {ch for line in (HERE / "given_chars.txt").read_text(encoding="utf-8").splitlines()
+                    if line and not line.startswith("#") for ch in line.strip()} - {"家"}
+    frequency = {word: (int(freq), tag) for word, freq, tag in rows}
+    name_words = []
+    for word in words:
+        freq, tag = frequency[word]
+        length = 2 if word[:2] in strong and len(word[:2]) == 2 else 1 if word[:1] in strong else 0
+        given = word[length:]
+        if (length and 1 <= len(given) <= 2 and all(ch in common_given for ch in given)
+                and tag in NAME_WORD_TAGS and freq < NAME_WORD_MAX_FREQUENCY):
+            name_words.append(word)
+    (HERE / "name_words.txt").write_text(
+        "# words that are also everyday full names (see build.py; jieba 0.42.1 dict.txt, MIT)\n" + "\n".join(name_words) + "\n",
+        encoding="utf-8",
+    )
+
+
 def build_lexicons() -> None:
     import jieba
 
@@ -85,6 +113,7 @@ def build_lexicons() -> None:
         "# common words (jieba 0.42.1 dict.txt, MIT; frequency >= 20, not person names)\n" + "\n".join(words) + "\n",
         encoding="utf-8",
     )
+    build_name_words(rows, words)
     surnames = {line.split()[0] for line in (HERE / "surnames.txt").read_text(encoding="utf-8").splitlines()
                 if line and not line.startswith("#")}
     counts, total = Counter(), 0
