@@ -10,9 +10,10 @@ import threading
 from pathlib import Path
 
 import pytest
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from django.core.management import CommandError, call_command
 from django.db import OperationalError, connection
+from django.utils import translation
 
 from tests.voting.helpers import IP, UA, flush, vote
 from xuanshu.voting import audit, chain, ledger
@@ -23,7 +24,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_export_is_checkable_from_the_files_alone(store_kind, open_campaign, config, candidates, make_voter, editor,
-                                                  tmp_path, monkeypatch):
+                                                  tmp_path, monkeypatch, capsys):
     seed, public_key = new_signing_seed()
     monkeypatch.setenv("VOTING_TALLY_ED25519_KEY", seed)
     phone_voter = make_voter("+8613906351234")
@@ -32,7 +33,9 @@ def test_export_is_checkable_from_the_files_alone(store_kind, open_campaign, con
     vote(config, ("device", "d" * 64), candidates[1].pk, device="third")
     flush(config.campaign_id)
     decide_votes(campaign=open_campaign, action="quarantine", actor=editor, reason="check", cluster={"candidate_id": candidates[1].pk})
-    call_command("votes", "export", "--out", str(tmp_path))
+    with translation.override("zh-hans"):
+        call_command("votes", "export", "--out", str(tmp_path))
+    assert capsys.readouterr().out.splitlines()[-1] == f"{open_campaign.slug}：账本、编辑决定和签名的计票结果已写入 {tmp_path}"
 
     ledger_text = (tmp_path / f"{open_campaign.slug}-ledger.jsonl").read_text()
     for personal in ["13906351234", "+8613906351234", IP, UA[:30]]:
@@ -55,6 +58,8 @@ def test_export_is_checkable_from_the_files_alone(store_kind, open_campaign, con
     counted = {c["number"]: (c["accepted"], c["quarantined"], c["accepted_by_identity_method"]) for c in record["tally"]["candidates"][:2]}
     assert counted == {candidates[0].number: (2, 0, {"sms": 2}), candidates[1].number: (0, 2, {})}
     assert (record["tally"]["verified"], record["tally"]["weaker_identity_methods"]) == (True, ["device"])
+    # Machine-readable: method codes, whatever language the operator's report is in.
+    assert record["tally"]["attempts_by_identity_method"] == {"sms": 3, "device": 1}
     assert record["tally"]["ledger_head"] == {"seq": rows[-1]["seq"], "hash": rows[-1]["row_hash"]}
 
 
@@ -174,6 +179,35 @@ def test_contacts_and_addresses_typed_into_a_reason_are_masked_before_they_are_c
         assert personal not in published
 
 
+def test_resident_ids_cards_and_chat_ids_typed_into_any_decision_reason_are_masked_before_they_are_published(
+        open_campaign, config, candidates, make_voter, editor, tmp_path, monkeypatch):
+    """Every decision an editor writes (a cluster, one voter, a reversal) masks its reason the same way."""
+    from xuanshu.voting.services import mark_voter_fraud, reverse_decision
+
+    monkeypatch.setenv("VOTING_TALLY_ED25519_KEY", new_signing_seed()[0])
+    voter = make_voter("+8613906351240")
+    vote(config, voter, candidates[1].pk)
+    flush(config.campaign_id)
+    typed = {
+        "quarantine": "组织者身份证370102199001011234，收款卡6222 0212 3456 7890，第 2 号 2026-11-30 集中 12 票",
+        "voter": "同一人：微信号：zhang_san88，QQ:12345678，旧证370102900101123",
+        "reverse": "核实为误判，wxid_k2l3m4n5o6p7 已说明",
+    }
+    first = decide_votes(campaign=open_campaign, action="quarantine", actor=editor, reason=typed["quarantine"],
+                         cluster={"candidate_id": candidates[1].pk})
+    reversed_ = reverse_decision(decision=first, actor=editor, reason=typed["reverse"])
+    marked = mark_voter_fraud(campaign=open_campaign, voter_hash=voter[1], actor=editor, reason=typed["voter"])
+    masked = ["组织者身份证3701**********1234，收款卡6222 **** **** 7890，第 2 号 2026-11-30 集中 12 票",
+              "核实为误判，wxid_***********7 已说明",
+              "同一人：微信号：z*********8，QQ:1******8，旧证3701********123"]
+    assert [first.reason, reversed_.reason, marked.reason] == masked
+    call_command("votes", "export", "--out", str(tmp_path))
+    published = (tmp_path / f"{open_campaign.slug}-decisions.jsonl").read_text()
+    assert [json.loads(line)["reason"] for line in published.splitlines()] == masked
+    for personal in ["199001011234", "021234567890", "0212 3456", "zhang_san88", "12345678", "900101123", "k2l3m4n5o6p7"]:
+        assert personal not in published
+
+
 def test_redis_tallies_count_in_the_ballots_not_yet_flushed(redis_db, open_campaign, config, candidates, make_voter):
     """A ballot Redis has acknowledged and counted, still in the stream on its way to the ledger, is not a mismatch
     between the live tallies and the recount; a tally that is really wrong still is."""
@@ -185,11 +219,10 @@ def test_redis_tallies_count_in_the_ballots_not_yet_flushed(redis_db, open_campa
     assert (report.problems, report.in_flight, report.recount[candidates[0].pk]["accepted"]) == ([], 1, 1)
 
     redis_db.hincrby(f"v{config.campaign_id}:tally:accepted", str(candidates[1].pk), 1)  # a live tally off by one
-    with audit.read_snapshot():
+    with audit.read_snapshot(), translation.override("zh-hans"):
         problems = audit.verify(config.campaign_id).problems
-    assert problems == [f"No. 2 {candidates[1].display_name}: Redis tally (accepted 1, quarantined 0, fraud 0, rejected 0) "
-                        "does not match the recount with 1 ballots not yet flushed "
-                        "(accepted 0, quarantined 0, fraud 0, rejected 0)"]
+    assert problems == [f"第 2 号 {candidates[1].display_name}：Redis 实时计票（已计入 1，待核（疑） 0，作弊（弊） 0，未通过 0）"
+                        "与重新计票加上 1 张尚未写入账本的选票（已计入 0，待核（疑） 0，作弊（弊） 0，未通过 0）不符"]
 
 
 def test_a_ledger_head_the_flusher_has_moved_past_is_not_compared_with_the_live_tallies(
@@ -236,5 +269,16 @@ def test_verify_reads_again_when_the_flusher_moves_on_while_it_runs(redis_db, op
 
     monkeypatch.setattr(audit, "_replay_decisions", replay_then_flush_once)
     out = io.StringIO()
-    call_command("votes", "verify", stdout=out)
-    assert (len(calls), f"{open_campaign.slug}: OK — 2 ledger rows" in out.getvalue()) == (2, True)
+    with translation.override("zh-hans"):
+        call_command("votes", "verify", stdout=out)
+    assert (len(calls), f"{open_campaign.slug}：核对通过 — 账本 2 行" in out.getvalue()) == (2, True)
+
+
+def test_keygen_prints_the_key_line_for_the_environment_and_the_public_key_to_publish(capsys):
+    with translation.override("zh-hans"):
+        call_command("votes", "keygen")
+    key_line, public_line = capsys.readouterr().out.splitlines()
+    seed = key_line.removeprefix("VOTING_TALLY_ED25519_KEY=")
+    public = public_line.removeprefix("公钥（请公开发布）：")
+    derived = Ed25519PrivateKey.from_private_bytes(base64.b64decode(seed)).public_key().public_bytes_raw()
+    assert (key_line != seed, public_line != public, base64.b64encode(derived).decode()) == (True, True, public)

@@ -10,6 +10,7 @@ from tests.voting.helpers import flush, vote
 from tests.voting.test_decisions import FARM_IP, _cast, _tally
 from xuanshu.console import voting_views
 from xuanshu.core.errors import DomainError
+from xuanshu.core.redaction import redact_addresses
 from xuanshu.voting import ledger
 from xuanshu.voting.audit import verify
 from xuanshu.voting.decisions import apply_decision
@@ -136,6 +137,26 @@ def test_suggested_reasons_name_networks_agents_and_voters_by_hash(client, open_
     assert f"在风控面板审核了1张已计入投票（按投票人 {farm_vote.voter_hash[:12]}…）" in suggested["voter"]
     assert suggested["candidate"][0] == f"在风控面板审核了4张已计入投票（{candidates[1]}）"  # public already
     assert not any("101.37.88" in reason or "Mozilla" in reason for reasons in suggested.values() for reason in reasons)
+
+
+def test_suggested_reasons_are_chained_and_published_as_suggested(client, open_campaign, config, candidates, make_voter,
+                                                                 editor):
+    """The masking of personal numbers in a reason leaves the dashboard's own suggestions alone: counts, ballot
+    numbers, dates and hours, hash prefixes."""
+    _cast(config, candidates, make_voter)
+    client.force_login(editor)
+    pages = {}
+    with translation.override("zh-hans"):
+        for by in ["subnet", "user_agent", "voter", "candidate", "device", "time"]:
+            pages[by] = client.get("/console/voting/", {"campaign": open_campaign.slug, "by": by, "status": "accepted",
+                                                        "window": "all"}).content.decode()
+    suggested = [reason for page in pages.values() for reason in re.findall(r'name="reason" value="([^"]*)"', page)]
+    assert len(suggested) > 6 and [redact_addresses(reason) for reason in suggested] == suggested
+    hour = re.search(r'name="reason" value="(在风控面板审核了\d+张已计入投票（\d{4}-\d{2}-\d{2} \d{2}:00–\d{2}:00）)"',
+                     pages["time"]).group(1)
+    form = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', pages["time"].split(hour)[0].rsplit("<form", 1)[1]))
+    done = client.post("/console/voting/decide/", {**form, "action": "quarantine", "reason": hour})
+    assert (done.status_code, VoteDecision.objects.get().reason) == (302, hour)
 
 
 def test_the_fraud_confirmation_names_its_cluster_in_the_editors_language_and_escapes_it(

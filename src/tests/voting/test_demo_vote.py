@@ -4,6 +4,7 @@ import time
 import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Sum
+from django.utils import translation
 
 from xuanshu.campaigns.models import Campaign
 from xuanshu.nominations.demo import seed_demo_nominations
@@ -24,9 +25,10 @@ def fresh_snapshots():
 
 def test_the_demo_vote_is_open_and_the_farm_is_held_for_review(store_kind, campaign, capsys):
     seed_demo_nominations(campaign=campaign, count=60)
-    call_command("votes", "demo", "--campaign", campaign.slug)
+    with translation.override("zh-hans"):
+        call_command("votes", "demo", "--campaign", campaign.slug)
     out = capsys.readouterr().out
-    assert "12 candidates shortlisted" in out
+    assert "12 位候选人入围" in out
 
     config = vote_config(campaign.slug, fresh=True)
     assert len(config.candidate_ids) == 12 and config.window_open(time.time())
@@ -38,12 +40,13 @@ def test_the_demo_vote_is_open_and_the_farm_is_held_for_review(store_kind, campa
     # The figures the dashboard's tallies show, the farm's votes the automatic check held afterwards included.
     tallies = CandidateTally.objects.filter(candidate__campaign=campaign).aggregate(
         accepted=Sum("accepted"), quarantined=Sum("quarantined"))
-    assert (f"{tallies['accepted'] + tallies['quarantined']} votes cast, now accepted {tallies['accepted']}, "
-            f"quarantined {tallies['quarantined']}\n") in out
+    assert (f"共投出 {tallies['accepted'] + tallies['quarantined']} 票；目前为：已计入 {tallies['accepted']}，"
+            f"待核（疑） {tallies['quarantined']}。\n") in out
 
     rows = LedgerEntry.objects.count()
-    call_command("votes", "demo", "--campaign", campaign.slug)
-    assert "already has votes" in capsys.readouterr().out
+    with translation.override("zh-hans"):
+        call_command("votes", "demo", "--campaign", campaign.slug)
+    assert capsys.readouterr().out == f"{campaign.slug} 的演示投票：已开启，且已有投票。\n"
     assert LedgerEntry.objects.count() == rows
 
 

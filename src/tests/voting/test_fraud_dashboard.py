@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from tests.voting.helpers import flush, vote
 from tests.voting.test_decisions import FARM_IP, _cast
@@ -143,14 +144,25 @@ def test_dashboard_tallies_show_votes_counted_through_the_device_check(client, o
 
 
 def test_verify_splits_each_candidates_counted_votes_by_identity_method(store_kind, capsys, open_campaign, config, candidates, make_voter, editor):
+    """The operator's report in Chinese: each identity method on a line of its own by its label, the device check
+    marked as weaker; each candidate's counted votes split by method, never a Python dict."""
     _weaker_mix(config, candidates, make_voter, editor, open_campaign)
-    call_command("votes", "verify")
-    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("  No. ")]
-    splits = dict(re.match(r"  No. (\d+) [^:]+: accepted \d+, [^;]*; (.*)$", line).groups() for line in lines)
-    assert splits == {
-        str(candidates[0].number): "counted by identity method: {'device': 1, 'sms': 1}, of which device (weaker identity): 1",
-        str(candidates[1].number): "counted by identity method: {'sms': 1}, of which device (weaker identity): 0",
-    }
+    with translation.override("zh-hans"):
+        call_command("votes", "verify")
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    report = lines[lines.index(f"{open_campaign.slug}：核对通过 — 账本 4 行，编辑决定 1 条"):]
+    first, second = candidates[0], candidates[1]
+    assert report[1:] == [
+        "  各身份验证方式的投票尝试：",
+        "    短信验证码：2 次",
+        "    设备与图片验证码（较弱）：2 次（较弱的身份验证）",
+        f"  第 {first.number} 号 {first.display_name}：已计入 2，待核（疑） 0，作弊（弊） 1，未通过 0；"
+        "计入的票按身份验证方式：短信验证码 1，设备与图片验证码（较弱） 1；其中经较弱的身份验证：1",
+        f"  第 {second.number} 号 {second.display_name}：已计入 1，待核（疑） 0，作弊（弊） 0，未通过 0；"
+        "计入的票按身份验证方式：短信验证码 1；其中经较弱的身份验证：0",
+    ]
+    assert not any(mark in out for mark in ("{", "}", "'sms'", "device:"))
 
 
 def _hidden(page: str, name: str) -> list[str]:

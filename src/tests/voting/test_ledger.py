@@ -1,12 +1,20 @@
 """The ledger: every attempt lands in it, `votes verify` recounts it and catches edited or deleted rows."""
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from tests.voting.helpers import flush, vote
 from xuanshu.voting.audit import verify
 from xuanshu.voting.models import CandidateTally, LedgerEntry
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _operators_language():
+    """`votes verify` as the operator reads it: in the site's language, zh-hans."""
+    with translation.override("zh-hans"):
+        yield
 
 
 def _some_votes(config, candidates, make_voter):
@@ -40,7 +48,7 @@ def test_every_attempt_is_chained_and_recounted(store_kind, config, candidates, 
 def test_verify_command_detects_an_edited_row(store_kind, config, candidates, make_voter, capsys):
     ids = _some_votes(config, candidates, make_voter)
     call_command("votes", "verify")
-    assert "OK" in capsys.readouterr().out
+    assert "核对通过" in capsys.readouterr().out
     # An insider moves a vote to another candidate and fixes the tallies to match: the chain gives it away.
     LedgerEntry.objects.filter(seq=3).update(candidate_id=ids[1])
     CandidateTally.objects.filter(candidate_id=ids[0]).update(accepted=1)
@@ -48,7 +56,7 @@ def test_verify_command_detects_an_edited_row(store_kind, config, candidates, ma
     with pytest.raises(CommandError):
         call_command("votes", "verify")
     out = capsys.readouterr().out
-    assert "ledger #3: contents do not match its hash (row edited)" in out
+    assert "  账本第 3 行：内容与其哈希不符（该行被改动）" in out.splitlines()
 
 
 def test_verify_detects_a_deleted_row_and_a_padded_tally(store_kind, config, candidates, make_voter):
@@ -56,35 +64,59 @@ def test_verify_detects_a_deleted_row_and_a_padded_tally(store_kind, config, can
     LedgerEntry.objects.filter(seq=2).delete()
     CandidateTally.objects.filter(candidate_id=ids[3]).update(accepted=7)
     problems = verify(config.campaign_id).problems
-    assert "ledger: expected #2, found #3 (rows missing or reordered)" in problems
-    assert "ledger #3: previous hash does not match the row before it" in problems
+    assert "账本：应为第 2 行，实为第 3 行（有行缺失或顺序被改动）" in problems
+    assert "账本第 3 行：前一哈希与上一行不符" in problems
     padded = candidates[3]
-    assert (f"No. 4 {padded.display_name}: database tally (accepted 7, quarantined 0, fraud 0, rejected 0) "
-            "does not match the recount (accepted 0, quarantined 0, fraud 0, rejected 0)") in problems
+    assert (f"第 4 号 {padded.display_name}：数据库计票（已计入 7，待核（疑） 0，作弊（弊） 0，未通过 0）"
+            "与重新计票（已计入 0，待核（疑） 0，作弊（弊） 0，未通过 0）不符") in problems
 
 
 def test_verify_names_candidates_by_ballot_number_and_name_and_prints_counts_as_words(
         store_kind, config, candidates, make_voter, capsys):
     _some_votes(config, candidates, make_voter)
     CandidateTally.objects.filter(candidate_id=candidates[1].pk).update(accepted=6, fraud=1)
-    expected = (f"No. 2 {candidates[1].display_name}: database tally (accepted 6, quarantined 0, fraud 1, rejected 0) "
-                "does not match the recount (accepted 1, quarantined 0, fraud 0, rejected 0)")
+    expected = (f"第 2 号 {candidates[1].display_name}：数据库计票（已计入 6，待核（疑） 0，作弊（弊） 1，未通过 0）"
+                "与重新计票（已计入 1，待核（疑） 0，作弊（弊） 0，未通过 0）不符")
     assert verify(config.campaign_id).problems == [expected]
-    with pytest.raises(CommandError):
+    with pytest.raises(CommandError) as failed:
         call_command("votes", "verify")
+    assert str(failed.value) == "核对未通过。"
     lines = capsys.readouterr().out.splitlines()
-    assert [line.split(";")[0] for line in lines if line.startswith("  No. ")] == [
-        f"  No. 1 {candidates[0].display_name}: accepted 2, quarantined 0, fraud 0, rejected 1",
-        f"  No. 2 {candidates[1].display_name}: accepted 1, quarantined 0, fraud 0, rejected 0",
-        f"  No. 3 {candidates[2].display_name}: accepted 0, quarantined 0, fraud 0, rejected 1",
+    report = lines[next(i for i, line in enumerate(lines) if line.startswith(f"{config.slug}：")):]
+    assert report == [
+        f"{config.slug}：核对未通过 — 账本 5 行，编辑决定 0 条",
+        "  各身份验证方式的投票尝试：",
+        "    短信验证码：4 次",
+        "    未验证身份：1 次",
+        f"  第 1 号 {candidates[0].display_name}：已计入 2，待核（疑） 0，作弊（弊） 0，未通过 1；"
+        "计入的票按身份验证方式：短信验证码 2；其中经较弱的身份验证：0",
+        f"  第 2 号 {candidates[1].display_name}：已计入 1，待核（疑） 0，作弊（弊） 0，未通过 0；"
+        "计入的票按身份验证方式：短信验证码 1；其中经较弱的身份验证：0",
+        f"  第 3 号 {candidates[2].display_name}：已计入 0，待核（疑） 0，作弊（弊） 0，未通过 1；"
+        "计入的票按身份验证方式：无；其中经较弱的身份验证：0",
         f"  {expected}",
+    ]
+
+
+def test_in_english_verify_reads_in_english(store_kind, config, candidates, make_voter, capsys):
+    _some_votes(config, candidates, make_voter)
+    LedgerEntry.objects.filter(seq=1).update(status="fraud")
+    with translation.override("en"):
+        assert verify(config.campaign_id).problems == ["ledger #1: status “Fraud (弊)” was never decided (initial “Accepted”)"]
+        with pytest.raises(CommandError):
+            call_command("votes", "verify")
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[lines.index("  attempts by identity method:") + 1:][:3] == [
+        "    SMS code: 4 attempts", "    no verified identity: 1 attempts",
+        f"  No. 1 {candidates[0].display_name}: Accepted 2, Quarantined (疑) 0, Fraud (弊) 0, Rejected 1; "
+        "counted by identity method: SMS code 2; of which through a weaker identity check: 0",
     ]
 
 
 def test_verify_detects_a_status_flipped_without_a_decision(store_kind, config, candidates, make_voter):
     _some_votes(config, candidates, make_voter)
     LedgerEntry.objects.filter(seq=1).update(status="fraud")
-    assert "ledger #1: status 'fraud' was never decided (initial 'accepted')" in verify(config.campaign_id).problems
+    assert "账本第 1 行：状态“作弊（弊）”没有编辑决定依据（初始为“已计入”）" in verify(config.campaign_id).problems
 
 
 LONG_WECHAT_AGENT = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
@@ -93,9 +125,9 @@ LONG_WECHAT_AGENT = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) App
 
 
 @pytest.mark.parametrize("column, value, problem", [
-    ("ip", "10.9.9.9", "address does not match its hash"),
-    ("subnet", "10.9.9.0/24", "network does not match its address or hash"),
-    ("user_agent", "curl/8.0", "user agent does not match its hash"),
+    ("ip", "10.9.9.9", "IP 地址与其哈希不符"),
+    ("subnet", "10.9.9.0/24", "网段与其 IP 地址或哈希不符"),
+    ("user_agent", "curl/8.0", "浏览器标识与其哈希不符"),
 ])
 def test_verify_detects_an_edited_address_network_or_user_agent(store_kind, config, candidates, make_voter, column, value,
                                                                 problem):
@@ -104,7 +136,7 @@ def test_verify_detects_an_edited_address_network_or_user_agent(store_kind, conf
     flush(config.campaign_id)
     assert verify(config.campaign_id).ok
     LedgerEntry.objects.filter(seq=1).update(**{column: value})
-    assert f"ledger #1: {problem} (row edited)" in verify(config.campaign_id).problems
+    assert f"账本第 1 行：{problem}（该行被改动）" in verify(config.campaign_id).problems
 
 
 def test_the_ledger_keeps_the_whole_user_agent_it_hashed(store_kind, config, candidates, make_voter):

@@ -1,7 +1,9 @@
 """The campaign file's [voting] table and opening the ballot from the shortlist."""
+import datetime as dt
 import time
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.utils import translation
 
 from tests.conftest import SEED_CAMPAIGN_FILE
@@ -72,6 +74,20 @@ def test_open_ballot_freezes_the_shortlist_once(campaign, make_nomination, edito
     assert open_ballot(campaign=campaign, actor=editor) == ballot  # idempotent: the list stays frozen
     assert (Candidate.objects.count(), Ballot.objects.count()) == (2, 1)
     assert ActivityLog.objects.filter(action="voting.open_ballot").count() == 1
+
+
+def test_votes_open_says_when_the_ballot_opened_in_beijing_time(campaign, make_nomination, capsys):
+    """Stored in UTC, read by the operator in Asia/Shanghai: a ballot opened at 23:30 UTC opened the next day at 07:30."""
+    shortlist(make_nomination(nominee_name="王建国"))
+    shortlist(make_nomination(nominee_name="储宁宁"))
+    with translation.override("zh-hans"):
+        call_command("votes", "open", campaign.slug)
+        Ballot.objects.filter(campaign=campaign).update(opened_at=dt.datetime(2026, 11, 29, 23, 30, tzinfo=dt.UTC))
+        call_command("votes", "open", campaign.slug)  # idempotent: says when the ballot opened
+        with pytest.raises(CommandError) as refused:
+            call_command("votes", "open", "no-such-campaign")
+    assert capsys.readouterr().out.splitlines()[-1] == f"{campaign.slug} 的选票自 2026-11-30 07:30 起开启，共 2 位候选人。"
+    assert str(refused.value) == "没有活动 no-such-campaign。"
 
 
 def test_the_campaign_files_thresholds_govern_the_vote(store_kind, open_campaign, candidates, make_voter):

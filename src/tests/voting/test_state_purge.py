@@ -5,6 +5,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from tests.voting.helpers import vote
 from xuanshu.voting import throttle
@@ -88,8 +89,9 @@ def test_command_and_periodic_task_purge(db, capsys):
         VotingState(name="old:1", value="1", expires_at=1), VotingState(name="old:2", value="1", expires_at=2),
         VotingState(name="live", value="1", expires_at=2**62),
     ])
-    call_command("votes", "purge-state", "--batch-size", "1")
-    assert capsys.readouterr().out == "purged 2 expired vote state rows\n"
+    with translation.override("zh-hans"):
+        call_command("votes", "purge-state", "--batch-size", "1")
+    assert capsys.readouterr().out == "已删除 2 行过期的投票状态数据。\n"
     VotingState.objects.create(name="old:3", value="1", expires_at=3)
     purge_voting_state_task()
     assert list(VotingState.objects.values_list("name", flat=True)) == ["live"]

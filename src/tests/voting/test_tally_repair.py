@@ -2,6 +2,7 @@
 import pytest
 import redis
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from tests.voting.helpers import flush, vote
 from xuanshu.core.errors import DomainError
@@ -59,35 +60,43 @@ def corrupt(client, campaign_id: int, ids: list[int]) -> None:
     client.hset(f"v{campaign_id}:tally:rejected", ids[5], 7)
 
 
+@pytest.fixture
+def operators_language():
+    with translation.override("zh-hans"):
+        yield
+
+
 def test_repair_rewrites_the_tallies_verify_passes_and_the_audit_row_has_both_sides(
-        voted, repair_redis, config, open_campaign, capsys):
+        voted, repair_redis, config, open_campaign, capsys, operators_language):
     ids, cid = voted, config.campaign_id
     corrupt(repair_redis, cid, ids)
     with pytest.raises(CommandError):
         call_command("votes", "verify")
     capsys.readouterr()
+    names = dict(CandidateTally.objects.values_list("candidate_id", "candidate__display_name"))
     expected_lines = [
-        f"  candidate {ids[0]} (no. 1): accepted 0 -> 3",
-        f"  candidate {ids[1]} (no. 2): accepted 0 -> 4",
-        f"  candidate {ids[2]} (no. 3): accepted 0 -> 1",
-        f"  candidate {ids[5]} (no. 6): rejected 7 -> 0",
+        f"  第 1 号 {names[ids[0]]}：已计入 0 → 3",
+        f"  第 2 号 {names[ids[1]]}：已计入 0 → 4",
+        f"  第 3 号 {names[ids[2]]}：已计入 0 → 1",
+        f"  第 6 号 {names[ids[5]]}：未通过 7 → 0",
     ]
-    warning = (["warning: Redis runs without appendonly; votes acknowledged but not yet flushed would be lost if "
-                "Redis itself stopped. Set `appendonly yes` (appendfsync everysec or always)."]
+    warning = (["警告：Redis 未开启 appendonly；Redis 本身一旦停止，已确认但尚未写入账本的选票将会丢失。"
+                "请设置 `appendonly yes`（appendfsync everysec 或 always）。"]
                if repair_redis.config_get("appendonly")["appendonly"] != "yes" else [])
 
     call_command("votes", "repair-tallies", "--dry-run")
-    assert capsys.readouterr().out.splitlines() == [f"{open_campaign.slug}: would correct 4 candidates", *expected_lines, *warning]
+    assert capsys.readouterr().out.splitlines() == [
+        f"{open_campaign.slug}：将更正 4 位候选人的实时计票（试运行，未写入）。", *expected_lines, *warning]
     assert repair_redis.hgetall(f"v{cid}:tally:accepted") == {}
     assert not ActivityLog.objects.filter(action="voting.repair_tallies").exists()
 
     call_command("votes", "repair-tallies", "--campaign", open_campaign.slug)
-    assert capsys.readouterr().out.splitlines() == [f"{open_campaign.slug}: corrected 4 candidates", *expected_lines, *warning]
+    assert capsys.readouterr().out.splitlines() == [f"{open_campaign.slug}：已更正 4 位候选人的实时计票。", *expected_lines, *warning]
     assert redis_tallies(cid) == {
         ids[0]: counts(accepted=3, quarantined=1), ids[1]: counts(accepted=4), ids[2]: counts(accepted=1, rejected=1),
     }
     call_command("votes", "verify")
-    assert f"{open_campaign.slug}: OK" in capsys.readouterr().out
+    assert f"{open_campaign.slug}：核对通过" in capsys.readouterr().out
     log = ActivityLog.objects.get(action="voting.repair_tallies")
     assert (log.subject_type, log.subject_id, log.campaign_id, log.actor_label) == (
         "voting.ballot", str(open_campaign.ballot.pk), open_campaign.pk, "cli")
@@ -101,7 +110,7 @@ def test_repair_rewrites_the_tallies_verify_passes_and_the_audit_row_has_both_si
     }, "pending_ballots": 0}
 
     call_command("votes", "repair-tallies")
-    assert capsys.readouterr().out.splitlines() == [f"{open_campaign.slug}: Redis tallies match the ledger", *warning]
+    assert capsys.readouterr().out.splitlines() == [f"{open_campaign.slug}：Redis 实时计票与账本一致。", *warning]
     assert ActivityLog.objects.filter(action="voting.repair_tallies").count() == 1
 
 
@@ -135,7 +144,7 @@ def test_refused_while_the_stream_holds_too_much(voted, repair_redis, config, op
 
 
 def test_the_database_path_has_nothing_to_repair(config):
-    with pytest.raises(CommandError, match="No Redis configured"):
+    with translation.override("zh-hans"), pytest.raises(CommandError, match="^未配置 Redis："):
         call_command("votes", "repair-tallies")
 
 
@@ -146,3 +155,16 @@ def test_a_database_tally_that_disagrees_with_the_ledger_is_reported_not_copied(
     repair = repair_redis_tallies(campaign=open_campaign)
     assert repair.ledger_vs_database == [ids[1]]
     assert redis_tallies(config.campaign_id)[ids[1]] == counts(accepted=4)
+
+
+def test_the_command_names_the_candidates_whose_database_tally_disagrees_too(voted, repair_redis, config, open_campaign,
+                                                                            capsys, operators_language):
+    """By ballot number and name, as every other line of the report: not a Python list of ids."""
+    ids = voted
+    corrupt(repair_redis, config.campaign_id, ids)
+    CandidateTally.objects.filter(candidate_id__in=[ids[1], ids[3]]).update(accepted=99)
+    call_command("votes", "repair-tallies", "--dry-run")
+    names = dict(CandidateTally.objects.values_list("candidate_id", "candidate__display_name"))
+    lines = capsys.readouterr().out.splitlines()
+    assert [line for line in lines if "警告：" in line and "appendonly" not in line] == [
+        f"  警告：第 2 号 {names[ids[1]]}，第 4 号 {names[ids[3]]} 的数据库计票也与账本不符，请运行 `votes verify`。"]

@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from xuanshu.voting import backend, ledger
 from xuanshu.voting.chain import signed_body
-from xuanshu.voting.enums import WEAKER_METHODS, VoteStatus
+from xuanshu.voting.enums import WEAKER_METHODS, IdentityMethod, VoteStatus
 from xuanshu.voting.identity import keyed_hash, network_of, ua_hash
 from xuanshu.voting.models import GENESIS_HASH, Candidate, CandidateTally, LedgerEntry, LedgerHead, VoteDecision
 
@@ -45,7 +47,7 @@ class VerifyReport:
         if len(self.problems) < 50:
             self.problems.append(text)
         elif len(self.problems) == 50:
-            self.problems.append("… further problems not listed")
+            self.problems.append(_("… further problems not listed"))
 
 
 _ENTRY_FIELDS = ["seq", "attempt_key", "created_at", "voter_hash", "method", "candidate_id", "ip", "subnet", "user_agent",
@@ -101,7 +103,8 @@ def verify(campaign_id: int) -> VerifyReport:
                 initial[row["seq"]] = (row["candidate_id"], row["decision"], row["method"])
                 stored[row["seq"]] = row["status"]
             elif row["status"] != row["decision"]:
-                report.problem(f"ledger #{row['seq']}: status '{row['status']}' was never decided (initial '{row['decision']}')")
+                report.problem(_("ledger #%(seq)s: status “%(status)s” was never decided (initial “%(initial)s”)") % {
+                    "seq": row["seq"], "status": status_label(row["status"]), "initial": status_label(row["decision"])})
             if row["candidate_id"] is not None:
                 by_status = counts.setdefault(row["candidate_id"], dict.fromkeys(STATUSES, 0))
                 by_status[row["decision"]] += 1
@@ -109,13 +112,15 @@ def verify(campaign_id: int) -> VerifyReport:
                     _add(report.counted_by_method, row["candidate_id"], row["method"], 1)
     head = LedgerHead.objects.filter(campaign_id=campaign_id).first()
     if head and (head.last_seq != expected_seq - 1 or head.last_hash != prev):
-        report.problem(f"ledger head says #{head.last_seq} {head.last_hash[:12]}…, chain ends at #{expected_seq - 1} {prev[:12]}…")
+        report.problem(_("ledger head says #%(head_seq)s %(head_hash)s…, chain ends at #%(seq)s %(hash)s…") % {
+            "head_seq": head.last_seq, "head_hash": head.last_hash[:12], "seq": expected_seq - 1, "hash": prev[:12]})
 
     current = {seq: status for seq, (_c, status, _m) in initial.items()}
     _replay_decisions(report, decisions, current, initial, counts, head)
     for seq, status in current.items():
         if stored.get(seq) != status:
-            report.problem(f"ledger #{seq}: stored status '{stored.get(seq)}' but the decisions lead to '{status}'")
+            report.problem(_("ledger #%(seq)s: stored status “%(stored)s” but the decisions lead to “%(status)s”") % {
+                "seq": seq, "stored": status_label(stored.get(seq)), "status": status_label(status)})
     report.decisions = len(decisions)
     report.recount = counts
     _compare_tallies(report, campaign_id, counts)
@@ -130,16 +135,17 @@ def _add(table: dict, candidate: int, method: str, delta: int) -> None:
 def _check_entry(report: VerifyReport, row: dict, prev: str, expected_seq: int) -> None:
     seq = row["seq"]
     if seq != expected_seq:
-        report.problem(f"ledger: expected #{expected_seq}, found #{seq} (rows missing or reordered)")
+        report.problem(_("ledger: expected #%(expected)s, found #%(seq)s (rows missing or reordered)") % {
+            "expected": expected_seq, "seq": seq})
     if row["prev_hash"] != prev:
-        report.problem(f"ledger #{seq}: previous hash does not match the row before it")
+        report.problem(_("ledger #%(seq)s: previous hash does not match the row before it") % {"seq": seq})
     recomputed = ledger.entry_hash(
         row["prev_hash"], seq, row["attempt_key"], ledger.to_micros(row["created_at"]), row["voter_hash"], row["method"],
         row["candidate_id"], row["ip_hash"], row["subnet_hash"], row["device_hash"], row["ua_hash"], row["flags"],
         row["decision"], row["reason"],
     )
     if recomputed != row["row_hash"]:
-        report.problem(f"ledger #{seq}: contents do not match its hash (row edited)")
+        report.problem(_("ledger #%(seq)s: contents do not match its hash (row edited)") % {"seq": seq})
     _check_clear_text(report, row)
 
 
@@ -148,32 +154,34 @@ def _check_clear_text(report: VerifyReport, row: dict) -> None:
     which is in the chain (an address the vote path could not read has neither)."""
     seq, ip = row["seq"], row["ip"] or ""
     if keyed_hash("ip", ip) != row["ip_hash"]:
-        report.problem(f"ledger #{seq}: address does not match its hash (row edited)")
+        report.problem(_("ledger #%(seq)s: address does not match its hash (row edited)") % {"seq": seq})
     if row["subnet"] != network_of(ip)[1] or keyed_hash("subnet", row["subnet"]) != row["subnet_hash"]:
-        report.problem(f"ledger #{seq}: network does not match its address or hash (row edited)")
+        report.problem(_("ledger #%(seq)s: network does not match its address or hash (row edited)") % {"seq": seq})
     if ua_hash(row["user_agent"]) != row["ua_hash"] and len(row["user_agent"]) != LEGACY_UA_LENGTH:
-        report.problem(f"ledger #{seq}: user agent does not match its hash (row edited)")
+        report.problem(_("ledger #%(seq)s: user agent does not match its hash (row edited)") % {"seq": seq})
 
 
 def _replay_decisions(report, decisions, current, initial, counts, head) -> None:
     prev = GENESIS_HASH
     for expected, decision in enumerate(decisions, start=1):
         if decision.seq != expected:
-            report.problem(f"decisions: expected #{expected}, found #{decision.seq}")
+            report.problem(_("decisions: expected #%(expected)s, found #%(seq)s") % {"expected": expected, "seq": decision.seq})
         recomputed = ledger.decision_hash(
             decision.prev_hash, decision.seq, ledger.to_micros(decision.created_at), decision.actor_label,
             decision.action, decision.reason, decision.selection, decision.changes, decision.voter_changes,
             decision.reverses.seq if decision.reverses else None,
         )
         if decision.prev_hash != prev or recomputed != decision.row_hash:
-            report.problem(f"decision #{decision.seq}: chain broken (row edited or removed)")
+            report.problem(_("decision #%(seq)s: chain broken (row edited or removed)") % {"seq": decision.seq})
         prev = decision.row_hash
         for seq, old, new in decision.changes:
             if seq not in current:
-                report.problem(f"decision #{decision.seq}: moves ledger #{seq}, which does not exist")
+                report.problem(_("decision #%(decision)s: moves ledger #%(seq)s, which does not exist") % {
+                    "decision": decision.seq, "seq": seq})
                 continue
             if current[seq] != old:
-                report.problem(f"decision #{decision.seq}: ledger #{seq} was '{current[seq]}', not '{old}'")
+                report.problem(_("decision #%(decision)s: ledger #%(seq)s was “%(status)s”, not “%(old)s”") % {
+                    "decision": decision.seq, "seq": seq, "status": status_label(current[seq]), "old": status_label(old)})
             current[seq] = new
             candidate, _decision, method = initial[seq]
             if candidate is not None:
@@ -182,23 +190,54 @@ def _replay_decisions(report, decisions, current, initial, counts, head) -> None
                 if VoteStatus.ACCEPTED in (old, new):
                     _add(report.counted_by_method, candidate, method, 1 if new == VoteStatus.ACCEPTED else -1)
     if head and (head.last_decision_seq != len(decisions) or head.last_decision_hash != prev):
-        report.problem("decision head does not match the decision chain")
+        report.problem(_("decision head does not match the decision chain"))
 
 
 def candidate_labels(campaign_id: int) -> dict[int, str]:
-    """How the organiser names each candidate of a campaign, in ballot order: number and name ("No. 2 刘洋")."""
-    return {pk: f"No. {number} {name}" for pk, number, name in
+    """How the organiser names each candidate of a campaign, in ballot order: number and name ("第 2 号 刘洋")."""
+    return {pk: _("No. %(number)s %(name)s") % {"number": number, "name": name} for pk, number, name in
             Candidate.objects.filter(campaign_id=campaign_id).order_by("number").values_list("pk", "number", "display_name")}
 
 
 def candidate_label(labels: dict[int, str], candidate: int) -> str:
     # A ledger row whose candidate is not on this ballot was edited: name it by the id the row holds.
-    return labels.get(candidate, f"candidate id {candidate} (not on this ballot)")
+    return labels.get(candidate, _("candidate id %(id)s (not on this ballot)") % {"id": candidate})
+
+
+def listing(items) -> str:
+    """Items of a report line joined the way the operator's language lists them ("a, b" / "a，b")."""
+    return pgettext("between the items of a report line", ", ").join(str(item) for item in items)
+
+
+def status_label(status) -> str:
+    """A vote status as the organiser reads it (已计入, 待核（疑）…); a code no status has, as it is."""
+    return str(VoteStatus(status).label) if status in VoteStatus.values else str(status)
 
 
 def format_counts(by_status: dict) -> str:
-    """A candidate's votes by status as the organiser reads them: "accepted 1, quarantined 0, fraud 0, rejected 0"."""
-    return ", ".join(f"{status} {by_status.get(status, 0)}" for status in STATUSES)
+    """A candidate's votes by status as the organiser reads them: "已计入 1，待核（疑） 0，作弊（弊） 0，未通过 0"."""
+    return listing(f"{status_label(status)} {by_status.get(status, 0)}" for status in STATUSES)
+
+
+def method_label(method: str) -> str:
+    """An identity method as the organiser reads it (短信验证码; the device check's label says it is weaker);
+    "-" for attempts made without a verified identity; a code no method has, as it is."""
+    if method in IdentityMethod.values:
+        return str(IdentityMethod(method).label)
+    return _("no verified identity") if method in ("", "-", None) else str(method)
+
+
+def methods_in_order(by_method: dict) -> list[tuple[str, int]]:
+    """(method, count) pairs in the order the methods are declared (WeChat, SMS, device), others after, zeros left out."""
+    order = {method: index for index, method in enumerate(IdentityMethod.values)}
+    return sorted(((m, n) for m, n in by_method.items() if n), key=lambda item: (order.get(item[0], len(order)), str(item[0])))
+
+
+def format_methods(by_method: dict) -> str:
+    """Votes by identity method on one line, each method by its label (the device check's says it is weaker):
+    "短信验证码 2，设备与图片验证码（较弱） 1"."""
+    shown = [f"{method_label(m)} {n}" for m, n in methods_in_order(by_method)]
+    return listing(shown) if shown else pgettext("no items in a report line", "none")
 
 
 def in_ballot_order(labels: dict[int, str], candidates) -> list[int]:
@@ -213,8 +252,9 @@ def _compare_tallies(report: VerifyReport, campaign_id: int, counts) -> None:
     labels = candidate_labels(campaign_id)
     for candidate in in_ballot_order(labels, set(live) | set(counts)):
         if live.get(candidate, zero) != counts.get(candidate, zero):
-            report.problem(f"{candidate_label(labels, candidate)}: database tally ({format_counts(live.get(candidate, zero))}) "
-                           f"does not match the recount ({format_counts(counts.get(candidate, zero))})")
+            report.problem(_("%(candidate)s: database tally (%(tally)s) does not match the recount (%(recount)s)") % {
+                "candidate": candidate_label(labels, candidate), "tally": format_counts(live.get(candidate, zero)),
+                "recount": format_counts(counts.get(candidate, zero))})
     if backend.uses_redis():
         _compare_redis_tallies(report, campaign_id, counts, labels)
 
@@ -235,9 +275,11 @@ def _compare_redis_tallies(report: VerifyReport, campaign_id: int, counts, label
         in_redis = {**zero, **live.get(candidate, {})}
         wanted = {**zero, **expected.get(candidate, {})}
         if in_redis != wanted:
-            flushing = f" with {report.in_flight} ballots not yet flushed" if report.in_flight else ""
-            report.problem(f"{candidate_label(labels, candidate)}: Redis tally ({format_counts(in_redis)}) "
-                           f"does not match the recount{flushing} ({format_counts(wanted)})")
+            values = {"candidate": candidate_label(labels, candidate), "tally": format_counts(in_redis),
+                      "recount": format_counts(wanted), "in_flight": report.in_flight}
+            report.problem((_("%(candidate)s: Redis tally (%(tally)s) does not match the recount with %(in_flight)s "
+                              "ballots not yet flushed (%(recount)s)") if report.in_flight else
+                            _("%(candidate)s: Redis tally (%(tally)s) does not match the recount (%(recount)s)")) % values)
 
 
 # --- the public audit record ------------------------------------------------------------------------------
@@ -295,7 +337,7 @@ def sign_document(document: dict) -> dict:
                 "signature": base64.b64encode(key.sign(body)).decode(), "sha256": hashlib.sha256(body).hexdigest()}
     secret = os.environ.get("VOTING_TALLY_HMAC_KEY", "")
     if not secret:
-        raise RuntimeError("Set VOTING_TALLY_ED25519_KEY (see `votes keygen`) or VOTING_TALLY_HMAC_KEY to sign the tally.")
+        raise RuntimeError(_("Set VOTING_TALLY_ED25519_KEY (see `votes keygen`) or VOTING_TALLY_HMAC_KEY to sign the tally."))
     return {"algorithm": "hmac-sha256", "signature": hmac.new(secret.encode(), body, hashlib.sha256).hexdigest(),
             "sha256": hashlib.sha256(body).hexdigest()}
 

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xuanshu.campaigns.loader import CampaignFileError, parse_campaign
@@ -41,15 +42,33 @@ class Command(BaseCommand):
         except CampaignFileError as error:
             raise CommandError(str(error)) from None
         if action == "check":
-            self.stdout.write(f"{path}: ok ({spec.slug})")
+            self.stdout.write(_("%(path)s: the campaign file is valid: %(slug)s “%(name)s”, %(contents)s") % {
+                "path": path, "slug": spec.slug, "name": f"{spec.name} {spec.edition}", "contents": _contents(spec)})
             return
         result = load_campaign(spec=spec, source_text=text, rehearsal=options["rehearsal"])
+        values = {"slug": spec.slug, "name": f"{spec.name} {spec.edition}", "contents": _contents(spec)}
+        # The file's own keys that changed; its digest changes with any edit, a comment included.
+        keys = sorted(key for key in result.changes if key != "source_sha256")
         if result.created:
-            self.stdout.write(self.style.SUCCESS(f"created campaign {spec.slug}"))
+            self.stdout.write(self.style.SUCCESS(_("Created campaign %(slug)s “%(name)s”: %(contents)s") % values))
+        elif keys:
+            self.stdout.write(self.style.SUCCESS(_("Updated campaign %(slug)s “%(name)s”: %(count)s changes: %(keys)s") % {
+                **values, "count": len(keys), "keys": ", ".join(keys)}))
         elif result.changes:
-            self.stdout.write(self.style.SUCCESS(f"updated campaign {spec.slug}: {', '.join(sorted(result.changes))}"))
+            self.stdout.write(_("Campaign %(slug)s “%(name)s”: the file was edited, its settings are unchanged") % values)
         else:
-            self.stdout.write(f"campaign {spec.slug} unchanged")
+            self.stdout.write(_("Campaign %(slug)s “%(name)s” unchanged") % values)
+        if options["rehearsal"]:
+            nomination = result.campaign.stages.filter(kind="nomination").first()
+            if nomination is not None:
+                self.stdout.write(_("Rehearsal: the schedule is shifted so that nomination opens on %(date)s; every page "
+                                    "says it is demo data.") % {"date": f"{timezone.localtime(nomination.starts_at):%Y-%m-%d}"})
+
+
+def _contents(spec) -> str:
+    """What the campaign file sets up, counted: categories, areas and stages."""
+    return _("%(categories)s categories, %(areas)s areas, %(stages)s stages") % {
+        "categories": len(spec.categories), "areas": len(spec.areas), "stages": len(spec.stages)}
 
 
 def _read_failure(error: Exception) -> str:

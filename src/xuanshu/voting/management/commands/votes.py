@@ -3,12 +3,14 @@ import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from xuanshu.campaigns.models import Campaign
 from xuanshu.core.errors import DomainError
 from xuanshu.voting import audit, backend, maintenance, selectors
 from xuanshu.voting.enums import WEAKER_METHODS
-from xuanshu.voting.models import Candidate
 from xuanshu.voting.services import open_ballot
 
 
@@ -44,28 +46,30 @@ class Command(BaseCommand):
 
         campaign = Campaign.objects.filter(slug=slug).first()
         if campaign is None:
-            raise CommandError(f"no campaign {slug}; load it first with `campaign load FILE --rehearsal`")
+            raise CommandError(_("No campaign %(slug)s: load it first with `campaign load FILE --rehearsal`.") % {"slug": slug})
         try:
             result = seed_demo_vote(campaign=campaign)
         except DomainError as error:
             raise CommandError(error.message) from None
         if result.already:
-            self.stdout.write(f"demo vote of {slug}: open, and already has votes")
+            self.stdout.write(_("Demo vote of %(slug)s: open, and already has votes.") % {"slug": slug})
         else:
+            now = audit.listing(f"{audit.status_label(status)} {result.votes[status]}"
+                                for status in audit.STATUSES if result.votes.get(status))
             self.stdout.write(self.style.SUCCESS(
-                f"demo vote of {slug}: {result.shortlisted} candidates shortlisted, {sum(result.votes.values())} votes cast, "
-                f"now " + ", ".join(f"{status} {n}" for status, n in result.votes.items())))
+                _("Demo vote of %(slug)s: %(shortlisted)s candidates shortlisted, %(votes)s votes cast, now %(now)s.") % {
+                    "slug": slug, "shortlisted": result.shortlisted, "votes": sum(result.votes.values()), "now": now}))
 
     def handle(self, *args, action, **options):
         if action == "keygen":
             seed, public = audit.new_signing_seed()
-            self.stdout.write(f"VOTING_TALLY_ED25519_KEY={seed}\npublic key (publish it): {public}")
+            self.stdout.write(f"VOTING_TALLY_ED25519_KEY={seed}\n" + _("Public key (publish it): %(key)s") % {"key": public})
             return
         if action == "purge-state":
             if options["batch_size"] < 1:
-                raise CommandError("--batch-size must be at least 1")
+                raise CommandError(_("--batch-size must be at least 1."))
             deleted = maintenance.purge_expired_state(batch_size=options["batch_size"])
-            self.stdout.write(f"purged {deleted} expired vote state rows")
+            self.stdout.write(_("Purged %(count)s expired vote state rows.") % {"count": deleted})
             return
         if action == "demo":
             self._demo(options["campaign"])
@@ -73,13 +77,15 @@ class Command(BaseCommand):
         if action == "open":
             campaign = Campaign.objects.filter(slug=options["campaign"]).first()
             if campaign is None:
-                raise CommandError(f"no campaign {options['campaign']}")
+                raise CommandError(_("No campaign %(slug)s.") % {"slug": options["campaign"]})
             try:
                 ballot = open_ballot(campaign=campaign)
             except DomainError as error:
                 raise CommandError(error.message) from None
-            self.stdout.write(f"ballot of {campaign.slug} open since {ballot.opened_at:%Y-%m-%d %H:%M}, "
-                              f"{campaign.candidates.count()} candidates")
+            # Stored in UTC, read in the site's zone (Asia/Shanghai), as every time the organiser reads.
+            self.stdout.write(_("Ballot of %(slug)s open since %(opened)s, %(count)s candidates.") % {
+                "slug": campaign.slug, "opened": f"{timezone.localtime(ballot.opened_at):%Y-%m-%d %H:%M}",
+                "count": campaign.candidates.count()})
             return
         campaigns = self._campaigns(options.get("campaign"))
         if action == "flush":
@@ -93,7 +99,7 @@ class Command(BaseCommand):
                 failed |= not report.ok
                 self._print_report(campaign, report)
             if failed:
-                raise CommandError("verification failed")
+                raise CommandError(_("Verification failed."))
         elif action == "export":
             self._flush(campaigns, follow=False, interval=0)
             for campaign in campaigns:
@@ -109,7 +115,8 @@ class Command(BaseCommand):
                 report = audit.verify(campaign.pk)
             if not report.live_stale:
                 return report
-        report.problem(f"Redis's live tallies were not compared: the ledger moved on in each of {attempts} tries; run again")
+        report.problem(_("Redis's live tallies were not compared: the ledger moved on in each of %(attempts)s tries; "
+                         "run again.") % {"attempts": attempts})
         return report
 
     def _campaigns(self, slug):
@@ -118,20 +125,20 @@ class Command(BaseCommand):
             campaigns = campaigns.filter(slug=slug)
         found = list(campaigns)
         if slug and not found:
-            raise CommandError(f"no open ballot for campaign {slug}")
+            raise CommandError(_("No open ballot for campaign %(slug)s.") % {"slug": slug})
         return found
 
     def _flush(self, campaigns, *, follow: bool, interval: float) -> None:
         if not backend.uses_redis():
             if follow:
-                raise CommandError("No Redis configured: the database path writes the ledger directly.")
+                raise CommandError(_("No Redis configured: the database path writes the ledger directly."))
             return
         from xuanshu.voting import store_redis
 
         if not follow:
             moved = sum(store_redis.flush_all(c.pk) for c in campaigns)
             if moved:
-                self.stdout.write(f"flushed {moved} ballots from Redis")
+                self.stdout.write(_("Flushed %(count)s ballots from Redis.") % {"count": moved})
             return
         while True:
             # Pausing between partial batches lets entries gather: one transaction per few hundred ballots
@@ -142,8 +149,8 @@ class Command(BaseCommand):
 
     def _repair(self, campaigns, *, dry_run: bool) -> None:
         if not backend.uses_redis():
-            raise CommandError("No Redis configured: the database tallies are written with the ledger; "
-                               "`votes verify` checks them.")
+            raise CommandError(_("No Redis configured: the database tallies are written with the ledger; "
+                                 "`votes verify` checks them."))
         # Drain the stream first, so the atomic Redis step has few acknowledged-but-unflushed ballots to add.
         self._flush(campaigns, follow=False, interval=0)
         for campaign in campaigns:
@@ -156,20 +163,28 @@ class Command(BaseCommand):
 
     def _print_repair(self, campaign, repair) -> None:
         changed = repair.differences
-        numbers = dict(Candidate.objects.filter(pk__in=changed).values_list("pk", "number"))
-        pending = f" (with {repair.pending} ballots not yet flushed)" if repair.pending else ""
+        labels = audit.candidate_labels(campaign.pk)
+        values = {"slug": campaign.slug, "count": len(changed), "pending": repair.pending}
         if not changed:
-            self.stdout.write(f"{campaign.slug}: Redis tallies match the ledger{pending}")
+            self.stdout.write((_("%(slug)s: Redis tallies match the ledger (with %(pending)s ballots not yet flushed).")
+                               if repair.pending else _("%(slug)s: Redis tallies match the ledger.")) % values)
+        elif repair.written:
+            self.stdout.write((_("%(slug)s: corrected %(count)s candidates (with %(pending)s ballots not yet flushed).")
+                               if repair.pending else _("%(slug)s: corrected %(count)s candidates.")) % values)
         else:
-            verb = "would correct" if not repair.written else "corrected"
-            self.stdout.write(f"{campaign.slug}: {verb} {len(changed)} candidates{pending}")
-            for candidate, (old, new) in changed.items():
-                moves = ", ".join(f"{status} {old[status]} -> {new[status]}" for status in old if old[status] != new[status])
-                self.stdout.write(f"  candidate {candidate} (no. {numbers.get(candidate, '?')}): {moves}")
+            self.stdout.write((_("%(slug)s: would correct %(count)s candidates (with %(pending)s ballots not yet flushed).")
+                               if repair.pending else _("%(slug)s: would correct %(count)s candidates.")) % values)
+        for candidate in audit.in_ballot_order(labels, changed):
+            old, new = changed[candidate]
+            moves = audit.listing(f"{audit.status_label(status)} {old[status]} → {new[status]}"
+                                  for status in old if old[status] != new[status])
+            self.stdout.write("  " + _("%(candidate)s: %(moves)s") % {"candidate": audit.candidate_label(labels, candidate),
+                                                                      "moves": moves})
         if repair.ledger_vs_database:
+            named = audit.listing(audit.candidate_label(labels, c) for c in audit.in_ballot_order(labels, repair.ledger_vs_database))
             self.stdout.write(self.style.WARNING(
-                f"  warning: the database tallies of candidates {repair.ledger_vs_database} disagree with the ledger "
-                "too; run `votes verify`."))
+                "  " + _("warning: the database tallies of %(candidates)s disagree with the ledger too; run `votes verify`.")
+                % {"candidates": named}))
 
     def _warn_if_redis_forgets(self) -> None:
         """The stream is the durable buffer only if Redis persists it: say so when it does not."""
@@ -183,24 +198,32 @@ class Command(BaseCommand):
             return
         if appendonly != "yes":
             self.stdout.write(self.style.WARNING(
-                "warning: Redis runs without appendonly; votes acknowledged but not yet flushed would be lost if "
-                "Redis itself stopped. Set `appendonly yes` (appendfsync everysec or always)."))
+                _("warning: Redis runs without appendonly; votes acknowledged but not yet flushed would be lost if "
+                  "Redis itself stopped. Set `appendonly yes` (appendfsync everysec or always).")))
 
     def _print_report(self, campaign, report) -> None:
-        status = self.style.SUCCESS("OK") if report.ok else self.style.ERROR("FAILED")
-        in_flight = f", {report.in_flight} ballots counted live and not yet flushed" if report.in_flight else ""
-        self.stdout.write(f"{campaign.slug}: {status} — {report.entries} ledger rows, {report.decisions} decisions{in_flight}")
-        weaker = report.by_method.get("device", 0)
-        self.stdout.write(f"  attempts by identity method: {report.by_method}"
-                          + (f" (device: {weaker}, weaker identity)" if weaker else ""))
-        weaker_methods = "/".join(sorted(WEAKER_METHODS))
+        values = {"slug": campaign.slug, "entries": report.entries, "decisions": report.decisions,
+                  "in_flight": report.in_flight,
+                  "status": (self.style.SUCCESS(pgettext("votes verify", "OK")) if report.ok
+                             else self.style.ERROR(pgettext("votes verify", "FAILED")))}
+        self.stdout.write((_("%(slug)s: %(status)s — %(entries)s ledger rows, %(decisions)s decisions, %(in_flight)s "
+                             "ballots counted live and not yet flushed") if report.in_flight else
+                           _("%(slug)s: %(status)s — %(entries)s ledger rows, %(decisions)s decisions")) % values)
+        # One line per identity method, by its label; a weaker method is marked as weaker on its line.
+        self.stdout.write("  " + (_("attempts by identity method:") if report.by_method else
+                                  _("attempts by identity method: none")))
+        for method, count in audit.methods_in_order(report.by_method):
+            line = {"method": audit.method_label(method), "count": count}
+            self.stdout.write("    " + (_("%(method)s: %(count)s attempts (weaker identity)") if method in WEAKER_METHODS
+                                        else _("%(method)s: %(count)s attempts")) % line)
         labels = audit.candidate_labels(campaign.pk)
         for candidate in audit.in_ballot_order(labels, report.recount):
             # From the recount, so the split adds up to the verified `accepted` figure on the same line.
-            by_method = {m or "-": n for m, n in sorted(report.counted_by_method.get(candidate, {}).items()) if n}
-            shown = audit.format_counts(report.recount[candidate])
-            self.stdout.write(f"  {audit.candidate_label(labels, candidate)}: {shown}; counted by identity method: {by_method}, "
-                              f"of which {weaker_methods} (weaker identity): {selectors.weaker_count(by_method)}")
+            by_method = {m or "-": n for m, n in report.counted_by_method.get(candidate, {}).items() if n}
+            self.stdout.write("  " + _("%(candidate)s: %(counts)s; counted by identity method: %(methods)s; of which "
+                                       "through a weaker identity check: %(weaker)s") % {
+                "candidate": audit.candidate_label(labels, candidate), "counts": audit.format_counts(report.recount[candidate]),
+                "methods": audit.format_methods(by_method), "weaker": selectors.weaker_count(by_method)})
         for problem in report.problems:
             self.stdout.write(self.style.ERROR(f"  {problem}"))
 
@@ -224,5 +247,7 @@ class Command(BaseCommand):
                     handle.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n")
         (out / f"{campaign.slug}-tally.json").write_text(
             json.dumps({"tally": document, "signature": signature}, ensure_ascii=False, indent=1), encoding="utf-8")
-        self.stdout.write(f"{campaign.slug}: wrote ledger, decisions and signed tally to {out}"
-                          + ("" if report.ok else " (verification FAILED: see `votes verify`)"))
+        values = {"slug": campaign.slug, "out": out}
+        self.stdout.write((_("%(slug)s: wrote ledger, decisions and signed tally to %(out)s") if report.ok else
+                           _("%(slug)s: wrote ledger, decisions and signed tally to %(out)s (verification FAILED: see "
+                             "`votes verify`)")) % values)
