@@ -60,6 +60,8 @@ run: system-deps $(VENV)/.installed-run messages
 	@echo
 	@echo "  Tasks run in a worker beside the web server (huey; Redis when REDIS_URL is set). Ctrl-C stops both."
 	@echo
+	@# Links sent to citizens (status links) name this server when it serves on loopback and no origin is set.
+	case "$(HOST)" in 127.0.0.1|localhost) export XUANSHU_PUBLIC_BASE_URL="$${XUANSHU_PUBLIC_BASE_URL:-http://$(HOST):$(PORT)}";; esac; \
 	XUANSHU_TASKS_IMMEDIATE=0 $(PY) -m xuanshu serve --bind $(HOST):$(PORT) --workers 2
 
 test: test-system-deps $(VENV)/.installed-test messages lint test-sqlite test-postgres

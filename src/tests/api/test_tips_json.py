@@ -6,6 +6,7 @@ import pytest
 from tests.api.conftest import error_of, fixture_bytes, post_json, stored
 from xuanshu.intake.models import InboundMessage, ReaderTip
 from xuanshu.nominations.models import Nomination
+from xuanshu.public.links import status_link_token
 
 pytestmark = pytest.mark.django_db(transaction=True)  # processing runs after commit, as in production
 
@@ -17,6 +18,7 @@ def test_a_tagged_tip_is_a_nomination_with_its_reference(client, partner):
     assert (response.status_code, response.json()) == (201, {
         "inbound_id": inbound.pk, "is_nomination": True, "reference": "CCLC2024-000001",
         "status_path": "/c/chucai-liaocheng-2024/status/", "held_because": None, "notice": None,
+        "status_url": None, "status_link_path": f"/c/chucai-liaocheng-2024/status/{status_link_token('CCLC2024-000001')}/",
     })
     assert (inbound.channel, inbound.external_id, inbound.sender, bytes(inbound.raw_body), inbound.payload) == (
         "api", f"{partner.key}/tip/qlyd-20240611-000123", "qilu-yidian/u8812345", body, None,
@@ -33,7 +35,7 @@ def test_an_untagged_tip_is_kept_as_a_reader_tip_without_reference(client, partn
     inbound = InboundMessage.objects.get()
     assert (response.status_code, response.json()) == (201, {
         "inbound_id": inbound.pk, "is_nomination": False, "reference": None, "status_path": None,
-        "held_because": None, "notice": None,
+        "held_because": None, "notice": None, "status_url": None, "status_link_path": None,
     })
     tip = ReaderTip.objects.get()
     assert (tip.inbound_id, tip.channel, tip.text, Nomination.objects.count()) == (

@@ -11,6 +11,7 @@ from tests.helpers import heic_bytes, jpeg_bytes, png_bytes
 from xuanshu.campaigns.models import Campaign
 from xuanshu.intake.models import Attachment, InboundMessage
 from xuanshu.nominations.models import Nomination
+from xuanshu.public.links import status_link_token
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -31,6 +32,7 @@ def test_a_tip_with_photos_stores_them_reencoded_without_exif(client, partner):
     assert (response.status_code, response.json()) == (201, {
         "inbound_id": inbound.pk, "is_nomination": True, "reference": "CCLC2024-000001",
         "status_path": "/c/chucai-liaocheng-2024/status/", "held_because": None, "notice": None,
+        "status_url": None, "status_link_path": f"/c/chucai-liaocheng-2024/status/{status_link_token('CCLC2024-000001')}/",
     })
     jpeg, png = inbound.attachments.all()
     assert inbound.raw_body is None

@@ -36,14 +36,20 @@ def test_seed_campaign_encodes_the_announcement():
     assert spec.privacy_notice and spec.eligibility
 
 
+SEED_NAME = "chucai-liaocheng-2024“出彩聊城人 2024年度网络人物（团体）”"
+
+
 def test_loading_twice_is_idempotent(db, capsys):
-    call_command("campaign", "load", str(SEED_CAMPAIGN_FILE))
+    with translation.override("zh-hans"):
+        call_command("campaign", "load", str(SEED_CAMPAIGN_FILE))
+    assert capsys.readouterr().out == f"已创建活动 {SEED_NAME}：4 个类别，12 个地区，6 个阶段\n"
     snapshot = (
         list(Campaign.objects.values()), list(Category.objects.values()), list(Stage.objects.values()),
         ActivityLog.objects.count(),
     )
-    call_command("campaign", "load", str(SEED_CAMPAIGN_FILE))
-    assert "unchanged" in capsys.readouterr().out
+    with translation.override("zh-hans"):
+        call_command("campaign", "load", str(SEED_CAMPAIGN_FILE))
+    assert capsys.readouterr().out == f"活动 {SEED_NAME}没有变化\n"
     assert snapshot == (
         list(Campaign.objects.values()), list(Category.objects.values()), list(Stage.objects.values()),
         ActivityLog.objects.count(),
@@ -51,15 +57,45 @@ def test_loading_twice_is_idempotent(db, capsys):
     assert Campaign.objects.count() == 1 and Category.objects.count() == 4 and Stage.objects.count() == 6
 
 
-def test_changed_file_updates_and_audits(db, tmp_path):
+def test_changed_file_updates_and_audits(db, tmp_path, capsys):
     call_command("campaign", "load", str(SEED_CAMPAIGN_FILE))
     changed = tmp_path / "c.toml"
     changed.write_text(SEED_TEXT.replace("deeds_min_length = 30", "deeds_min_length = 50"), encoding="utf-8")
-    call_command("campaign", "load", str(changed))
+    capsys.readouterr()
+    with translation.override("zh-hans"):
+        call_command("campaign", "load", str(changed))
+    assert capsys.readouterr().out == f"已更新活动 {SEED_NAME}：1 处改动：deeds_min_length\n"
     campaign = Campaign.objects.get()
     row = ActivityLog.objects.filter(action="campaign.update").get()
     assert campaign.deeds_min_length == 50
     assert row.new_value == {"deeds_min_length": {"old": 30, "new": 50}, "source_sha256": row.new_value["source_sha256"]}
+
+
+def test_a_file_edited_only_in_its_comments_says_the_settings_are_unchanged(db, tmp_path, capsys):
+    call_command("campaign", "load", str(SEED_CAMPAIGN_FILE))
+    commented = tmp_path / "c.toml"
+    commented.write_text("# 2024 年的文件，加了一行注释\n" + SEED_TEXT, encoding="utf-8")
+    capsys.readouterr()
+    with translation.override("zh-hans"):
+        call_command("campaign", "load", str(commented))
+    assert capsys.readouterr().out == f"活动 {SEED_NAME}：文件有改动，但活动设置没有变化\n"
+
+
+def test_rehearsal_load_says_when_nomination_opens(db, capsys):
+    with translation.override("zh-hans"):
+        call_command("campaign", "load", "--rehearsal", str(SEED_CAMPAIGN_FILE))
+    today = dt.datetime.now(SHANGHAI).date()
+    assert capsys.readouterr().out.splitlines() == [
+        f"已创建活动 {SEED_NAME}：4 个类别，12 个地区，6 个阶段",
+        f"演练模式：日程已整体平移，提名自 {today:%Y-%m-%d} 开始；每个页面都会标明是演示数据。",
+    ]
+
+
+def test_check_of_a_good_file_reads_in_chinese_with_its_counts_and_stores_nothing(db, tmp_path):
+    """`campaign check` as the organiser runs it, in the site's language with no language set."""
+    done = _run_cli("campaign", "check", str(SEED_CAMPAIGN_FILE), cwd=tmp_path)
+    assert (done.returncode, done.stdout) == (0, f"{SEED_CAMPAIGN_FILE}：活动文件无误：{SEED_NAME}，4 个类别，12 个地区，6 个阶段\n")
+    assert Campaign.objects.count() == 0
 
 
 def test_category_dropped_from_the_file_is_retired_not_deleted(db, tmp_path):
@@ -110,7 +146,7 @@ BAD_FILES = [
     ("bad mailbox", 'mailbox = "qlwblc@163.com"', 'mailbox = "qlwblc at 163"', 0, "contacts.mailbox",
      '"qlwblc at 163" 的格式不对：应为电子邮箱地址，例如 qlwblc@163.com'),
     ("duplicate category id", 'id = "hometown"', 'id = "athletes"', 0, "categories[2].id",
-     '"athletes" 已是 categories[1]（第 47 行）的 id，不能重复'),
+     '"athletes" 已是 categories[1]（第 51 行）的 id，不能重复'),
     ("unknown nominee kind", 'nominee_kinds = ["individual", "group"]', 'nominee_kinds = ["individual", "family"]', 0,
      "nomination.nominee_kinds", '"family" 不是可选值；可选值：individual, group'),
     ("unknown anti-brushing threshold", "cluster_max_voters = 15", "cluster_max_voter = 15", 0,

@@ -44,7 +44,7 @@ def post_call(editor_client, django_capture_on_commit_callbacks):
 def test_a_logged_call_becomes_a_hotline_nomination_with_its_raw_record(post_call, campaign, editor):
     response = post_call()
     nomination = Nomination.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("console:nomination", args=[nomination.reference])
+    assert response.status_code == 302 and response["Location"] == reverse("console:hotline_logged", args=[nomination.reference])
     inbound = nomination.inbound
     assert (inbound.channel, inbound.sender, inbound.external_id, inbound.status) == ("hotline", "+866358451234", "call0001", "processed")
     assert inbound.payload["operator"] == editor.username and inbound.payload["caller_phone"] == "0635-8451234"

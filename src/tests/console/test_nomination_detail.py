@@ -28,7 +28,7 @@ def test_viewer_cannot_reveal_edit_transition_or_note(viewer_client, nomination)
     attempts = {
         "nomination_contact": {},
         "nomination_edit": {"nominee_name": "改名", "nominee_kind": "individual", "deeds": "x" * 40},
-        "nomination_state": {"new_state": "in_review"},
+        "nomination_state": {"new_state": "in_review", "expected_state": "received"},
         "nomination_note": {"body": "看过了"},
     }
     statuses = {name: viewer_client.post(url(name, nomination), data).status_code for name, data in attempts.items()}
@@ -70,7 +70,8 @@ def test_reveal_needs_a_post(editor_client, nomination):
 
 
 def test_editor_moves_the_state_with_a_reason(editor_client, editor, nomination):
-    response = editor_client.post(url("nomination_state", nomination), {"new_state": "rejected", "reason": "不符合推荐条件"})
+    response = editor_client.post(url("nomination_state", nomination), {"new_state": "rejected", "reason": "不符合推荐条件",
+                                                                  "expected_state": "received"})
     assert (response.status_code, response["Location"]) == (302, url("nomination", nomination))
     nomination.refresh_from_db()
     row = ActivityLog.objects.filter(action="nomination.rejected").get()
@@ -88,7 +89,7 @@ def test_offered_moves_follow_the_transition_table(editor_client, nomination):
 
 
 def test_illegal_move_shows_an_error_and_changes_nothing(editor_client, nomination):
-    response = editor_client.post(url("nomination_state", nomination), {"new_state": "verified"})
+    response = editor_client.post(url("nomination_state", nomination), {"new_state": "verified", "expected_state": "received"})
     assert response.status_code == 400
     assert "A nomination cannot go from “Received” to “Verified”." in response.content.decode()
     nomination.refresh_from_db()
@@ -96,7 +97,7 @@ def test_illegal_move_shows_an_error_and_changes_nothing(editor_client, nominati
 
 
 def test_move_that_needs_a_reason_refuses_an_empty_one(editor_client, nomination):
-    response = editor_client.post(url("nomination_state", nomination), {"new_state": "rejected", "reason": " "})
+    response = editor_client.post(url("nomination_state", nomination), {"new_state": "rejected", "reason": " ", "expected_state": "received"})
     assert response.status_code == 400
     assert "Please give a reason for this change." in response.content.decode()
     nomination.refresh_from_db()
@@ -159,7 +160,7 @@ def test_empty_note_is_refused(editor_client, nomination):
 
 
 def test_history_lists_this_nominations_activity_newest_first(editor_client, nominate, nomination, editor):
-    editor_client.post(url("nomination_state", nomination), {"new_state": "in_review"})
+    editor_client.post(url("nomination_state", nomination), {"new_state": "in_review", "expected_state": "received"})
     editor_client.post(url("nomination_note", nomination), {"body": "先看看"})
     nominate()  # another nomination's history stays out
     activity = editor_client.get(url("nomination", nomination)).context["activity"]

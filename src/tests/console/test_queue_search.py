@@ -77,3 +77,37 @@ def test_a_corrected_name_is_found_by_its_new_pinyin(editor_client, editor, rows
     nomination = nominate(nominee_name="钱七", place_detail="")
     update_nomination_fields(nomination=nomination, actor=editor, changes={"nominee_name": "孙八"})
     assert (found(editor_client, "qianqi"), found(editor_client, "sunba")) == ([], [nomination.reference])
+
+
+def test_a_reference_typed_in_full_width_or_loosely_finds_it(editor_client, rows):
+    assert rows["shan"] == "CCLC2024-000003"
+    cases = {
+        "ＣＣＬＣ２０２４－０００００３": [rows["shan"]],  # a Chinese input method in full-width mode
+        "cclc2024 000003": [rows["shan"]],
+        "cclc2024000003": [rows["shan"]],  # no dash after the campaign's prefix
+        " CCLC2024—000003 ": [rows["shan"]],  # a long dash
+        "CCLC2024_000003": [rows["shan"]],
+        "CCLC2024-000003": [rows["shan"]],  # typed exactly, as before
+        # Read no looser than the public status lookup reads a reference: the number in full.
+        "CCLC2024-3": [],
+        "cclc2024 3": [],
+        "CCLC2024-999999": [],
+    }
+    assert {term: found(editor_client, term) for term in cases} == cases
+
+
+def test_references_of_every_campaign_are_read_loosely(editor_client, nominate, other_campaign):
+    ours, theirs = nominate(), nominate(in_campaign=other_campaign)
+    assert (ours.reference, theirs.reference) == ("CCLC2024-000001", "OTHER2025-000001")
+    assert (found(editor_client, "other2025 000001"), found(editor_client, "ｃｃｌｃ２０２４０００００１")) == (
+        [theirs.reference], [ours.reference],
+    )
+    assert found(editor_client, "other2025 000001", campaign=ours.campaign_id) == []  # the campaign filter still applies
+
+
+def test_text_that_only_reads_like_a_reference_is_searched_as_text(editor_client, nominate):
+    # "B2 301" read as a reference would be B2-301; no campaign numbers its nominations B2, so it is a place.
+    flat = nominate(place_detail="B2 301室")
+    road = nominate(nominee_name="G3", nominee_kind="group", place_detail="")
+    cases = {"b2 301": [flat.reference], "Ｂ２ ３０１": [flat.reference], "g3": [road.reference], "B2301": []}
+    assert {term: found(editor_client, term) for term in cases} == cases

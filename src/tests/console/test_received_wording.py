@@ -16,7 +16,10 @@ def nomination(nominate):
 
 def test_the_queue_heads_its_time_column_as_time_and_its_state_as_state(editor_client, nomination):
     html = editor_client.get(reverse("console:queue"), **CHINESE).content.decode()
-    assert ('<th>状态</th><th>收到时间</th>' in html, '<span class="badge state-received">已收到</span>' in html) == (True, True)
+    # Both headings sort the queue (newest first now, so the time heading turns it round).
+    headings = ('title="按状态（审核流程顺序）">状态</a></th>', 'title="收到时间：旧→新">收到时间 ↓</a></th>')
+    assert [heading in html for heading in headings] == [True, True]
+    assert '<span class="badge state-received">已收到</span>' in html
 
 
 @pytest.mark.parametrize("page", ["console:inbound_list", "console:tips"])

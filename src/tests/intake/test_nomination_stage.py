@@ -95,7 +95,7 @@ def test_an_api_nomination_outside_the_stage_is_kept_and_the_answer_says_so(clie
     inbound = InboundMessage.objects.get()
     expected = {
         "inbound_id": inbound.pk, "is_nomination": False, "reference": None, "status_path": None,
-        "held_because": held, "notice": held_nomination_notice(campaign, held),
+        "held_because": held, "notice": held_nomination_notice(campaign, held), "status_url": None, "status_link_path": None,
     }
     assert (response.status_code, response.json()) == (201, expected)
     assert list(ReaderTip.objects.values_list("inbound_id", "channel", "text", "held_because")) == [
@@ -168,6 +168,6 @@ def test_a_call_taken_before_the_close_and_logged_after_it_is_a_nomination(clien
     response = client.post(reverse("console:hotline"), call_post(timezone.now() - 2 * HOUR))
     nomination = Nomination.objects.get()
     assert (response.status_code, response["Location"], ReaderTip.objects.count()) == (
-        302, reverse("console:nomination", args=[nomination.reference]), 0,
+        302, reverse("console:hotline_logged", args=[nomination.reference]), 0,
     )
     assert nomination.received_at < Stage.objects.get(campaign=campaign, kind="nomination").ends_at

@@ -18,6 +18,11 @@ number the user can look up; any other tip is kept for the editors. Outside the 
 (before it opens or after it closes) a nominating tip is kept for the editors too: the answer then has
 `is_nomination: false`, `held_because` (`not_yet_open` or `closed`) and a `notice` to show the user.
 
+A nomination's answer carries its `reference` and `status_url`, the full address of the nomination's own status page
+(signed: it opens without the phone digits), for the app to show or open. `status_url` is null while the public site's
+origin is not configured; `status_link_path` is that page's path then, and `status_path` the lookup page (reference
+number and phone). A retry of the request answers the same reference and link.
+
 ## Signing every request
 Send three headers with each request:
 

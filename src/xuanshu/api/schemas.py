@@ -89,6 +89,17 @@ class TipReceipt(Schema):
     is_nomination: bool = Field(description="The tag or the text carries the campaign keyword.")
     reference: str | None = Field(description="A nomination's reference number (e.g. CCLC2024-000123), for the user to keep.")
     status_path: str | None = Field(description="URL path of the public status lookup for a nomination.")
+    status_url: str | None = Field(
+        None,
+        description="The nomination's own status page, a full https address to show or open in the app: it needs no "
+                    "phone digits and no lookup. Null for a tip, and when the public site's origin is not configured "
+                    "(then use status_link_path). The same on every retry of the request.",
+    )
+    status_link_path: str | None = Field(
+        None,
+        description="URL path of the nomination's own status page (signed, so it needs no phone digits), to join to the "
+                    "public site's origin when status_url is null. Null for a tip.",
+    )
     held_because: Literal["not_yet_open", "closed"] | None = Field(
         description="Set when the tip nominates someone outside the campaign's nomination period: it was kept as a tip "
                     "for the editors, not registered as a nomination, because nominations were not yet open or were closed.",

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,6 +23,7 @@ from xuanshu.intake.images import ImageRejected, ReencodedImage, reencode_image
 from xuanshu.intake.interpretation import held_because
 from xuanshu.intake.models import InboundMessage
 from xuanshu.intake.services import receive_inbound
+from xuanshu.public.links import lookup_path, public_status_url, status_path
 
 
 class TipRefused(DomainError):
@@ -105,9 +105,24 @@ class TipOutcome:
 
     @property
     def status_path(self) -> str | None:
+        """The status lookup page (reference and phone digits)."""
         if not self.is_nomination:
             return None
-        return reverse("public:status", args=[self.inbound.campaign.slug])
+        return lookup_path(self.inbound.campaign)
+
+    @property
+    def status_link_path(self) -> str | None:
+        """The nomination's own signed status page: deterministic, so a retry gets the same one."""
+        if not self.is_nomination:
+            return None
+        return status_path(self.inbound.campaign, self.inbound.reference)
+
+    @property
+    def status_url(self) -> str | None:
+        """That page under the public origin; None when no origin is configured."""
+        if not self.is_nomination:
+            return None
+        return public_status_url(self.inbound.campaign, self.inbound.reference) or None
 
 
 def submit_tip(*, partner: Partner, tip: IncomingTip, idempotency_key: str | None) -> TipOutcome:

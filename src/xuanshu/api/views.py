@@ -51,6 +51,7 @@ def receipt(outcome: TipOutcome) -> TipReceipt:
     return TipReceipt(
         inbound_id=outcome.inbound.pk, is_nomination=outcome.is_nomination,
         reference=outcome.inbound.reference, status_path=outcome.status_path,
+        status_url=outcome.status_url, status_link_path=outcome.status_link_path,
         held_because=held, notice=held_nomination_notice(outcome.inbound.campaign, held) if held else None,
     )
 

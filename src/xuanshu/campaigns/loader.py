@@ -105,6 +105,7 @@ class CampaignSpec:
     wechat_account: str
     mailbox: str
     hotline: str
+    public_site: str = ""  # the citizen site's origin (https://host), for status links sent without a request
     categories: list[CategorySpec] = field(default_factory=list)
     areas: list[AreaSpec] = field(default_factory=list)
     stages: list[StageSpec] = field(default_factory=list)
@@ -394,7 +395,7 @@ def parse_campaign(text: str, path: str = "") -> CampaignSpec:
     nomination = r.table(data, "nomination", {
         "keyword", "keyword_variants", "nominee_kinds", "deeds_min_length", "max_photos", "max_photo_mb",
     })
-    contacts = r.table(data, "contacts", {"wechat_account", "mailbox", "hotline"})
+    contacts = r.table(data, "contacts", {"wechat_account", "mailbox", "hotline", "public_site"})
     spec = CampaignSpec(
         slug=r.text(data, "slug", pattern=_SLUG),
         name=r.text(data, "name", max_length=200),
@@ -416,6 +417,7 @@ def parse_campaign(text: str, path: str = "") -> CampaignSpec:
         wechat_account=r.text(contacts, "wechat_account", "contacts.", required=False, max_length=100),
         mailbox=r.text(contacts, "mailbox", "contacts.", required=False, pattern=r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}"),
         hotline=r.text(contacts, "hotline", "contacts.", required=False, pattern=r"[0-9\-+ ]{5,30}"),
+        public_site=_public_site(r, contacts),
     )
 
     spec.categories = _read_list(r, data, "categories", {"id", "name", "description"}, lambda item, p: CategorySpec(
@@ -547,6 +549,20 @@ def _read_sms_limits(r: _Reader, voting: dict) -> dict:
     merged = {**asdict(AddressLimits()), **good}
     r.each(FREE_AND_CAP, lambda pair: check(*pair))
     return dict(table)
+
+
+@_lenient("")
+def _public_site(r: _Reader, contacts: dict) -> str:
+    """`contacts.public_site`: the origin status links are made under, checked like XUANSHU_PUBLIC_BASE_URL."""
+    from xuanshu.public.links import InvalidOrigin, clean_public_origin  # the public app owns what a link may be
+
+    value = r.text(contacts, "public_site", "contacts.", required=False, max_length=200)
+    if not value:
+        return ""
+    try:
+        return clean_public_origin(value)
+    except InvalidOrigin as error:
+        r.fail("contacts.public_site", str(error))
 
 
 @_lenient("")

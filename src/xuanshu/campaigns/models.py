@@ -24,6 +24,11 @@ class Campaign(TimeStampedModel):
     wechat_account = models.CharField(max_length=100, blank=True)
     mailbox = models.EmailField(blank=True)
     hotline = models.CharField(max_length=50, blank=True)
+    public_site = models.CharField(
+        max_length=200, blank=True,
+        help_text="Origin of the citizen site (https://host), for status links sent without a request; "
+                  "XUANSHU_PUBLIC_BASE_URL overrides it",
+    )
     eligibility = models.TextField()
     privacy_notice = models.TextField()
     is_demo = models.BooleanField(default=False, help_text="Rehearsal or demo data, labelled as such on every page")

@@ -26,7 +26,7 @@ class LoadResult:
 _CAMPAIGN_FIELDS = [
     "name", "year", "edition", "organiser", "undertaker", "reference_prefix", "keyword", "keyword_variants",
     "nominee_kinds", "deeds_min_length", "max_photos", "max_photo_bytes", "wechat_account", "mailbox",
-    "hotline", "eligibility", "privacy_notice",
+    "hotline", "public_site", "eligibility", "privacy_notice",
 ]
 
 

@@ -24,9 +24,12 @@ from xuanshu.voting.enums import DecisionAction
 ACTION_LABELS = {
     "nomination.create": gettext_lazy("Nomination received"),
     "nomination.edit": gettext_lazy("Fields corrected"),
+    "nomination.reextract": gettext_lazy("Re-read with the current extraction rules"),
     "nomination.note": gettext_lazy("Note added"),
     "nomination.follow_up": gettext_lazy("Follow-up message added"),
     "nomination.mask_contacts": gettext_lazy("Contacts in the text masked"),
+    "nomination.status_link_sms": gettext_lazy("Status link sent by text message"),
+    "nomination.status_link_sms_failed": gettext_lazy("Status link text message failed"),
     "nomination.nominee_merge": gettext_lazy("Its nominee was merged with another"),
     "nomination.nominee_split": gettext_lazy("Split off into a nominee of its own"),
     "nomination.nominee_undo_merge": gettext_lazy("Nominee merge undone"),
@@ -108,6 +111,10 @@ FIELD_LABELS = {
     "nominator_email": gettext_lazy("Nominator's e-mail"),
     "message_id": gettext_lazy("Message-ID"),
     "same_message_id": gettext_lazy("Other messages with this Message-ID"),
+    "sent_to": gettext_lazy("Sent to"),
+    "caller_agreed": gettext_lazy("Caller agreed"),
+    "sender": gettext_lazy("SMS sender"),
+    "message": gettext_lazy("Message id"),
 }
 
 # Keys whose values are choice codes, per subject (ActivityLog.subject_type), and on every subject.

@@ -19,6 +19,7 @@ from xuanshu.core.errors import DomainError
 from xuanshu.nominations.dedup import selectors, services
 from xuanshu.nominations.dedup.models import ChangeKind, MergeSuggestion, Nominee, NomineeChange, NomineeMembership
 from xuanshu.nominations.models import Nomination
+from xuanshu.nominations.references import TYPED_REFERENCE_MAX_CHARS, read_typed_reference
 
 
 class ReasonForm(forms.Form):
@@ -26,10 +27,19 @@ class ReasonForm(forms.Form):
 
 
 class MergeIntoForm(ReasonForm):
+    # As long as the status lookup reads: a reference typed in full width or with spaces is longer than 32 characters.
     other = forms.CharField(
-        label=gettext_lazy("Reference of a nomination of the other nominee"), max_length=32,
+        label=gettext_lazy("Reference of a nomination of the other nominee"), max_length=TYPED_REFERENCE_MAX_CHARS,
         help_text=gettext_lazy("Its nominee, with all of its nominations, is merged into this one."),
     )
+
+    def __init__(self, *args, reference_prefix: str = "", **kwargs):
+        self.reference_prefix = reference_prefix
+        super().__init__(*args, **kwargs)
+
+    def clean_other(self) -> str:
+        """The reference read as the status lookup reads it: full-width, spaced, lower case or without a dash."""
+        return read_typed_reference(self.cleaned_data["other"], prefix=self.reference_prefix)
 
 
 def _back(request, fallback: str):
@@ -74,12 +84,12 @@ def nominee_detail(request, nominee_id):
 @require_POST
 def nominee_merge_into(request, nominee_id):
     """Merge the nominee of the nomination named in the form into this nominee."""
-    target = _get_or_404(Nominee.objects, _("No such nominee."), pk=nominee_id)
-    form = MergeIntoForm(request.POST)
-    if not form.is_valid():
+    target = _get_or_404(Nominee.objects.select_related("campaign"), _("No such nominee."), pk=nominee_id)
+    form = MergeIntoForm(request.POST, reference_prefix=target.campaign.reference_prefix)
+    if not form.is_valid() or not form.cleaned_data["other"]:
         messages.error(request, _("Enter the reference of a nomination of the other nominee."))
         return redirect("console:nominee", nominee_id=target.pk)
-    reference = form.cleaned_data["other"].strip().upper()
+    reference = form.cleaned_data["other"]
     membership = NomineeMembership.objects.select_related("nominee").filter(nomination__reference=reference).first()
     if membership is None:
         messages.error(request, _("No nominee has a nomination %(reference)s.") % {"reference": reference})

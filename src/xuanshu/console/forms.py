@@ -1,6 +1,7 @@
 """Forms of the editors' console: sign-in, queue filters, export options, edits, state moves, notes."""
 import datetime as dt
 import json
+import re
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -13,9 +14,9 @@ from xuanshu.campaigns.models import Area, Category
 from xuanshu.campaigns.selectors import campaign_choices
 from xuanshu.intake.channels.webform.forms import NUL_CHARACTER_MESSAGE, TOO_LONG_MESSAGE
 from xuanshu.intake.enums import Channel, InboundStatus
-from xuanshu.nominations.enums import NominationState
+from xuanshu.nominations.enums import REASON_REQUIRED, TRANSITIONS, NominationState
 from xuanshu.nominations.models import Nomination
-from xuanshu.nominations.selectors import QueueFilters
+from xuanshu.nominations.selectors import QueueFilters, QueueOrder
 from xuanshu.nominations.services import (
     VERSIONED_FIELDS,
     deeds_length,
@@ -84,15 +85,19 @@ class QueueFilterForm(forms.Form):
     q = forms.CharField(required=False, max_length=100, label=_("Search"),
                         help_text=_("Reference number, nominee, nominator or place"))
     in_deeds = forms.BooleanField(required=False, label=_("Also search the deeds (slower)"))
+    sort = forms.ChoiceField(choices=QueueOrder.choices, required=False, label=_("Sort"))
 
     def __init__(self, data):
         data = data.copy()
+        if data.get("sort") not in QueueOrder.values:
+            data["sort"] = QueueOrder.NEWEST  # an unknown or missing order is the default, never an error
         campaigns = campaign_choices()
         if len(campaigns) == 1 and not data.get("campaign"):
             data["campaign"] = str(campaigns[0][0])
         super().__init__(data)
         self.fields["campaign"].choices = [("", _("All campaigns")), *campaigns]
         self.fields["campaign"].widget.attrs["data-autosubmit"] = ""
+        self.fields["sort"].widget.attrs["data-autosubmit"] = ""
         chosen = data.get("campaign", "")
         if chosen.isdigit():
             self.fields["category"].queryset = Category.objects.filter(campaign_id=chosen)
@@ -119,6 +124,7 @@ class QueueFilterForm(forms.Form):
             received_until=_local_midnight(end + dt.timedelta(days=1)) if end else None,
             search=data.get("q", "").strip(),
             search_deeds=bool(data.get("in_deeds")),
+            order=data.get("sort") or QueueOrder.NEWEST,
         )
 
 
@@ -221,6 +227,68 @@ class StateChangeForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}),
     )
+    # The state the page showed: the move is made only from that state, so a move chosen on a page another editor
+    # has overtaken is refused, not applied to a state this editor never saw. Required: a form without it (a page
+    # drawn before it was sent, or a hand-made request) cannot say what the editor saw.
+    expected_state = forms.ChoiceField(choices=NominationState.choices, widget=forms.HiddenInput)
+
+    def __init__(self, *args, nomination: Nomination, **kwargs):
+        super().__init__(*args, initial={"expected_state": nomination.state}, **kwargs)
+        message = _("This form did not say which state you saw, so nothing was changed. The nomination is now "
+                    "“%(current)s”: check it and choose again.") % {"current": nomination.get_state_display()}
+        self.fields["expected_state"].error_messages.update(required=message, invalid_choice=message)
+
+    def rebase(self, nomination: Nomination) -> None:
+        """Carry the state `nomination` is in now (the page shows it again), keeping what the editor typed."""
+        data = self.data.copy()
+        data["expected_state"] = nomination.state
+        self.data = data
+
+
+# The states a batch can move nominations to: every state some other state may move to.
+BATCH_TARGETS = [state for state in NominationState if any(state in targets for targets in TRANSITIONS.values())]
+_SHOWN_STATE = re.compile(r"(\d{1,18}):([a-z_]{1,20})")
+
+
+class ShownStatesField(forms.Field):
+    """The queue's ticked rows, each sent as "id:state shown on the page"; cleaned to {id: state}."""
+
+    widget = forms.MultipleHiddenInput  # reads every value of the name; the queue draws its own checkboxes
+    default_error_messages = {
+        "required": _("Select at least one nomination."),
+        "invalid": _("The selection could not be read. Reload the page and select again."),
+    }
+
+    def to_python(self, value) -> dict[int, str]:
+        shown = {}
+        for item in value or []:
+            match = _SHOWN_STATE.fullmatch(str(item))
+            if match is None or match[2] not in NominationState.values:
+                raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+            shown[int(match[1])] = match[2]
+        return shown
+
+
+class BatchMoveForm(forms.Form):
+    """Move the ticked rows of a queue page to one state, with one reason for all of them."""
+
+    selected = ShownStatesField()
+    new_state = forms.ChoiceField(
+        label=_("Move the selected to"), choices=[("", _("Choose a state")), *((s.value, s.label) for s in BATCH_TARGETS)],
+        error_messages={"required": _("Choose the state to move them to."), "invalid_choice": _("Choose the state to move them to.")},
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=2000, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        use_plain_error_messages(self)
+
+    def clean(self):
+        # Checked by the service too; here the error is shown beside the field, with the ticks kept.
+        cleaned = super().clean()
+        if cleaned.get("new_state") in REASON_REQUIRED and not cleaned.get("reason", "").strip():
+            self.add_error("reason", _("Please give a reason for this change."))
+        return cleaned
 
 
 class NoteForm(forms.Form):

@@ -73,3 +73,15 @@ class TipArchiveForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         use_plain_error_messages(self)
+
+
+class StatusLinkSmsForm(forms.Form):
+    """The editor's confirmation that the caller agreed to get the status link by text message."""
+
+    caller_agreed = forms.BooleanField(
+        label=_("The caller agreed to get the reference number and status link by text message"), required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        use_plain_error_messages(self)

@@ -9,18 +9,22 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from xuanshu.campaigns.models import Campaign
 from xuanshu.campaigns.selectors import campaign_with_choices
-from xuanshu.console.intake_forms import TipArchiveForm, TipConvertForm, TipFilterForm
+from xuanshu.console.activity import present_activity
+from xuanshu.console.intake_forms import StatusLinkSmsForm, TipArchiveForm, TipConvertForm, TipFilterForm
 from xuanshu.console.views import REVIEW, VIEW_INBOUND, console_view
 from xuanshu.core.errors import DomainError
 from xuanshu.core.redaction import redact_contacts
 from xuanshu.intake.channels.hotline.adapter import log_hotline_call
 from xuanshu.intake.channels.hotline.forms import HotlineCallForm
-from xuanshu.intake.enums import NominationWindow, TipState
+from xuanshu.intake.channels.hotline.services import StatusLinkNotSent, send_status_link_sms, status_link_desk
+from xuanshu.intake.enums import Channel, NominationWindow, TipState
 from xuanshu.intake.interpretation import held_because, nomination_window
 from xuanshu.intake.models import ReaderTip
 from xuanshu.intake.notices import hotline_stage_warning
 from xuanshu.intake.selectors import tip_for_console, tips_inbox
 from xuanshu.intake.services import set_tip_state
+from xuanshu.nominations.models import Nomination
+from xuanshu.nominations.selectors import nomination_activity, nomination_for_console
 from xuanshu.nominations.services import convert_tip_to_nomination
 
 
@@ -45,7 +49,7 @@ def hotline_call(request):
             receipt.inbound.refresh_from_db()
             if receipt.reference:
                 messages.success(request, _("The call was logged as nomination %(reference)s.") % {"reference": receipt.reference})
-                return redirect("console:nomination", reference=receipt.reference)
+                return redirect("console:hotline_logged", reference=receipt.reference)
             held = held_because(campaign, receipt.inbound.received_at) if form.cleaned_data["kind"] == "nomination" else None
             if held == NominationWindow.CLOSED:
                 messages.warning(request, _("Nominations were closed at the time of the call: it was logged as a reader tip, not as a nomination."))
@@ -60,6 +64,50 @@ def hotline_call(request):
         "stage_warning": hotline_stage_warning(campaign, window) if window != NominationWindow.OPEN else "",
     }
     return render(request, "console/hotline.html", context, status=400 if form.errors else 200)
+
+
+def _hotline_nomination_or_404(reference: str):
+    try:
+        nomination = nomination_for_console(reference)
+    except Nomination.DoesNotExist:
+        raise Http404(_("No such nomination.")) from None
+    if nomination.channel != Channel.HOTLINE:
+        raise Http404(_("No such hotline nomination."))
+    return nomination
+
+
+def _render_logged(request, nomination, *, sms_form=None, status=200):
+    context = {
+        "nomination": nomination,
+        "desk": status_link_desk(nomination),
+        "sms_form": sms_form or StatusLinkSmsForm(),
+        "sms_sent": present_activity(nomination_activity(nomination).filter(
+            action__in=["nomination.status_link_sms", "nomination.status_link_sms_failed"])),
+    }
+    return render(request, "console/hotline_logged.html", context, status=status)
+
+
+@console_view(REVIEW)
+def hotline_logged(request, reference):
+    """A hotline nomination just logged: its reference and status link to read out, and to send by text message."""
+    return _render_logged(request, _hotline_nomination_or_404(reference))
+
+
+@console_view(REVIEW)
+@require_POST
+def hotline_status_link_sms(request, reference):
+    nomination = _hotline_nomination_or_404(reference)
+    form = StatusLinkSmsForm(request.POST)
+    if form.is_valid():
+        try:
+            send_status_link_sms(nomination=nomination, actor=request.user, caller_agreed=form.cleaned_data["caller_agreed"])
+        except StatusLinkNotSent as refusal:
+            form.add_error("caller_agreed" if refusal.code == "no_consent" else None, refusal.message)
+        else:
+            messages.success(request, _("The reference number and status link were sent by text message to %(phone)s.")
+                             % {"phone": nomination.masked_phone})
+            return redirect("console:hotline_logged", reference=reference)
+    return _render_logged(request, nomination, sms_form=form, status=400)
 
 
 @console_view(VIEW_INBOUND)

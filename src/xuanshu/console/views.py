@@ -13,12 +13,15 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST
 
-from xuanshu.console.activity import present_activity
+from xuanshu.console.activity import actor_label, present_activity
 from xuanshu.console.exports import csv_response, export_rows, xlsx_response
 from xuanshu.console.forms import (
+    BATCH_TARGETS,
     LOCAL_TZ,
+    BatchMoveForm,
     ConsoleAuthenticationForm,
     ExportForm,
     InboundFilterForm,
@@ -45,6 +48,7 @@ from xuanshu.nominations.selectors import (
     inbound_activity,
     inbound_for_console,
     inbound_queue,
+    last_state_change,
     nomination_activity,
     nomination_for_console,
     nominations_for_export,
@@ -52,7 +56,9 @@ from xuanshu.nominations.selectors import (
 )
 from xuanshu.nominations.services import (
     EditConflict,
+    StaleState,
     add_nomination_note,
+    move_nominations,
     set_nomination_state,
     update_nomination_fields,
 )
@@ -113,11 +119,60 @@ def login_locked_out(request, original_response=None, credentials=None):
 # --- review queue and export -------------------------------------------------------------------------
 
 @console_view()
+@require_http_methods(["GET", "HEAD", "POST"])
 def queue(request):
+    """The queue (GET); a POST to the same address, filters and page included, moves the ticked rows."""
+    if request.method == "POST":
+        return queue_move(request)
+    return _render_queue(request)
+
+
+def _render_queue(request, *, move_form=None, status=200):
     form = QueueFilterForm(request.GET)
     form.is_valid()
     page = Paginator(review_queue(form.queue_filters()), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "console/queue.html", {"form": form, "page": page})
+    context = {
+        "form": form, "page": page, "move_form": move_form or BatchMoveForm(),
+        "ticked": set(move_form.cleaned_data.get("selected", {})) if move_form is not None else set(),  # after is_valid()
+        "reason_states": [state.value for state in BATCH_TARGETS if state in REASON_REQUIRED],
+        "reason_labels": "、".join(f"“{state.label}”" for state in BATCH_TARGETS if state in REASON_REQUIRED),
+    }
+    return render(request, "console/queue.html", context, status=status)
+
+
+@console_view(REVIEW)  # the single move's permission, checked the same way
+def queue_move(request):
+    """Move the ticked rows one by one (see move_nominations), then show the queue as it was, with what moved and
+    what was skipped and why. A form error shows the same page again with the ticks and the reason kept."""
+    form = BatchMoveForm(request.POST)
+    if not form.is_valid():
+        return _render_queue(request, move_form=form, status=400)
+    try:
+        result = move_nominations(
+            shown_states=form.cleaned_data["selected"], new_state=form.cleaned_data["new_state"],
+            actor=request.user, reason=form.cleaned_data["reason"],
+        )
+    except DomainError as error:
+        form.add_error(None, error.message)
+        return _render_queue(request, move_form=form, status=400)
+    _report_batch_move(request, result)
+    return redirect(request.get_full_path())
+
+
+def _report_batch_move(request, result) -> None:
+    state = NominationState(result.new_state).label
+    if result.moved:
+        messages.success(request, ngettext(
+            "Moved %(count)d nomination to “%(state)s”.", "Moved %(count)d nominations to “%(state)s”.", len(result.moved),
+        ) % {"count": len(result.moved), "state": state})
+    else:
+        messages.error(request, _("No nomination was moved."))
+    why: dict[str, list[str]] = {}
+    for skipped in result.skipped:
+        why.setdefault(skipped.message, []).append(skipped.reference)
+    for reason, references in why.items():
+        messages.warning(request, _("Not moved: %(references)s. %(reason)s") % {
+            "references": "、".join(references), "reason": reason})
 
 
 @console_view(EXPORT)
@@ -178,7 +233,7 @@ def _render_nomination(request, nomination, *, reveal=False, edit_form=None, sta
         "email": nomination.nominator_email if reveal else nomination.masked_email,
         "edit_form": edit_form,
         "moves": _allowed_moves(nomination.state) if can_review else [],
-        "state_form": state_form or StateChangeForm(),
+        "state_form": state_form or StateChangeForm(nomination=nomination),
         "note_form": note_form or NoteForm(),
         "activity": present_activity(nomination_activity(nomination)),
         "follow_ups": _follow_ups(nomination, reveal=reveal),
@@ -234,22 +289,47 @@ def nomination_edit(request, reference):
 @console_view(REVIEW)
 @require_POST
 def nomination_state(request, reference):
+    """Move the nomination from the state the page showed; if it has left that state since, move nothing and show
+    the page again as it is now, saying who moved it, with the reason typed kept."""
     nomination = _nomination_or_404(reference)
-    form = StateChangeForm(request.POST)
+    form = StateChangeForm(request.POST, nomination=nomination)
     if form.is_valid():
         try:
             set_nomination_state(
                 nomination=nomination, new_state=form.cleaned_data["new_state"],
                 actor=request.user, reason=form.cleaned_data["reason"],
+                expected_state=form.cleaned_data["expected_state"],
             )
+        except StaleState:
+            nomination = _nomination_or_404(reference)
+            form.rebase(nomination)
+            messages.error(request, _stale_state_message(nomination, shown=form.cleaned_data["expected_state"]))
+            return _render_nomination(request, nomination, state_form=form, status=409)
         except DomainError as error:
             messages.error(request, error.message)
         else:
             messages.success(request, _("The nomination is now “%(state)s”.") % {"state": nomination.get_state_display()})
             return redirect("console:nomination", reference=reference)
     else:
-        messages.error(request, _("Choose one of the offered states."))
+        if "new_state" in form.errors:
+            messages.error(request, _("Choose one of the offered states."))
+        if "expected_state" in form.errors:
+            form.rebase(nomination)  # the message names the current state, so the next try is made knowingly
+            for error in form.errors["expected_state"]:
+                messages.error(request, error)
     return _render_nomination(request, nomination, state_form=form, status=400)
+
+
+def _stale_state_message(nomination, *, shown: str) -> str:
+    states = {"shown": NominationState(shown).label, "current": nomination.get_state_display()}
+    change = last_state_change(nomination)
+    if change is None or (change.new_value or {}).get("state") != nomination.state:
+        return _("Nothing was changed: this nomination was moved after you opened the page. You saw “%(shown)s”; "
+                 "it is now “%(current)s”. Check it and choose again; your reason is kept.") % states
+    return _("Nothing was changed: this nomination was moved after you opened the page. You saw “%(shown)s”; "
+             "%(actor)s moved it to “%(current)s” at %(time)s. Check it and choose again; your reason is kept.") % {
+        **states, "actor": actor_label(change), "time": timezone.localtime(change.created_at).strftime("%Y-%m-%d %H:%M"),
+    }
 
 
 @console_view(ADD_NOTE)

@@ -3,14 +3,47 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db import models
+from django.db.models import Case, F, Prefetch, Q, QuerySet, Value, When
+from django.utils.translation import gettext_lazy as _
 
-from xuanshu.campaigns.models import Area
+from xuanshu.campaigns.models import Area, Campaign
 from xuanshu.core.models import ActivityLog
 from xuanshu.core.phones import last_four_digits
 from xuanshu.intake.models import Attachment, InboundMessage
+from xuanshu.nominations.enums import NominationState
 from xuanshu.nominations.models import Nomination, NominationNote
+from xuanshu.nominations.references import read_typed_reference
 from xuanshu.nominations.search import fold, pinyin_term
+
+
+class QueueOrder(models.TextChoices):
+    """The queue's sort orders, as the `sort` query parameter names them; anything else reads as NEWEST."""
+
+    NEWEST = "newest", _("Newest received first")
+    OLDEST = "oldest", _("Oldest received first")
+    STATE = "state", _("By state, in review order")
+    CATEGORY = "category", _("By category")
+    NAME = "name", _("By nominee name (pinyin)")
+
+
+# Within a state, a category or a name, newest first: the order every queue index ends in.
+_NEWEST = (F("received_at").desc(), F("id").desc())
+# States in the order a nomination goes through them (the order they are declared in), not by their codes.
+_STATE_RANK = Case(*(When(state=state, then=Value(rank)) for rank, state in enumerate(NominationState.values)),
+                   default=Value(len(NominationState.values)), output_field=models.IntegerField())
+# An empty name (not yet read out of a free-text message) has no pinyin: such rows come last, not first.
+_UNNAMED_LAST = Case(When(nominee_pinyin="", then=Value(1)), default=Value(0),
+                     output_field=models.IntegerField())
+_ORDERINGS = {
+    QueueOrder.NEWEST: _NEWEST,
+    QueueOrder.OLDEST: (F("received_at").asc(), F("id").asc()),
+    QueueOrder.STATE: (_STATE_RANK.asc(), *_NEWEST),
+    # The campaign file's order of categories; nominations without one last.
+    QueueOrder.CATEGORY: (F("category__sort_order").asc(nulls_last=True), F("category_id").asc(nulls_last=True), *_NEWEST),
+    # Pinyin without tones, as a dictionary orders names; the same pinyin (张伟, 章伟) grouped by its characters.
+    QueueOrder.NAME: (_UNNAMED_LAST.asc(), F("nominee_pinyin").asc(), F("nominee_name").asc(), *_NEWEST),
+}
 
 
 @dataclass(frozen=True)
@@ -24,10 +57,14 @@ class QueueFilters:
     received_until: dt.datetime | None = None
     search: str = ""
     search_deeds: bool = False
+    order: str = QueueOrder.NEWEST
 
 
 def review_queue(filters: QueueFilters) -> QuerySet[Nomination]:
-    """The filtered queue, newest first, with what a row shows loaded up front (no N+1).
+    """The filtered queue in the order asked (newest first by default), with what a row shows loaded up front (no N+1).
+
+    Newest and oldest first are read straight off the indexes (backwards for oldest). The other orders sort the
+    filtered rows in the database (a state's rank, a category's place, a name's pinyin, then newest first).
 
     The campaign is not joined: with that join SQLite's planner starts from the campaign table and sorts
     every nomination of it instead of reading the date-ordered index.
@@ -51,17 +88,42 @@ def review_queue(filters: QueueFilters) -> QuerySet[Nomination]:
         queryset = queryset.filter(received_at__lt=filters.received_until)
     if filters.search:
         term = filters.search.strip()
-        if _REFERENCE.fullmatch(term):
-            queryset = queryset.filter(reference=term.upper())
+        references = _typed_references(term)
+        if references:
+            queryset = queryset.filter(reference__in=references)
         else:
             # As a subquery, the text match is one table scan; inline, SQLite walks the date index instead and
             # fetches every row in date order (five times slower at 100k rows).
             matching = Nomination.objects.filter(_text_match(term, in_deeds=filters.search_deeds)).values("pk")
             queryset = queryset.filter(pk__in=matching)
-    return queryset.order_by("-received_at", "-id")
+    order = filters.order
+    if (order == QueueOrder.STATE and filters.state) or (order == QueueOrder.CATEGORY and filters.category_id):
+        order = QueueOrder.NEWEST  # one state or category chosen: the same rows, read off its index with no sort
+    return queryset.order_by(*_ORDERINGS.get(order, _NEWEST))
 
 
 _REFERENCE = re.compile(r"[A-Za-z][A-Za-z0-9]*-\d+")
+# A term that may be a reference typed loosely, once read: letters and digits, a dash or none, digits.
+_LOOSE_REFERENCE = re.compile(r"[A-Z][A-Z0-9]*-?\d+")
+
+
+def _typed_references(term: str) -> list[str]:
+    """The references a search term reads as, or [] for ordinary text.
+
+    Typed exactly (CCLC2024-000003, any case), as it is. Typed loosely, read the way the public status lookup reads
+    one (full width, a space or any dash, no dash after the prefix: see read_typed_reference), but only when it then
+    starts with a campaign's prefix, so ordinary text that merely reads alike (G3 5) is still searched as text.
+    """
+    if _REFERENCE.fullmatch(term):
+        return [term.upper()]
+    if not _LOOSE_REFERENCE.fullmatch(read_typed_reference(term, prefix="")):
+        return []
+    prefixes = set(Campaign.objects.values_list("reference_prefix", flat=True))
+    references = {read_typed_reference(term, prefix=prefix) for prefix in prefixes}
+    return sorted(
+        reference for reference in references
+        if _REFERENCE.fullmatch(reference) and reference.rsplit("-", 1)[0] in prefixes
+    )
 
 
 def _text_match(term: str, *, in_deeds: bool) -> Q:
@@ -130,6 +192,12 @@ def nomination_activity(nomination: Nomination) -> QuerySet[ActivityLog]:
     return ActivityLog.objects.filter(
         subject_type=Nomination._meta.label_lower, subject_id=str(nomination.pk)
     ).select_related("actor")
+
+
+def last_state_change(nomination: Nomination) -> ActivityLog | None:
+    """The audit row of the nomination's latest state move (who moved it, and when), with its user; None if none."""
+    moves = [f"nomination.{state}" for state in NominationState.values]
+    return nomination_activity(nomination).filter(action__in=moves).first()
 
 
 def inbound_queue(*, status: str = "", channel: str = "") -> QuerySet[InboundMessage]:

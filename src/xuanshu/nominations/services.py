@@ -93,17 +93,34 @@ def _require(actor, permission: str) -> None:
         raise PermissionDenied(_("You do not have permission to do this."))
 
 
-def set_nomination_state(*, nomination: Nomination, new_state: str, actor, reason: str = "") -> Nomination:
-    """The only writer of a nomination's state: checks TRANSITIONS, audits in the same transaction."""
+class StaleState(DomainError):
+    """The nomination is no longer in the state the editor's page showed; nothing was changed."""
+
+    def __init__(self, message: str, *, current: str):
+        super().__init__(message, code="stale_state")
+        self.current = current
+
+
+def set_nomination_state(
+    *, nomination: Nomination, new_state: str, actor, reason: str = "", expected_state: str | None = None,
+) -> Nomination:
+    """The only writer of a nomination's state: checks TRANSITIONS, audits in the same transaction.
+
+    With `expected_state` (the state the editor's page showed), a nomination that has left that state since is not
+    moved: StaleState is raised, checked under the row lock, so two editors' moves cannot both pass.
+    """
     _require(actor, "nominations.review_nomination")
-    if new_state not in NominationState.values:
-        raise IllegalTransition(_("Unknown state: %(state)s") % {"state": new_state})
+    _check_state_move(new_state, reason)
     reason = (reason or "").strip()
-    if new_state in REASON_REQUIRED and not reason:
-        raise DomainError(_("Please give a reason for this change."), code="reason_required")
     with transaction.atomic():
         locked = Nomination.objects.select_for_update().get(pk=nomination.pk)
         old_state = locked.state
+        if expected_state is not None and old_state != expected_state:
+            raise StaleState(
+                _("It has left “%(shown)s” since the page was drawn: it is now “%(current)s”.")
+                % {"shown": _state_label(expected_state), "current": NominationState(old_state).label},
+                current=old_state,
+            )
         if new_state not in TRANSITIONS[old_state]:
             raise IllegalTransition(
                 _("A nomination cannot go from “%(old)s” to “%(new)s”.")
@@ -118,6 +135,74 @@ def set_nomination_state(*, nomination: Nomination, new_state: str, actor, reaso
     nomination.state = new_state
     nomination.updated_at = locked.updated_at
     return nomination
+
+
+def _check_state_move(new_state: str, reason: str) -> None:
+    if new_state not in NominationState.values:
+        raise IllegalTransition(_("Unknown state: %(state)s") % {"state": new_state})
+    if new_state in REASON_REQUIRED and not (reason or "").strip():
+        raise DomainError(_("Please give a reason for this change."), code="reason_required")
+
+
+def _state_label(state: str) -> str:
+    return NominationState(state).label if state in NominationState.values else state
+
+
+# The most nominations one batch moves: a page of the queue is 50.
+BATCH_MOVE_MAX = 100
+
+
+@dataclass(frozen=True)
+class SkippedMove:
+    reference: str
+    code: str  # stale_state, illegal_transition, already_there, not_found
+    message: str  # why, in the language of the request
+
+
+@dataclass(frozen=True)
+class BatchMove:
+    new_state: str
+    moved: list[str]  # references, in the order asked
+    skipped: list[SkippedMove]
+
+
+def move_nominations(*, shown_states: Mapping[int, str], new_state: str, actor, reason: str = "") -> BatchMove:
+    """Move each nomination (id → the state the editor's page showed) to `new_state`, one at a time.
+
+    Per item, not all or nothing: each move is `set_nomination_state` in its own transaction (the state and its
+    audit row together), and a nomination that cannot move is skipped and reported with why: it left the state the
+    page showed, its state does not allow this move, it is already there, or it no longer exists. What applies to
+    the whole batch (permission, an unknown state, a missing reason, too many) is refused before anything moves.
+    """
+    _require(actor, "nominations.review_nomination")
+    _check_state_move(new_state, reason)
+    if len(shown_states) > BATCH_MOVE_MAX:
+        raise DomainError(_("Select at most %(count)d nominations at a time.") % {"count": BATCH_MOVE_MAX},
+                          code="too_many")
+    found = Nomination.objects.only("id", "reference", "state").in_bulk(list(shown_states))
+    moved, skipped = [], []
+    for nomination_id, shown in shown_states.items():
+        nomination = found.get(nomination_id)
+        if nomination is None:
+            skipped.append(SkippedMove(f"#{nomination_id}", "not_found", _("It no longer exists.")))
+            continue
+        if shown == new_state and nomination.state == new_state:
+            skipped.append(SkippedMove(nomination.reference, "already_there",
+                                       _("It is already “%(state)s”.") % {"state": _state_label(new_state)}))
+            continue
+        try:
+            set_nomination_state(nomination=nomination, new_state=new_state, actor=actor, reason=reason,
+                                 expected_state=shown)
+        except Nomination.DoesNotExist:  # deleted since it was read above
+            skipped.append(SkippedMove(nomination.reference, "not_found", _("It no longer exists.")))
+        except StaleState as error:
+            skipped.append(SkippedMove(nomination.reference, error.code, error.message))
+        except IllegalTransition:
+            skipped.append(SkippedMove(nomination.reference, "illegal_transition", _(
+                "“%(old)s” cannot move to “%(new)s”.") % {"old": _state_label(shown), "new": _state_label(new_state)}))
+        else:
+            moved.append(nomination.reference)
+    return BatchMove(new_state=new_state, moved=moved, skipped=skipped)
 
 
 EDITABLE_FIELDS = [

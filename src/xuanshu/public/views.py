@@ -1,6 +1,5 @@
 """Citizen pages (H5): thin views that parse input, call a service, render."""
 import re
-import unicodedata
 import uuid
 
 from django.conf import settings
@@ -21,6 +20,7 @@ from xuanshu.intake.channels.webform.forms import NominationForm
 from xuanshu.intake.interpretation import held_because
 from xuanshu.intake.notices import held_nomination_notice
 from xuanshu.nominations.enums import PUBLIC_STATE_LABELS
+from xuanshu.nominations.references import read_typed_reference
 from xuanshu.nominations.selectors import nomination_by_reference
 from xuanshu.public import gallery
 from xuanshu.public.links import reference_from_status_token, status_path
@@ -125,20 +125,6 @@ def nominate_thanks(request, slug, token):
     return render(request, "public/thanks.html", {"campaign": campaign, "reference": reference, "status_url": status_url})
 
 
-# Dashes a phone's keyboard or a Chinese input method may give instead of "-" (NFKC already maps the full-width one).
-_DASHES_AND_SPACES = re.compile(r"[\s\u2010-\u2015\u2212\u30fc_-]+")
-
-
-def _typed_reference(value: str, campaign: Campaign) -> str:
-    """The reference as typed, read the way it was meant: full-width characters (a Chinese input method in full-width
-    mode), any dash or a space between prefix and number, lower case, or no dash at all."""
-    text = _DASHES_AND_SPACES.sub("-", unicodedata.normalize("NFKC", value[:64]).upper()).strip("-")[:32]
-    prefix = campaign.reference_prefix
-    if text.startswith(prefix) and text[len(prefix):].isdigit():
-        text = f"{prefix}-{text[len(prefix):]}"
-    return text
-
-
 def _public_status(nomination) -> dict:
     return {
         "reference": nomination.reference,
@@ -183,7 +169,7 @@ def status_lookup(request, slug):
     context = {"campaign": campaign, "reference": "", "error": "", "result": None,
                "link_note": False, "whole_number": False}
     if request.method == "POST":
-        reference = _typed_reference(request.POST.get("reference", ""), campaign)
+        reference = read_typed_reference(request.POST.get("reference", ""), prefix=campaign.reference_prefix)
         context["reference"] = reference
         lookup = look_up_status(campaign=campaign, reference=reference, typed_phone=request.POST.get("phone_last4", ""),
                                 address=client_ip(request))

@@ -9,6 +9,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from tests.intake.email import mails
+from xuanshu.campaigns.models import Campaign
 from xuanshu.intake.channels.email.models import AutoReply
 from xuanshu.intake.channels.email.replies import send_acknowledgement
 from xuanshu.intake.channels.email.services import receive_email
@@ -33,15 +34,21 @@ def sent(sink) -> list[tuple[str, list[str], email.message.EmailMessage]]:
 def expected_body(*, name: str, reference: str, campaign, status_url: str = "") -> str:
     """The acknowledgement as the zh-hans catalogue renders it (English msgids until they are translated)."""
     with translation.override("zh-hans"):
-        link = [_("Check its progress at any time, without your phone number: %(url)s") % {"url": status_url}] if status_url else []
+        if status_url:
+            follow = [_("Check its progress at any time, without your phone number: %(url)s") % {"url": status_url},
+                      _("Reader hotline: %(hotline)s") % {"hotline": campaign.hotline}]
+        else:  # no origin to make the link under: the lookup page's path and the hotline instead
+            follow = [_("To check its progress, open the status lookup page %(path)s on the %(campaign)s website and enter "
+                        "the reference number with the phone number you gave us, or call the reader hotline %(hotline)s and "
+                        "quote the reference number.") % {"path": f"/c/{campaign.slug}/status/", "campaign": campaign.name,
+                                                          "hotline": campaign.hotline}]
         return "\n\n".join([
             _("Hello %(name)s,") % {"name": name} if name else _("Hello,"),
             _("Thank you for your nomination for %(campaign)s. We have received it; its reference number is %(reference)s.")
             % {"campaign": campaign.name, "reference": reference},
             _("Our editors review every nomination; there is no need to send it again. "
               "Please quote the reference number whenever you contact us about it."),
-            *link,
-            _("Reader hotline: %(hotline)s") % {"hotline": campaign.hotline},
+            *follow,
             _("This is an automatic reply."),
             campaign.undertaker,
         ]) + "\n"
@@ -85,6 +92,36 @@ def test_the_acknowledgement_gives_the_status_link_that_opens_the_nomination(
     result = response.context["result"]
     assert (response.status_code, result["reference"], result["nominee_name"]) == (200, "CCLC2024-000001", nomination.nominee_name)
     assert nomination.nominee_name and nomination.nominee_name in response.content.decode()
+
+
+def test_the_campaign_files_public_site_makes_the_link_when_the_setting_is_unset(
+    campaign, smtp, settings, django_capture_on_commit_callbacks,
+):
+    settings.XUANSHU_PUBLIC_BASE_URL = ""
+    Campaign.objects.filter(pk=campaign.pk).update(public_site="https://chucai.qlwb.example.cn")
+    deliver(mails.GB2312_BASE64.raw, campaign, django_capture_on_commit_callbacks)
+    path = reverse("public:status_link", args=[campaign.slug, status_link_token("CCLC2024-000001")])
+    [(_from, _to, reply)] = sent(smtp)
+    assert reply.get_content().replace("\r\n", "\n") == expected_body(
+        name="张桂芳", reference="CCLC2024-000001", campaign=campaign, status_url=f"https://chucai.qlwb.example.cn{path}")
+
+
+@pytest.mark.parametrize(("setting", "origin"), [
+    ("https://h5.qlwb.example.cn", "https://h5.qlwb.example.cn"),  # the setting overrides the campaign file
+    ("https://h5.qlwb.example.cn/c/other/?next=https://evil.example", ""),  # never a link under a path or a query
+    ("http://h5.qlwb.example.cn", ""),  # plain http off the local machine: no link
+    ("https://user@evil.example@h5.qlwb.example.cn", ""),
+])
+def test_the_setting_overrides_the_campaign_file_and_an_invalid_one_makes_no_link(
+    campaign, smtp, settings, django_capture_on_commit_callbacks, setting, origin,
+):
+    settings.XUANSHU_PUBLIC_BASE_URL = setting
+    Campaign.objects.filter(pk=campaign.pk).update(public_site="https://chucai.qlwb.example.cn")
+    deliver(mails.GB2312_BASE64.raw, campaign, django_capture_on_commit_callbacks)
+    path = reverse("public:status_link", args=[campaign.slug, status_link_token("CCLC2024-000001")])
+    [(_from, _to, reply)] = sent(smtp)
+    assert reply.get_content().replace("\r\n", "\n") == expected_body(
+        name="张桂芳", reference="CCLC2024-000001", campaign=campaign, status_url=f"{origin}{path}" if origin else "")
 
 
 def test_references_continue_the_senders_thread(campaign, smtp, django_capture_on_commit_callbacks):

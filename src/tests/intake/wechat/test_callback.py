@@ -8,6 +8,7 @@ from wechatpy.crypto import WeChatCrypto
 
 from tests.intake.wechat.conftest import AES_KEY, APPID, TOKEN
 from tests.intake.wechat.payloads import callback_url, documented, encrypted_request, reply_fields
+from xuanshu.campaigns.models import Campaign
 from xuanshu.intake.channels.wechat import replies
 from xuanshu.intake.models import InboundMessage, ReaderTip
 from xuanshu.nominations.models import FollowUpMessage, Nomination
@@ -68,6 +69,22 @@ def test_the_status_link_uses_the_configured_public_site(account, campaign, post
     response = post_xml(account, text_message(NOMINATION_TEXT))
     assert reply_fields(response.content.decode())["Content"] == chinese(
         replies.nomination_reply, campaign, "CCLC2024-000001", status_url(campaign, site="https://h5.qlwb.example.cn"), 30,
+    )
+
+
+@pytest.mark.parametrize(("setting", "site"), [
+    ("", "https://chucai.qlwb.example.cn"),  # the campaign file's origin
+    ("https://h5.qlwb.example.cn", "https://h5.qlwb.example.cn"),  # the setting overrides it
+    ("https://h5.qlwb.example.cn/elsewhere", "http://testserver"),  # an invalid setting is never used: the callback's host
+])
+def test_the_status_link_uses_the_campaign_files_public_site_unless_the_setting_overrides_it(
+    account, campaign, post_xml, settings, setting, site,
+):
+    settings.XUANSHU_PUBLIC_BASE_URL = setting
+    Campaign.objects.filter(pk=campaign.pk).update(public_site="https://chucai.qlwb.example.cn")
+    response = post_xml(account, text_message(NOMINATION_TEXT))
+    assert reply_fields(response.content.decode())["Content"] == chinese(
+        replies.nomination_reply, campaign, "CCLC2024-000001", status_url(campaign, site=site), 30,
     )
 
 

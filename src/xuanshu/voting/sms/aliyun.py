@@ -3,7 +3,8 @@ with ACS3-HMAC-SHA256.
 
 Environment: ALIYUN_SMS_ACCESS_KEY_ID, ALIYUN_SMS_ACCESS_KEY_SECRET, ALIYUN_SMS_SIGN_NAME (the approved
 signature, e.g. 齐鲁晚报), ALIYUN_SMS_TEMPLATE_CODE (a verification template with a ${code} variable);
-ALIYUN_SMS_ENDPOINT (default dysmsapi.aliyuncs.com) and ALIYUN_SMS_PROTOCOL (https) for tests.
+ALIYUN_SMS_TEMPLATE_CODE_STATUS_LINK (a notice template with ${reference} and ${url}, for the
+hotline's status links); ALIYUN_SMS_ENDPOINT (default dysmsapi.aliyuncs.com) and ALIYUN_SMS_PROTOCOL (https) for tests.
 """
 import json
 import os
@@ -33,11 +34,20 @@ class AliyunSender:
         ))
 
     def send_code(self, *, phone: str, code: str) -> str:
+        return self._send(phone, os.environ["ALIYUN_SMS_TEMPLATE_CODE"], {"code": code})
+
+    def send_notice(self, *, phone: str, notice: str, params: dict[str, str], text: str) -> str:
+        template = os.environ.get(f"ALIYUN_SMS_TEMPLATE_CODE_{notice.upper()}", "")
+        if not template:
+            raise SmsError(f"Aliyun SMS has no template for the {notice} notice: set ALIYUN_SMS_TEMPLATE_CODE_{notice.upper()}")
+        return self._send(phone, template, params)
+
+    def _send(self, phone: str, template_code: str, params: dict) -> str:
         request = sms_models.SendSmsRequest(
             phone_numbers=phone.removeprefix("+86"),  # Aliyun takes mainland numbers without the country code
             sign_name=os.environ["ALIYUN_SMS_SIGN_NAME"],
-            template_code=os.environ["ALIYUN_SMS_TEMPLATE_CODE"],
-            template_param=json.dumps({"code": code}),
+            template_code=template_code,
+            template_param=json.dumps(params, ensure_ascii=False),
         )
         try:
             response = self.client.send_sms(request)

@@ -2,7 +2,8 @@
 with TC3-HMAC-SHA256.
 
 Environment: TENCENT_SMS_SECRET_ID, TENCENT_SMS_SECRET_KEY, TENCENT_SMS_SDK_APP_ID, TENCENT_SMS_SIGN_NAME,
-TENCENT_SMS_TEMPLATE_ID (a verification template whose first variable is the code), TENCENT_SMS_REGION
+TENCENT_SMS_TEMPLATE_ID (a verification template whose first variable is the code), TENCENT_SMS_TEMPLATE_ID_STATUS_LINK
+(a notice template: {1} the reference, {2} the status link, for the hotline), TENCENT_SMS_REGION
 (default ap-guangzhou); TENCENT_SMS_ENDPOINT (default sms.tencentcloudapi.com) and TENCENT_SMS_SCHEME for tests.
 """
 import os
@@ -35,12 +36,21 @@ class TencentSender:
         )
 
     def send_code(self, *, phone: str, code: str) -> str:
+        return self._send(phone, os.environ["TENCENT_SMS_TEMPLATE_ID"], [code])
+
+    def send_notice(self, *, phone: str, notice: str, params: dict[str, str], text: str) -> str:
+        template = os.environ.get(f"TENCENT_SMS_TEMPLATE_ID_{notice.upper()}", "")
+        if not template:
+            raise SmsError(f"Tencent Cloud SMS has no template for the {notice} notice: set TENCENT_SMS_TEMPLATE_ID_{notice.upper()}")
+        return self._send(phone, template, list(params.values()))  # Tencent's variables are numbered {1}, {2}: in order
+
+    def _send(self, phone: str, template_id: str, params: list[str]) -> str:
         request = models.SendSmsRequest()
         request.PhoneNumberSet = [phone]
         request.SmsSdkAppId = os.environ["TENCENT_SMS_SDK_APP_ID"]
         request.SignName = os.environ["TENCENT_SMS_SIGN_NAME"]
-        request.TemplateId = os.environ["TENCENT_SMS_TEMPLATE_ID"]
-        request.TemplateParamSet = [code]
+        request.TemplateId = template_id
+        request.TemplateParamSet = params
         try:
             response = self.client.SendSms(request)
         except (TencentCloudSDKException, OSError) as error:

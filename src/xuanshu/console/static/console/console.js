@@ -4,3 +4,33 @@ document.addEventListener("change", function (event) {
     event.target.form.submit();
   }
 });
+
+// The queue's batch move: "select all on this page" (shown only where this script runs), and the reason asked for
+// before the form is sent when the chosen state needs one (the server checks it as well).
+document.querySelectorAll("form.batch-move").forEach(function (form) {
+  var rows = function () { return form.querySelectorAll("input[name=selected]"); };
+  var all = form.querySelector("input[data-select-all]");
+  var syncAll = function () {
+    var ticked = Array.prototype.filter.call(rows(), function (box) { return box.checked; }).length;
+    all.checked = ticked > 0 && ticked === rows().length;
+    all.indeterminate = ticked > 0 && ticked < rows().length;
+  };
+  if (all) {
+    all.hidden = rows().length === 0;
+    all.addEventListener("change", function () {
+      rows().forEach(function (box) { box.checked = all.checked; });
+    });
+    form.addEventListener("change", function (event) {
+      if (event.target.name === "selected") { syncAll(); }
+    });
+    syncAll();
+  }
+  var needsReason = (form.dataset.reasonStates || "").split(" ");
+  var state = form.querySelector("select[name=new_state]");
+  var reason = form.querySelector("[name=reason]");
+  if (state && reason) {
+    var sync = function () { reason.required = needsReason.indexOf(state.value) !== -1; };
+    state.addEventListener("change", sync);
+    sync();
+  }
+});

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from xuanshu.core.supervisor import Child, python_module, supervise
 from xuanshu.core.webserver import SITE_APPLICATION, web_server_args
+from xuanshu.public import checks as public_checks
 
 
 class Command(BaseCommand):
@@ -27,6 +28,9 @@ class Command(BaseCommand):
             raise CommandError("--bind takes HOST:PORT, such as 127.0.0.1:8000")
         if workers < 1 or task_workers < 1:
             raise CommandError("--workers and --task-workers must be at least 1")
+        # The children run no start-up checks of their own: the public origin is checked here, where the operator
+        # sees it (an invalid origin stops the start; a campaign whose status links will be missing is a warning).
+        self.check(tags=[public_checks.TAG], databases=["default"])
         env = {**os.environ, "XUANSHU_TASKS_IMMEDIATE": "0"}
         children = [
             Child("web", python_module(*web_server_args(host=host, port=port, workers=workers, access_log=not no_access_log))),

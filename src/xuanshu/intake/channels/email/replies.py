@@ -24,7 +24,7 @@ from xuanshu.intake.channels.email.models import REPLY_TRANSITIONS, AutoReply, M
 from xuanshu.intake.enums import NominationWindow
 from xuanshu.intake.models import InboundMessage, ReaderTip
 from xuanshu.intake.notices import held_nomination_notice
-from xuanshu.public.links import public_status_url
+from xuanshu.public.links import lookup_path, public_status_url
 
 logger = logging.getLogger("xuanshu.intake.email")
 
@@ -132,12 +132,9 @@ def build_acknowledgement(*, inbound: InboundMessage, parsed: ParsedMail, recipi
                 _("Our editors review every nomination; there is no need to send it again. "
                   "Please quote the reference number whenever you contact us about it."),
             ]
-            # The nomination's own page: no lookup limit can keep the nominator out. Left out when the site's origin is
-            # not configured, as there is no request to take a host from and a wrong host would be a dead link.
-            if status_url := public_status_url(campaign, inbound.reference):
-                paragraphs.append(_("Check its progress at any time, without your phone number: %(url)s") % {"url": status_url})
+            paragraphs.append(status_paragraph(campaign, inbound.reference))
             subject = _("Nomination received: %(reference)s") % {"reference": inbound.reference}
-        if campaign.hotline:
+        if campaign.hotline and (held_because or public_status_url(campaign, inbound.reference)):
             paragraphs.append(_("Reader hotline: %(hotline)s") % {"hotline": campaign.hotline})
         paragraphs += [_("This is an automatic reply."), campaign.undertaker]
     references = " ".join(part for part in (parsed.references, parsed.message_id) if part)
@@ -146,6 +143,21 @@ def build_acknowledgement(*, inbound: InboundMessage, parsed: ParsedMail, recipi
         headers.update({"In-Reply-To": parsed.message_id, "References": references})
     return EmailMessage(subject=subject, body="\n\n".join(paragraphs) + "\n", from_email=settings.DEFAULT_FROM_EMAIL,
                         to=[recipient], headers=headers)
+
+
+def status_paragraph(campaign, reference: str) -> str:
+    """How the nominator follows the nomination: its own page, which no lookup limit can keep them out of; or, when
+    the public origin is not configured (there is no request to take a host from, and a wrong host would be a dead
+    link), the lookup page's path with the reference and phone, and the hotline."""
+    if status_url := public_status_url(campaign, reference):
+        return _("Check its progress at any time, without your phone number: %(url)s") % {"url": status_url}
+    values = {"campaign": campaign.name, "path": lookup_path(campaign), "hotline": campaign.hotline}
+    if campaign.hotline:
+        return _("To check its progress, open the status lookup page %(path)s on the %(campaign)s website and enter the "
+                 "reference number with the phone number you gave us, or call the reader hotline %(hotline)s and quote "
+                 "the reference number.") % values
+    return _("To check its progress, open the status lookup page %(path)s on the %(campaign)s website and enter the "
+             "reference number with the phone number you gave us.") % values
 
 
 def _domain() -> str:

@@ -19,6 +19,9 @@ MEDIA_KEPT_BY_WECHAT = timedelta(days=3)
 # The waits grow fourfold from a minute (1, 4, 16 min, 1 h, 4 h, 17 h): a blip is retried at once, and an outage
 # of most of a day is ridden out, well within the three days WeChat keeps the file.
 MEDIA_FETCH_RETRIES = 6
+# How long one worker's claim on a message's media fetch holds (media_claims): far longer than a fetch takes (a 50 MB
+# video included), short enough that a worker that died mid-fetch leaves the message to the next attempt.
+MEDIA_FETCH_CLAIM_SECONDS = 15 * 60
 MEDIA_FETCH_RETRY_DELAY_SECONDS = 60
 MEDIA_FETCH_RETRY_BACKOFF = 4
 
@@ -41,7 +44,10 @@ def api_base_url() -> str:
     return getattr(settings, "WECHAT_API_BASE_URL", "") or TENCENT_API_BASE_URL
 
 
-def public_base_url(request) -> str:
-    """The citizen site's origin for links in replies: XUANSHU_PUBLIC_BASE_URL, else the callback's own host."""
-    configured = getattr(settings, "XUANSHU_PUBLIC_BASE_URL", "")
+def public_base_url(request, campaign=None) -> str:
+    """The citizen site's origin for links in replies: the public origin (XUANSHU_PUBLIC_BASE_URL, else the campaign
+    file's), else the callback's own host."""
+    from xuanshu.public.links import configured_public_origin, public_origin
+
+    configured = public_origin(campaign) if campaign is not None else configured_public_origin()
     return (configured or request.build_absolute_uri("/")).rstrip("/")

@@ -26,6 +26,7 @@ from wechatpy.session import SessionStorage
 
 from xuanshu.intake.channels.wechat import conf
 from xuanshu.intake.channels.wechat.content import media_to_fetch, stored_message, voice_format
+from xuanshu.intake.channels.wechat.media_claims import claim_media_fetch, finish_media_fetch, release_media_fetch
 from xuanshu.intake.channels.wechat.models import WechatAccount
 from xuanshu.intake.channels.wechat.selectors import account_of
 from xuanshu.intake.enums import FileRefusal
@@ -138,13 +139,38 @@ def fetch_wechat_media(*, inbound_id: int, last_attempt: bool = False) -> Attach
     kept out, and recorded as refused.
     """
     inbound = InboundMessage.objects.select_related("campaign").get(pk=inbound_id)
-    if inbound.attachments.exists() or inbound.files.exists() or inbound.refused_files.exists():
+    if _media_settled(inbound):
         return None
     account = account_of(inbound)
     message = stored_message(inbound, account)
     wanted = media_to_fetch(message)
     if wanted is None:
         return None
+    # Two workers can be handed the same message (a retried task beside a reprocessed one): the database lets one
+    # claim it, and the other fetches nothing, instead of both passing the check above and downloading it twice.
+    token = claim_media_fetch(inbound_id=inbound_id)
+    if not token:
+        logger.info("wechat inbound %s: its media is being fetched by another worker (or was); not fetched again", inbound_id)
+        return None
+    try:
+        # Settled by a worker that died before closing its claim: nothing to fetch.
+        kept = None if _media_settled(inbound) else _fetch_claimed(inbound, account, message, wanted, last_attempt=last_attempt)
+    except BaseException:
+        release_media_fetch(inbound_id=inbound_id, token=token)  # the task's retry may claim it at once
+        raise
+    finish_media_fetch(inbound_id=inbound_id, token=token)
+    return kept
+
+
+def _media_settled(inbound: InboundMessage) -> bool:
+    """The message's media is kept, or recorded as refused."""
+    return inbound.attachments.exists() or inbound.files.exists() or inbound.refused_files.exists()
+
+
+def _fetch_claimed(inbound: InboundMessage, account, message: BaseMessage, wanted: tuple[str, str], *,
+                   last_attempt: bool) -> Attachment | InboundFile | None:
+    """The fetch itself, under this worker's claim."""
+    inbound_id = inbound.pk
     kind, media_id = wanted
     secret = account.app_secret if account else ""
     if not secret:

@@ -59,3 +59,23 @@ class WechatAccount(TimeStampedModel):
     @property
     def aes_keys(self) -> list[str]:
         return [key for key in (self.encoding_aes_key, self.previous_encoding_aes_key) if key]
+
+
+class MediaFetchClaim(models.Model):
+    """Which worker fetches a message's media (photo, voice, video), so that it is fetched once.
+
+    Two workers can be handed the same message: a retried task beside a reprocessed message, or a fetch queued again
+    when an undecryptable message is read late. Each takes the claim with one conditional write (the insert, unique per
+    message, or an update of a lapsed claim), and only the worker that wrote it fetches. A claim lapses at
+    `claimed_until`, so a worker that died mid-fetch does not keep the message from ever being fetched; once the file
+    is kept or refused, `done_at` closes it. Written only by `services.claim_media_fetch` and its release and finish.
+    """
+
+    inbound = models.OneToOneField("intake.InboundMessage", on_delete=models.CASCADE, related_name="wechat_media_claim")
+    token = models.CharField(max_length=32, help_text="The claiming worker's own token: only it releases or closes the claim")
+    claimed_until = models.DateTimeField()
+    done_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return f"media fetch of inbound {self.inbound_id}"

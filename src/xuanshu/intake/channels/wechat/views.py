@@ -48,7 +48,7 @@ def callback(request, slug):
         logger.warning("wechat %s: refused %s from %s: %s (%s)", slug, request.method, client_ip(request), refusal.reason, refusal.status)
         return HttpResponse(status=refusal.status)
     receipt = receive_wechat_message(account=account, envelope=envelope, raw_body=body, query=query)
-    text = reply_text(account=account, envelope=envelope, receipt=receipt, site=conf.public_base_url(request))
+    text = reply_text(account=account, envelope=envelope, receipt=receipt, site=conf.public_base_url(request, account.campaign))
     if text is None:
         return HttpResponse(NO_REPLY, content_type="text/plain")
     return HttpResponse(render_reply(envelope, account, reply_xml(envelope, text), query), content_type="application/xml; charset=utf-8")

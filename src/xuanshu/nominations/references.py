@@ -1,0 +1,17 @@
+"""Reference numbers (CCLC2024-000123) as people type them: on a phone, in a Chinese input method, off a receipt."""
+import re
+import unicodedata
+
+# Dashes a phone's keyboard or a Chinese input method may give instead of "-" (NFKC already maps the full-width one).
+_DASHES_AND_SPACES = re.compile(r"[\s\u2010-\u2015\u2212\u30fc_-]+")
+TYPED_REFERENCE_MAX_CHARS = 64
+
+
+def read_typed_reference(value: str, *, prefix: str) -> str:
+    """The reference as typed, read the way it was meant: full-width characters (a Chinese input method in full-width
+    mode), any dash or a space between prefix and number, lower case, or no dash at all after the campaign's `prefix`."""
+    text = _DASHES_AND_SPACES.sub("-", unicodedata.normalize("NFKC", value[:TYPED_REFERENCE_MAX_CHARS]).upper())
+    text = text.strip("-")[:32]
+    if prefix and text.startswith(prefix) and text[len(prefix):].isdigit():
+        text = f"{prefix}-{text[len(prefix):]}"
+    return text
