@@ -53,3 +53,10 @@ def wait_until_serving(base: str, log: Path, attempts: int = 150) -> None:
     import pytest
 
     pytest.fail(f"the server did not start: {log.read_text()[-2000:]}")
+
+
+def half_past_this_minute() -> float:
+    """Now, 30 s into the present minute: a clock stopped there keeps a fixed-window limit from rolling over
+    mid-test, and a cache entry stamped with it still expires as a real one would (the database cache compares
+    its expiry times with the real clock)."""
+    return time.time() // 60 * 60 + 30

@@ -125,7 +125,10 @@ VOTING_REDIS_URL = os.environ.get("VOTING_REDIS_URL", "")  # the vote's Redis, i
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "xuanshu"}}
+    # Without Redis the cache lives in the database, so every server process shares it: the rate limits, the SMS
+    # resend guards and the WeChat access token (a token one process fetched would otherwise expire another's).
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "xuanshu_cache",
+                          "OPTIONS": {"MAX_ENTRIES": 100_000}}}
 
 # Tasks run in the request after commit unless a worker is configured (`python -m xuanshu run_huey`).
 HUEY = {

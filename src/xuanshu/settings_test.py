@@ -12,3 +12,6 @@ MEDIA_ROOT = tempfile.mkdtemp(prefix="xuanshu-test-media-")
 HUEY = {**HUEY, "immediate": True}  # noqa: F405
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
 AXES_ENABLED = True
+# In-process tests keep the cache in memory: fixtures clear it without a database, and one process shares it anyway.
+# Servers the tests start as processes (e2e) run xuanshu.settings, whose cache without Redis is the database's.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "xuanshu-tests"}}

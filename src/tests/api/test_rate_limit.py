@@ -5,6 +5,7 @@ import time
 import pytest
 
 from tests.api.conftest import error_of, post_json
+from tests.helpers import half_past_this_minute
 from xuanshu.api.models import Partner
 from xuanshu.intake.models import InboundMessage
 
@@ -14,7 +15,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def half_past_a_minute(monkeypatch):
     """Stop the clock 30 s into a minute, so the limit's fixed window cannot roll over mid-test."""
-    monkeypatch.setattr(time, "time", lambda: 1_718_090_010.0)  # 2024-06-11 07:13:30 UTC
+    frozen = half_past_this_minute()
+    monkeypatch.setattr(time, "time", lambda: frozen)
 
 
 def test_a_partner_over_its_limit_waits_and_others_do_not(client, partner, unbound_partner, half_past_a_minute):

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from tests.helpers import heic_bytes, jpeg_bytes, png_bytes
+from tests.helpers import half_past_this_minute, heic_bytes, jpeg_bytes, png_bytes
 from xuanshu.campaigns.models import Stage
 from xuanshu.intake.models import Attachment, InboundMessage, ReaderTip
 from xuanshu.nominations.models import Nomination
@@ -216,7 +216,8 @@ def test_a_form_sent_after_nominations_closed_is_kept_for_the_editors_and_the_ci
 
 def test_submissions_are_throttled_per_address(client, campaign, monkeypatch):
     # A frozen clock mid-window, so the posts cannot straddle two rate-limit windows.
-    monkeypatch.setattr(time, "time", lambda: 1_718_090_010.0)
+    frozen = half_past_this_minute()
+    monkeypatch.setattr(time, "time", lambda: frozen)
     statuses = [client.post(nominate_url(campaign), valid_post(token=f"tok{i}")).status_code for i in range(32)]
     assert statuses[:30] == [302] * 30
     assert statuses[30:] == [429, 429]

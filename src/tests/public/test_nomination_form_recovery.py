@@ -8,7 +8,7 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from tests.helpers import jpeg_bytes
+from tests.helpers import half_past_this_minute, jpeg_bytes
 from tests.public.test_nomination_form import nominate_url, stored_counts, valid_post
 from xuanshu.intake.models import InboundMessage
 from xuanshu.nominations.models import Nomination
@@ -38,7 +38,8 @@ def input_value(html: str, name: str) -> str:
 
 
 def test_rate_limited_post_keeps_what_was_typed_and_asks_for_the_photos_again(client, campaign, monkeypatch):
-    monkeypatch.setattr(time, "time", lambda: 1_718_090_010.0)  # one rate-limit window
+    frozen = half_past_this_minute()
+    monkeypatch.setattr(time, "time", lambda: frozen)  # one rate-limit window
     for i in range(30):
         assert client.post(nominate_url(campaign), valid_post(token=f"tok{i}")).status_code == 302
     post = valid_post(token="mine0001", nominee_name="孙秀英", deeds="孙秀英老人" + "坚持为社区孤寡老人送餐" * 4,
@@ -57,7 +58,8 @@ def test_rate_limited_post_keeps_what_was_typed_and_asks_for_the_photos_again(cl
 
 
 def test_rate_limited_post_without_photos_does_not_mention_them(client, campaign, monkeypatch):
-    monkeypatch.setattr(time, "time", lambda: 1_718_090_010.0)
+    frozen = half_past_this_minute()
+    monkeypatch.setattr(time, "time", lambda: frozen)
     for i in range(30):
         client.post(nominate_url(campaign), valid_post(token=f"tok{i}"))
     html = client.post(nominate_url(campaign), valid_post(token="mine0001")).content.decode()

@@ -6,6 +6,7 @@ import pytest
 from django.utils import translation
 from wechatpy.crypto import WeChatCrypto
 
+from tests.helpers import half_past_this_minute
 from tests.intake.wechat.conftest import AES_KEY, APPID, TOKEN
 from tests.intake.wechat.payloads import callback_url, documented, encrypted_request, reply_fields
 from xuanshu.campaigns.models import Campaign
@@ -252,7 +253,8 @@ def test_other_events_are_kept_raw_and_need_no_answer(account, post_xml, kind, e
 
 def test_replies_are_rate_limited_per_sender_but_every_message_is_stored(account, campaign, post_xml, monkeypatch):
     # Mid-minute and frozen, so the twelve messages cannot straddle two rate-limit windows.
-    monkeypatch.setattr(time, "time", lambda: 1_718_090_010.0)
+    frozen = half_past_this_minute()
+    monkeypatch.setattr(time, "time", lambda: frozen)
     answers = [post_xml(account, text_message(f"线索 {n}", msg_id=str(2000 + n))).content for n in range(12)]
     assert [answer == b"success" for answer in answers] == [False] * 10 + [True] * 2
     assert (InboundMessage.objects.count(), ReaderTip.objects.count()) == (12, 12)
