@@ -139,7 +139,7 @@ def test_sending_is_throttled_per_editor(log_call, editor_client, campaign, monk
     assert send(editor_client, "CCLC2024-000001", caller_agreed="on").status_code == 302
     refused = send(editor_client, "CCLC2024-000002", caller_agreed="on")
     assert refused.context["sms_form"].non_field_errors() == [
-        "You have sent 1 text messages this hour, the most one person may: ask a colleague, or read the link out."]
+        "You have sent 1 text messages this hour, the most one person may: ask a colleague, or read the reference number out."]
     assert [phone for phone, _notice, _text in dev.NOTICES] == ["+8613812345678"]
 
 
@@ -193,3 +193,39 @@ def test_a_vendor_without_the_notice_template_refuses(fake_aliyun, monkeypatch):
     with pytest.raises(SmsError, match="set ALIYUN_SMS_TEMPLATE_CODE_STATUS_LINK"):
         aliyun.build().send_notice(phone="+8613906351234", notice="status_link", params={}, text="…")
     assert fake_aliyun.state.get("sent") is None
+
+
+def test_the_desk_opens_at_once_while_the_task_worker_has_not_run_yet(editor_client, campaign):
+    """`make run` queues tasks for a worker (XUANSHU_TASKS_IMMEDIATE=0): nothing scheduled after commit has run when
+    the editor lands on the desk. The call is turned into its nomination in the request, so the desk is there."""
+    with translation.override("zh-hans"):
+        response = editor_client.post(reverse("console:hotline"), call_post(caller_phone=MOBILE), HTTP_ACCEPT_LANGUAGE="zh-hans")
+        page = editor_client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="zh-hans")  # no on-commit callback ran
+    nomination = Nomination.objects.get()
+    assert (response["Location"], page.status_code) == (
+        reverse("console:hotline_logged", args=[nomination.reference]), 200)
+    assert (nomination.reference, nomination.nominator_phone, nomination.inbound.status) == (
+        "CCLC2024-000001", "+8613812345678", "processed")
+    assert "来电已记录为推荐 CCLC2024-000001。" in page.content.decode()
+
+
+def test_a_landline_caller_is_told_the_reference_and_the_lookup_page_not_a_link_to_spell_out(log_call, editor_client, campaign):
+    """The status link carries a 43-character token: nobody reads that out over the phone. A caller without a mobile
+    gets the reference number and the lookup page's address, where the number's last four digits find it."""
+    with translation.override("zh-hans"):
+        html = editor_client.get(log_call()["Location"], HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()  # 0635-8451234
+    assert f'<dd class="mono" id="lookup-path">{ORIGIN}/c/chucai-liaocheng-2024/status/</dd>' in html
+    assert ("来电号码不是手机号码，无法接收短信：请把推荐编号和查询页面地址告诉来电人，"
+            "凭推荐编号和来电号码后4位即可在查询页面查看进度。") in html
+    assert "请把链接读给来电人" not in html and "可在下方通过短信发送" not in html
+    assert "请把推荐编号 CCLC2024-000001 读给来电人：凭推荐编号和电话号码可在查询页面查看进度，也可拨打热线查询。" in html
+
+
+def test_the_consent_refusal_names_the_box_as_it_is_labelled(log_call, editor_client, campaign):
+    log_call(caller_phone=MOBILE)
+    with translation.override("zh-hans"):
+        refused = editor_client.post(reverse("console:hotline_status_link_sms", args=["CCLC2024-000001"]), {},
+                                     HTTP_ACCEPT_LANGUAGE="zh-hans")
+        label = str(refused.context["sms_form"].fields["caller_agreed"].label)
+        assert refused.context["sms_form"].errors == {"caller_agreed": [f"请先征得来电人同意，并勾选“{label}”。"]}
+    assert label == "来电人同意通过短信接收推荐编号和查询链接"

@@ -33,6 +33,7 @@ def two_nominees(make_nomination, django_capture_on_commit_callbacks):
     "{prefix}\u2014{number}",  # an em dash from a phone keyboard
     "{prefix_lower}{number}",  # no dash, lower case
     "{full_width_lower_no_dash}",
+    "CCLC 2024 {number}",  # read out over the phone in groups
 ])
 def test_a_reference_typed_as_people_type_it_finds_the_nominee(editor_client, two_nominees, typed):
     target, other = two_nominees

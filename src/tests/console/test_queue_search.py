@@ -111,3 +111,14 @@ def test_text_that_only_reads_like_a_reference_is_searched_as_text(editor_client
     road = nominate(nominee_name="G3", nominee_kind="group", place_detail="")
     cases = {"b2 301": [flat.reference], "Ｂ２ ３０１": [flat.reference], "g3": [road.reference], "B2301": []}
     assert {term: found(editor_client, term) for term in cases} == cases
+
+
+def test_a_reference_typed_in_groups_with_a_space_inside_the_prefix_finds_it(editor_client, rows):
+    # Read out over the phone or copied off a receipt in groups: "CCLC 2024 000003", "cclc-2024-000003".
+    cases = {
+        "CCLC 2024 000003": [rows["shan"]],
+        "ｃｃｌｃ　２０２４　０００００３": [rows["shan"]],
+        "cclc-2024-000003": [rows["shan"]],
+        "CCLC 2024 3": [],  # still the number in full
+    }
+    assert {term: found(editor_client, term) for term in cases} == cases

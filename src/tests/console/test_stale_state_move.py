@@ -154,7 +154,7 @@ def test_the_refusal_is_in_chinese(editor, second_editor, nomination):
     moved_at = ActivityLog.objects.get(action="nomination.in_review").created_at
     missing = editor_a.post(state_url(nomination), {"new_state": "rejected", "reason": "材料不实"})
     assert flashed(stale) + flashed(missing) == [
-        f"未做任何更改：您打开页面后，这条提名的状态已被更改。您看到的是“已收到”，editor2 已于 "
-        f"{timezone.localtime(moved_at, LOCAL_TZ):%Y-%m-%d %H:%M} 将其改为“审核中”。请核对后重新选择，您填写的理由已保留。",
-        "此表单未注明您看到的状态，因此未做任何更改。这条提名现在是“审核中”，请核对后重新选择。",
+        f"未做任何更改：您打开页面后，这条推荐的状态已被更改。您看到的是“已收到”，editor2 已于 "
+        f"{timezone.localtime(moved_at, LOCAL_TZ):%Y-%m-%d %H:%M} 将其改为“审核中”。请核对后重新选择，您填写的原因已保留。",  # the words of the form: 推荐, 原因
+        "此表单未注明您看到的状态，因此未做任何更改。这条推荐现在是“审核中”，请核对后重新选择。",
     ]

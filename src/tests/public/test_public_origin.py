@@ -151,3 +151,16 @@ def test_serve_checks_the_origin_before_it_starts_anything(campaign, settings, m
     with pytest.raises(SystemCheckError, match="xuanshu.E001"):
         call_command("serve")
     assert started == [2]  # nothing started with an origin a link must not be made under
+
+
+def test_the_checks_read_in_chinese_for_the_operator(campaign, settings):
+    from django.utils import translation
+
+    settings.XUANSHU_PUBLIC_BASE_URL = ""
+    with translation.override("zh-hans"):
+        [warning] = checks.check_campaigns_have_a_public_origin(databases=["default"])
+        settings.XUANSHU_PUBLIC_BASE_URL = "https://h5.qlwb.example.cn/x"
+        [error] = checks.check_public_base_url()
+    assert warning.msg.startswith(f"活动 {campaign.slug} 未设置公众网站地址")
+    assert "XUANSHU_PUBLIC_BASE_URL" in warning.hint and "重新加载" in warning.hint
+    assert error.msg.endswith("不会以它生成查询链接。") and "须用 https" in error.hint

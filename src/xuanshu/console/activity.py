@@ -2,7 +2,8 @@
 
 The audit rows keep language-neutral codes (`nomination.needs_info`, `{"state": "in_review"}`, `same_name`);
 this module turns them into words at display time, so a translation fix shows on every past row too.
-Codes it does not know are shown as they are.
+Codes it does not know are shown as they are. A citizen's text in an old or new value (the deeds before a
+correction) has its resident ID, bank card, WeChat and QQ numbers masked, as the fields themselves are.
 """
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -13,7 +14,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from xuanshu.campaigns.enums import NomineeKind
+from xuanshu.console.redaction import CITIZEN_TEXT_FIELDS
 from xuanshu.core.models import ActivityLog
+from xuanshu.core.redaction import redact_identifiers
 from xuanshu.intake.enums import Channel, FileRefusal, InboundStatus, TipState
 from xuanshu.nominations.dedup.models import SuggestionState
 from xuanshu.nominations.dedup.reasons import describe
@@ -213,6 +216,8 @@ def value_items(value: Any, *, subject_type: str, skip: frozenset[str] = frozens
 
 
 def _format_field(key: str, value: Any, choices: dict[str, type[TextChoices]]) -> str:
+    if key in CITIZEN_TEXT_FIELDS and isinstance(value, str) and value:
+        return redact_identifiers(value)
     if key in choices and isinstance(value, str) and value in choices[key].values:
         return str(choices[key](value).label)
     if key == "reasons" and isinstance(value, list):

@@ -1,7 +1,8 @@
 """Exports of the review queue: CSV streamed with a BOM (Excel reads it as UTF-8) and write-only XLSX.
 
 Rows are read in chunks so a 100k-row export never sits in memory. Citizens write the deeds, so every
-cell that a spreadsheet would take for a formula is neutralised.
+cell that a spreadsheet would take for a formula is neutralised. The export is masked as the screen is: contacts, and
+resident ID, bank card, WeChat and QQ numbers in the citizen's text, unless contacts are asked for and allowed (logged).
 """
 import csv
 import itertools
@@ -17,7 +18,9 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from xuanshu.console.forms import LOCAL_TZ
+from xuanshu.console.redaction import revealed_fields
 from xuanshu.core.phones import display_phone
+from xuanshu.core.redaction import redact_identifiers
 from xuanshu.core.services import log_contact_access
 from xuanshu.nominations.models import Nomination
 
@@ -42,6 +45,7 @@ def spreadsheet_safe(value: str) -> str:
 
 def nomination_row(nomination: Nomination, *, reveal_contacts: bool) -> list[str]:
     received = timezone.localtime(nomination.received_at, LOCAL_TZ)
+    text = (lambda value: value) if reveal_contacts else redact_identifiers  # contacts in the text are masked when stored
     values = [
         nomination.reference,
         str(nomination.campaign),
@@ -50,11 +54,11 @@ def nomination_row(nomination: Nomination, *, reveal_contacts: bool) -> list[str
         nomination.get_nominee_kind_display(),
         nomination.category.name if nomination.category else "",
         nomination.area.name if nomination.area else "",
-        nomination.place_detail,
-        nomination.deeds,
+        text(nomination.place_detail),
+        text(nomination.deeds),
         nomination.get_channel_display(),
         f"{received:%Y-%m-%d %H:%M}",
-        nomination.nominator_name,
+        text(nomination.nominator_name),
         display_phone(nomination.nominator_phone) if reveal_contacts else nomination.masked_phone,
         nomination.nominator_email if reveal_contacts else nomination.masked_email,
     ]
@@ -80,9 +84,13 @@ def export_rows(queryset: QuerySet[Nomination], *, reveal_contacts: bool, user, 
             yield column_titles()
             for chunk in _chunks(queryset.iterator(chunk_size=CHUNK_SIZE), CHUNK_SIZE):
                 if reveal_contacts:
-                    log_contact_access(
-                        user=user, subjects=chunk, fields=CONTACT_FIELDS, purpose="export", ip_address=ip_address,
-                    )
+                    by_fields: dict[tuple[str, ...], list[Nomination]] = {}
+                    for nomination in chunk:
+                        by_fields.setdefault(revealed_fields(nomination, CONTACT_FIELDS), []).append(nomination)
+                    for fields, subjects in by_fields.items():
+                        log_contact_access(
+                            user=user, subjects=subjects, fields=fields, purpose="export", ip_address=ip_address,
+                        )
                 for nomination in chunk:
                     yield nomination_row(nomination, reveal_contacts=reveal_contacts)
 

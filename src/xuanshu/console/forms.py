@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from xuanshu.campaigns.enums import NomineeKind
 from xuanshu.campaigns.models import Area, Category
 from xuanshu.campaigns.selectors import campaign_choices
+from xuanshu.console.redaction import CITIZEN_TEXT_FIELDS
+from xuanshu.core.redaction import redact_identifiers, restore_identifiers
 from xuanshu.intake.channels.webform.forms import NUL_CHARACTER_MESSAGE, TOO_LONG_MESSAGE
 from xuanshu.intake.enums import Channel, InboundStatus
 from xuanshu.nominations.enums import REASON_REQUIRED, TRANSITIONS, NominationState
@@ -59,6 +61,32 @@ def check_deeds_length(deeds: str, *, current: str) -> str:
     if length > limit:
         raise forms.ValidationError(TOO_LONG_MESSAGE, code="max_length", params={"limit_value": limit, "show_value": length})
     return deeds
+
+
+class IdentifiersMaskedForm(forms.Form):
+    """A form prefilled with a citizen's text (`stored_text()`): its resident ID, bank card, WeChat and QQ numbers are
+    shown masked unless `reveal`, and put back when the form is sent, so that a correction elsewhere in the text never
+    stores the masks in their place (and an editor need not see them to correct a typo)."""
+
+    def __init__(self, *args, reveal: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not reveal:
+            self.initial = {
+                name: redact_identifiers(value) if name in CITIZEN_TEXT_FIELDS and isinstance(value, str) else value
+                for name, value in self.initial.items()
+            }
+
+    def stored_text(self) -> dict[str, str]:
+        """The text the form was prefilled with, as stored, by field name."""
+        raise NotImplementedError
+
+    def clean(self):
+        cleaned = super().clean()
+        stored = self.stored_text()
+        for name in CITIZEN_TEXT_FIELDS:
+            if isinstance(cleaned.get(name), str):
+                cleaned[name] = restore_identifiers(cleaned[name], stored.get(name) or "")
+        return cleaned
 
 
 def _local_midnight(day: dt.date) -> dt.datetime:
@@ -133,8 +161,9 @@ class ExportForm(QueueFilterForm):
     include_contacts = forms.BooleanField(required=False)
 
 
-class NominationEditForm(forms.Form):
-    """Corrections to the structured fields. Contacts are never prefilled: that would unmask them."""
+class NominationEditForm(IdentifiersMaskedForm):
+    """Corrections to the structured fields. Contacts are never prefilled: that would unmask them; identifiers in the
+    text are prefilled masked unless revealed (IdentifiersMaskedForm)."""
 
     nominee_name = forms.CharField(label=_("Nominee"), max_length=100)
     nominee_kind = forms.ChoiceField(label=_("Kind"), choices=NomineeKind.choices)
@@ -160,18 +189,21 @@ class NominationEditForm(forms.Form):
     STRUCTURED_FIELDS = ["nominee_name", "nominee_kind", "category", "area", "place_detail", "deeds", "nominator_name"]
     CONTACT_FIELDS = ["nominator_phone", "nominator_email"]
 
-    def __init__(self, *args, nomination: Nomination, **kwargs):
+    def __init__(self, *args, nomination: Nomination, reveal: bool = False, **kwargs):
         self.nomination = nomination
         initial = {name: getattr(nomination, name) for name in self.STRUCTURED_FIELDS}
         initial.update(category=nomination.category_id, area=nomination.area_id)
         initial["loaded"] = json.dumps(nomination_field_digests(nomination))
-        super().__init__(*args, initial=initial, **kwargs)
+        super().__init__(*args, initial=initial, reveal=reveal, **kwargs)
         self.fields["category"].queryset = Category.objects.filter(campaign_id=nomination.campaign_id)
         self.fields["area"].queryset = Area.objects.filter(campaign_id=nomination.campaign_id)
         for name in self.CONTACT_FIELDS:
             if not getattr(nomination, name):  # nothing to clear
                 del self.fields[f"clear_{name}"]
         use_plain_error_messages(self)
+
+    def stored_text(self) -> dict[str, str]:
+        return {name: getattr(self.nomination, name) for name in CITIZEN_TEXT_FIELDS}
 
     def clean_deeds(self):
         return check_deeds_length(self.cleaned_data["deeds"], current=self.nomination.deeds)

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xuanshu.campaigns.enums import NomineeKind
 from xuanshu.campaigns.models import Area, Category
-from xuanshu.console.forms import check_deeds_length, use_plain_error_messages
+from xuanshu.console.forms import IdentifiersMaskedForm, check_deeds_length, use_plain_error_messages
 from xuanshu.intake.enums import Channel, TipState
 from xuanshu.intake.models import ReaderTip
 from xuanshu.nominations.extraction import draft_from_text
@@ -16,8 +16,9 @@ class TipFilterForm(forms.Form):
     channel = forms.ChoiceField(choices=[("", _("All channels")), *Channel.choices], required=False, label=_("Channel"))
 
 
-class TipConvertForm(forms.Form):
-    """What the editor read out of the tip; the deeds start as the tip's text."""
+class TipConvertForm(IdentifiersMaskedForm):
+    """What the editor read out of the tip; the deeds start as the tip's text, with identifiers masked (the tip's page
+    has no reveal) and put back when the nomination is made."""
 
     nominee_name = forms.CharField(label=_("Nominee"), max_length=100)
     nominee_kind = forms.ChoiceField(label=_("Kind"), choices=NomineeKind.choices)
@@ -45,6 +46,10 @@ class TipConvertForm(forms.Form):
         self.fields["category"].queryset = categories
         self.fields["area"].queryset = areas
         use_plain_error_messages(self)
+
+    def stored_text(self) -> dict[str, str]:
+        found = self.found
+        return {"place_detail": found.place_detail, "deeds": found.deeds, "nominator_name": found.nominator_name}
 
     def clean_deeds(self):
         # The tip's own text is kept whatever its length (an e-mail has no limit); an editor's additions are capped.

@@ -13,7 +13,7 @@ from xuanshu.console.activity import present_activity
 from xuanshu.console.intake_forms import StatusLinkSmsForm, TipArchiveForm, TipConvertForm, TipFilterForm
 from xuanshu.console.views import REVIEW, VIEW_INBOUND, console_view
 from xuanshu.core.errors import DomainError
-from xuanshu.core.redaction import redact_contacts
+from xuanshu.core.redaction import redact_personal_data
 from xuanshu.intake.channels.hotline.adapter import log_hotline_call
 from xuanshu.intake.channels.hotline.forms import HotlineCallForm
 from xuanshu.intake.channels.hotline.services import StatusLinkNotSent, send_status_link_sms, status_link_desk
@@ -119,7 +119,7 @@ def tips(request):
     cleaned = getattr(form, "cleaned_data", {})
     page = Paginator(tips_inbox(state=cleaned.get("state", ""), channel=cleaned.get("channel", "")), 50).get_page(request.GET.get("page"))
     for tip in page:
-        tip.masked_text = redact_contacts(tip.text)
+        tip.masked_text = redact_personal_data(tip.text)
     return render(request, "console/tips.html", {"form": form, "page": page})
 
 
@@ -133,7 +133,7 @@ def _tip_or_404(tip_id: int) -> ReaderTip:
 def _render_tip(request, tip, *, convert_form=None, archive_form=None, status=200):
     context = {
         "tip": tip,
-        "masked_text": redact_contacts(tip.text),
+        "masked_text": redact_personal_data(tip.text),
         "convert_form": convert_form or TipConvertForm(tip=tip),
         "archive_form": archive_form or TipArchiveForm(),
         "can_review": request.user.has_perm(REVIEW),

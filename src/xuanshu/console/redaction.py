@@ -1,4 +1,5 @@
-"""Raw messages on screen: pretty-printed, with contacts masked until a permitted user reveals them.
+"""Raw messages on screen: pretty-printed, with contacts and personal numbers (resident ID, bank card, WeChat, QQ)
+masked until a permitted user reveals them.
 
 The stored record stays exactly as received; only the page is masked. An e-mail is also shown decoded (its
 headers and text parts in their own charsets), with the MIME source behind it; files that could not be kept
@@ -14,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
-from xuanshu.core.redaction import redact_contacts
+from xuanshu.core.redaction import identifiers_in, redact_identifiers, redact_personal_data
 from xuanshu.intake.channels.email.decode import MailUnreadable, ReadableMail, readable_mail
 from xuanshu.intake.enums import Channel, FileRefusal
 from xuanshu.intake.models import InboundMessage, RefusedFile
@@ -43,8 +44,8 @@ class DecodedMail:
 
 def raw_message_display(inbound: InboundMessage, *, reveal: bool) -> dict[str, Any]:
     """The raw record's sender, payload (as indented JSON), body and error; an e-mail decoded too; the files that
-    could not be kept. Contacts are masked unless `reveal`."""
-    mask = (lambda text: text) if reveal else redact_contacts
+    could not be kept. Contacts and identifiers are masked unless `reveal`."""
+    mask = (lambda text: text) if reveal else redact_personal_data
     shown: dict[str, Any] = {
         key: mask(value) for key, value in {
             "sender": inbound.sender,
@@ -80,7 +81,7 @@ def refused_file_notices(inbound: InboundMessage, *, reveal: bool) -> list[str]:
 
 def refused_file_notice(refused: RefusedFile, *, reveal: bool) -> str:
     """“IMG_0001.HEIC” could not be used: …; what the limit was; where the file still is."""
-    name = refused.original_name if reveal else redact_contacts(refused.original_name)
+    name = refused.original_name if reveal else redact_personal_data(refused.original_name)
     sentences = [_("The file “%(name)s” could not be used: %(reason)s.") % {
         "name": name or _("(no name)"), "reason": refused.get_reason_display(),
     }]
@@ -107,3 +108,31 @@ def refused_file_notice(refused: RefusedFile, *, reveal: bool) -> str:
     for sentence in sentences[1:]:
         notice += sentence if notice.endswith("。") else " " + sentence
     return notice
+
+
+# The text fields of a nomination that a citizen wrote. Contacts in them are masked when stored; resident ID, bank card,
+# WeChat and QQ numbers are kept (raw first: editors may need them) and masked on screen and in exports instead, until
+# a logged reveal. The nominee's name is left out: it is the name that is published, shown in every list.
+CITIZEN_TEXT_FIELDS = ("place_detail", "deeds", "nominator_name")
+
+
+def revealed_fields(nomination, contact_fields: tuple[str, ...]) -> tuple[str, ...]:
+    """What a reveal of `nomination` shows unmasked, for the access log: its contacts, and its text fields that hold
+    an identifier."""
+    return (*contact_fields, *(name for name in CITIZEN_TEXT_FIELDS if identifiers_in(getattr(nomination, name))))
+
+
+def evidence_with_identifiers_masked(evidence: dict) -> dict:
+    """The evidence panel (`evidence_for_console`, contacts already masked) with identifiers masked too: across the
+    whole message, so that an ID number cut by a highlight is still masked whole."""
+    extraction = evidence.get("extraction")
+    if not extraction:
+        return evidence
+    pieces = extraction["pieces"]
+    masked = redact_identifiers("".join(piece["text"] for piece in pieces))  # one character for one: pieces keep their lengths
+    shown, at = [], 0
+    for piece in pieces:
+        shown.append({**piece, "text": masked[at:at + len(piece["text"])]})
+        at += len(piece["text"])
+    rows = [{**row, "value": redact_identifiers(str(row["value"]))} for row in extraction["rows"]]
+    return {**evidence, "extraction": {**extraction, "pieces": shown, "rows": rows}}

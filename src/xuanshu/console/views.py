@@ -30,10 +30,15 @@ from xuanshu.console.forms import (
     QueueFilterForm,
     StateChangeForm,
 )
-from xuanshu.console.redaction import raw_message_display, refused_file_notices
+from xuanshu.console.redaction import (
+    evidence_with_identifiers_masked,
+    raw_message_display,
+    refused_file_notices,
+    revealed_fields,
+)
 from xuanshu.core.errors import DomainError
 from xuanshu.core.phones import display_phone
-from xuanshu.core.redaction import redact_contacts
+from xuanshu.core.redaction import redact_personal_data
 from xuanshu.core.services import log_contact_access
 from xuanshu.intake.enums import InboundStatus
 from xuanshu.intake.models import Attachment, InboundFile, InboundMessage
@@ -214,7 +219,7 @@ def _follow_ups(nomination, *, reveal: bool) -> list:
         "inbound__attachments", "inbound__files", "inbound__refused_files",
     ))
     for follow_up in follow_ups:
-        follow_up.masked_text = follow_up.text if reveal else redact_contacts(follow_up.text)
+        follow_up.masked_text = follow_up.text if reveal else redact_personal_data(follow_up.text)
         follow_up.refused_notices = refused_file_notices(follow_up.inbound, reveal=reveal)
     return follow_ups
 
@@ -222,12 +227,13 @@ def _follow_ups(nomination, *, reveal: bool) -> list:
 def _render_nomination(request, nomination, *, reveal=False, edit_form=None, state_form=None, note_form=None, status=200):
     can_review = request.user.has_perm(REVIEW)
     if edit_form is None and can_review:
-        edit_form = NominationEditForm(nomination=nomination)
+        edit_form = NominationEditForm(nomination=nomination, reveal=reveal)
+    evidence = evidence_for_console(nomination, reveal=reveal)
     context = {
         "nomination": nomination,
         "inbound": nomination.inbound,
         "raw": raw_message_display(nomination.inbound, reveal=reveal),
-        "evidence": evidence_for_console(nomination, reveal=reveal),
+        "evidence": evidence if reveal else evidence_with_identifiers_masked(evidence),
         "contact_revealed": reveal,
         "phone": display_phone(nomination.nominator_phone) if reveal else nomination.masked_phone,
         "email": nomination.nominator_email if reveal else nomination.masked_email,
@@ -250,10 +256,10 @@ def nomination_detail(request, reference):
 @console_view(VIEW_CONTACT)
 @require_POST
 def nomination_contact(request, reference):
-    """Show the unmasked contacts once, and log that this user saw them."""
+    """Show the unmasked contacts (and the identifiers in the text) once, and log that this user saw them."""
     nomination = _nomination_or_404(reference)
     log_contact_access(
-        user=request.user, subjects=[nomination], fields=NOMINATION_CONTACT_FIELDS,
+        user=request.user, subjects=[nomination], fields=revealed_fields(nomination, NOMINATION_CONTACT_FIELDS),
         purpose="detail", ip_address=_client_address(request),
     )
     return _render_nomination(request, nomination, reveal=True)

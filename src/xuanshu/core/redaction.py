@@ -1,6 +1,7 @@
 """Contacts masked inside free text (138****5678, q***@163.com), keeping the shape the citizen typed
-(full-width digits, dashes, +86) while the middle digits are hidden; in text that is published, also IP addresses
-and other personal numbers (resident ID, bank card, WeChat, QQ)."""
+(full-width digits, dashes, +86) while the middle digits are hidden; other personal numbers (resident ID, bank card,
+WeChat, QQ) too where citizens' text is shown to staff (`redact_personal_data`), and in text that is published also
+IP addresses (`redact_addresses`)."""
 import ipaddress
 import re
 
@@ -15,6 +16,8 @@ _PHONE_LIKE = re.compile(
     r"(?P<national>1\d{2}[\s-]?\d{4}[\s-]?\d{4}|0\d{2,3}[\s-]?(?:\d{7,8}|\d{3,4}[\s-]?\d{4})|(?(plus)[2-9]\d{1,2}[\s-]?\d{7,8}|(?!))|\d{7,8})"
     r"(?![0-9A-Za-z])"
 )
+# A local number (7 or 8 digits, no area code) followed by a unit of money or a count is an amount: 捐款 1000000 元.
+_AMOUNT_UNIT = re.compile(r"\s*(?:元|块|万|亿|余|多|人|户|次|个|件|份|斤|公斤|米|公里|岁|天|小时)")
 # Matching runs on a one-for-one half-width copy, so positions in it are positions in the original.
 _HALF_WIDTH = str.maketrans("０１２３４５６７８９＋－　", "0123456789+- ")
 
@@ -42,7 +45,11 @@ def redact_contacts(text: str) -> str:
     """`text` with e-mail addresses and phone-like numbers masked."""
     text = _EMAIL.sub(lambda match: mask_email(match.group()), text)
     pieces, end = [], 0
-    for match in _PHONE_LIKE.finditer(text.translate(_HALF_WIDTH)):
+    half_width = text.translate(_HALF_WIDTH)
+    for match in _PHONE_LIKE.finditer(half_width):
+        if match["country"] is None and match["national"].isdigit() and len(match["national"]) <= 8 \
+                and _AMOUNT_UNIT.match(half_width, match.end()):
+            continue
         pieces += [text[end:match.start()], _mask_digits(text[match.start():match.end()], match)]
         end = match.end()
     return "".join(pieces) + text[end:]
@@ -100,30 +107,93 @@ def _masked_span(original: str, keep_head: int, keep_tail: int, *, separators: b
     return "".join("*" if i in hidden else ch for i, ch in enumerate(original))
 
 
-def _substitute(pattern: re.Pattern, text: str, mask, group: str | int = 0) -> str:
-    """`text` with each match of `pattern` (found on the half-width copy) replaced by `mask` of the original `group`."""
-    pieces, end = [], 0
-    for match in pattern.finditer(text.translate(_ASCII_WIDTH)):
-        start, stop = match.span(group)
-        pieces += [text[end:start], mask(text[start:stop])]
-        end = stop
-    return "".join(pieces) + text[end:]
+# A raw message's own ids are long numbers too (WeChat's <MsgId>24601234567890123</MsgId>, "msg_id": "…" in a
+# partner's JSON): a number that is the whole value of an element or key named as an id or a time is not a person's.
+_MACHINE_FIELD_BEFORE = re.compile(r'(?:<(?P<tag>[A-Za-z][\w.-]{0,40})>|"[A-Za-z_]{0,40}(?:id|Id|ID|time|Time)"\s*:\s*"?)$')
+
+
+def _machine_id(text: str, start: int, stop: int) -> bool:
+    before = _MACHINE_FIELD_BEFORE.search(text, max(start - 50, 0), start)
+    if before is None:
+        return False
+    if before["tag"] is not None:
+        return text.startswith(f"</{before['tag']}>", stop) and before["tag"].endswith(("Id", "ID", "id", "Time"))
+    return True
+
+
+# (pattern, group masked, how, whether a machine id is left alone): applied in this order, each on the text the ones
+# before it have masked.
+_IDENTIFIER_PASSES = (
+    (_WECHAT_LABELLED, "value", lambda value: _masked_span(value, 1, 1, separators=False), False),
+    (_WXID, "value", lambda value: _masked_span(value, 0, 1, separators=False), False),
+    (_QQ, "value", lambda value: _masked_span(value, 1, 1), False),
+    (_RESIDENT_ID, 0, lambda number: _masked_span(number, 4, 4), True),
+    (_OLD_RESIDENT_ID, 0, lambda number: _masked_span(number, 4, 3), True),
+    (_BANK_CARD, 0, lambda number: _masked_span(number, 4, 4), True),
+)
+
+
+def _identifiers_masked(text: str) -> tuple[str, list[tuple[int, int]]]:
+    """`text` with its identifiers masked, and where each masked one is. Masking keeps every character's position
+    (one character becomes one *), so a span is the same in `text` and in the masked copy."""
+    spans = []
+    for pattern, group, mask, spare_machine_ids in _IDENTIFIER_PASSES:
+        pieces, end = [], 0
+        for match in pattern.finditer(text.translate(_ASCII_WIDTH)):  # matched on the half-width copy
+            start, stop = match.span(group)
+            if spare_machine_ids and _machine_id(text, start, stop):
+                continue
+            pieces += [text[end:start], mask(text[start:stop])]
+            spans.append((start, stop))
+            end = stop
+        text = "".join(pieces) + text[end:]
+    return text, sorted(spans)
 
 
 def redact_identifiers(text: str) -> str:
     """`text` with resident ID numbers (3701**********123X), bank card numbers (6222 **** **** 0123), WeChat ids
     (微信号：z*******8, wxid_*******k) and QQ numbers (QQ：1******8) masked."""
-    text = _substitute(_WECHAT_LABELLED, text, lambda value: _masked_span(value, 1, 1, separators=False), "value")
-    text = _substitute(_WXID, text, lambda value: _masked_span(value, 0, 1, separators=False), "value")
-    text = _substitute(_QQ, text, lambda value: _masked_span(value, 1, 1), "value")
-    text = _substitute(_RESIDENT_ID, text, lambda number: _masked_span(number, 4, 4))
-    text = _substitute(_OLD_RESIDENT_ID, text, lambda number: _masked_span(number, 4, 3))
-    return _substitute(_BANK_CARD, text, lambda number: _masked_span(number, 4, 4))
+    return _identifiers_masked(text)[0]
+
+
+def restore_identifiers(edited: str, original: str) -> str:
+    """`edited`, a copy of `original` shown with its identifiers masked and then changed by an editor, with each
+    masked identifier still in it put back as `original` has it, so that saving a correction does not overwrite the
+    stored text with the masks. One the editor deleted stays deleted. When two different numbers look alike masked
+    (3701**********1234 twice) and the editor deleted one of them, which one is unknown: both stay masked rather than
+    a number landing where another was."""
+    masked, spans = _identifiers_masked(original)
+    originals: dict[str, list[str]] = {}
+    for start, stop in spans:
+        originals.setdefault(masked[start:stop], []).append(original[start:stop])
+    known = {mask: numbers for mask, numbers in originals.items()
+             if len(set(numbers)) == 1 or edited.count(mask) == len(numbers)}
+    if not known:
+        return edited
+    pattern = re.compile("|".join(re.escape(mask) for mask in sorted(known, key=len, reverse=True)))
+    in_order = {mask: iter(numbers) for mask, numbers in known.items()}
+
+    def put_back(match: re.Match) -> str:
+        numbers = known[match.group()]
+        return numbers[0] if len(set(numbers)) == 1 else next(in_order[match.group()])
+
+    return pattern.sub(put_back, edited)
+
+
+def identifiers_in(text: str) -> bool:
+    """Whether `text` holds a resident ID, bank card, WeChat or QQ number that `redact_identifiers` masks."""
+    return bool(_identifiers_masked(text or "")[1])
+
+
+def redact_personal_data(text: str) -> str:
+    """`text` as staff see a citizen's words by default: contacts (`redact_contacts`) and resident ID, bank card,
+    WeChat and QQ numbers (`redact_identifiers`) masked."""
+    # E-mail addresses first, so that a QQ mailbox (12345678@qq.com) is masked as one, not as a QQ number; the other
+    # identifiers before phone numbers, so that a card written in fours (6222 0212 3456 7890) is masked as a card.
+    return redact_contacts(redact_identifiers(_EMAIL.sub(lambda match: mask_email(match.group()), text)))
 
 
 def redact_addresses(text: str) -> str:
-    """`text` as it may be published: contacts (`redact_contacts`), resident ID, bank card, WeChat and QQ numbers
-    (`redact_identifiers`) masked, and IP addresses cut to their network's first part."""
-    # E-mail addresses first, so that a QQ mailbox (12345678@qq.com) is masked as one, not as a QQ number.
-    text = redact_identifiers(_EMAIL.sub(lambda match: mask_email(match.group()), text))
-    return _IPV6_LIKE.sub(_ipv6_masked, _IPV4.sub(_ipv4_masked, redact_contacts(text)))
+    """`text` as it may be published: contacts, resident ID, bank card, WeChat and QQ numbers masked
+    (`redact_personal_data`), and IP addresses cut to their network's first part."""
+    return _IPV6_LIKE.sub(_ipv6_masked, _IPV4.sub(_ipv4_masked, redact_personal_data(text)))

@@ -116,7 +116,7 @@ def _typed_references(term: str) -> list[str]:
     """
     if _REFERENCE.fullmatch(term):
         return [term.upper()]
-    if not _LOOSE_REFERENCE.fullmatch(read_typed_reference(term, prefix="")):
+    if not _LOOSE_REFERENCE.fullmatch(read_typed_reference(term, prefix="").replace("-", "")):
         return []
     prefixes = set(Campaign.objects.values_list("reference_prefix", flat=True))
     references = {read_typed_reference(term, prefix=prefix) for prefix in prefixes}

@@ -9,6 +9,7 @@ from django.core.checks import Error, Tags, Warning, register
 from django.db import DatabaseError
 from django.db.models import Max, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from xuanshu.public.links import InvalidOrigin, clean_public_origin
 
@@ -24,9 +25,9 @@ def check_public_base_url(app_configs=None, **kwargs):
         clean_public_origin(value)
     except InvalidOrigin as problem:
         return [Error(
-            f"XUANSHU_PUBLIC_BASE_URL {problem}: no status link is made under it.",
-            hint="Set it to the citizen site's origin alone, such as https://xuanshu.example.cn (https; plain http only "
-                 "for 127.0.0.1 or localhost), or unset it to use each campaign file's contacts.public_site.",
+            _("XUANSHU_PUBLIC_BASE_URL %(problem)s: no status link is made under it.") % {"problem": problem},
+            hint=_("Set it to the citizen site's origin alone, such as https://xuanshu.example.cn (https; plain http only "
+                   "for 127.0.0.1 or localhost), or unset it to use each campaign file's contacts.public_site."),
             id="xuanshu.E001",
         )]
     return []
@@ -49,10 +50,10 @@ def check_campaigns_have_a_public_origin(app_configs=None, databases=None, **kwa
     if not slugs:
         return []
     return [Warning(
-        f"No public origin for campaign(s) {', '.join(slugs)}: e-mail acknowledgements, partner API answers and the "
-        "hotline desk will carry the reference number and how to look it up, but no status link, and no status link "
-        "can be sent by text message.",
-        hint="Set XUANSHU_PUBLIC_BASE_URL=https://… (every campaign), or contacts.public_site in the campaign file and "
-             "load it again (`python -m xuanshu campaign load FILE`).",
+        _("No public origin for campaign(s) %(slugs)s: e-mail acknowledgements, partner API answers and the hotline "
+          "desk will carry the reference number and how to look it up, but no status link, and no status link can be "
+          "sent by text message.") % {"slugs": ", ".join(slugs)},
+        hint=_("Set XUANSHU_PUBLIC_BASE_URL=https://… (every campaign), or contacts.public_site in the campaign file "
+               "and load it again (`python -m xuanshu campaign load FILE`)."),
         id="xuanshu.W001",
     )]

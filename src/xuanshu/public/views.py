@@ -15,11 +15,13 @@ from django.views.decorators.http import require_http_methods
 from xuanshu.campaigns.models import Campaign
 from xuanshu.campaigns.selectors import campaign_with_choices, campaigns_open_for_nomination
 from xuanshu.core.ratelimit import client_ip, hit
+from xuanshu.core.redaction import redact_addresses
 from xuanshu.intake.channels.webform.adapter import receive_webform
 from xuanshu.intake.channels.webform.forms import NominationForm
 from xuanshu.intake.interpretation import held_because
 from xuanshu.intake.notices import held_nomination_notice
-from xuanshu.nominations.enums import PUBLIC_STATE_LABELS
+from xuanshu.intake.selectors import nomination_not_read_yet
+from xuanshu.nominations.enums import PUBLIC_STATE_LABELS, NominationState
 from xuanshu.nominations.references import read_typed_reference
 from xuanshu.nominations.selectors import nomination_by_reference
 from xuanshu.public import gallery
@@ -128,7 +130,8 @@ def nominate_thanks(request, slug, token):
 def _public_status(nomination) -> dict:
     return {
         "reference": nomination.reference,
-        "nominee_name": nomination.nominee_name,
+        # Anyone with the link or the reference and four digits reads this page: no identifier the nominator typed.
+        "nominee_name": redact_addresses(nomination.nominee_name),
         "category": nomination.category.name if nomination.category else "",
         "received_at": timezone.localtime(nomination.received_at),
         "state_label": PUBLIC_STATE_LABELS[nomination.state],
@@ -143,9 +146,20 @@ def status_by_link(request, slug, token):
     except signing.BadSignature:
         raise Http404(_("This status link is not valid.")) from None
     nomination = nomination_by_reference(reference)
-    if nomination is None or nomination.campaign_id != campaign.pk:
+    if nomination is None:
+        # The link is given as soon as the reference is (thanks page, partner app, text message); the worker may not
+        # have read the message into its nomination yet: it was received all the same.
+        inbound = nomination_not_read_yet(reference=reference, campaign_id=campaign.pk)
+        if inbound is None:
+            raise Http404(_("This status link is not valid."))
+        result = {"reference": reference, "nominee_name": "", "category": "",
+                  "received_at": timezone.localtime(inbound.received_at),
+                  "state_label": PUBLIC_STATE_LABELS[NominationState.RECEIVED]}
+    elif nomination.campaign_id != campaign.pk:
         raise Http404(_("This status link is not valid."))
-    context = {"campaign": campaign, "reference": reference, "error": "", "result": _public_status(nomination)}
+    else:
+        result = _public_status(nomination)
+    context = {"campaign": campaign, "reference": reference, "error": "", "result": result}
     return render(request, "public/status.html", context)
 
 

@@ -25,6 +25,7 @@ from xuanshu.campaigns.models import Campaign
 from xuanshu.core.masking import mask_phone
 from xuanshu.core.ratelimit import client_ip
 from xuanshu.public import gallery, photos
+from xuanshu.public.links import public_origin
 from xuanshu.voting import ballot_http, captcha, identity, otp, wechat
 from xuanshu.voting.config import VOTING_TZ, vote_config
 from xuanshu.voting.enums import IdentityMethod, Reason
@@ -372,7 +373,7 @@ def wechat_start(request, slug):
         raise Http404(_("WeChat authorisation is not offered for this campaign."))
     state = signing.dumps(secrets.token_urlsafe(8), salt=_WECHAT_STATE_SALT, compress=True)
     response = HttpResponseRedirect(wechat.authorize_url(
-        app, redirect_uri=_public_url(request, reverse("public:vote_wechat_callback", args=[slug])), state=state))
+        app, redirect_uri=_public_url(request, campaign, reverse("public:vote_wechat_callback", args=[slug])), state=state))
     # The state is also kept in a cookie, so a code minted for another browser cannot be replayed here.
     response.set_cookie("xs_wx_state", state, max_age=600, httponly=True, samesite="Lax", secure=settings.SESSION_COOKIE_SECURE)
     response.set_cookie(_WECHAT_NEXT_COOKIE, ballot_http.return_path(slug, request.GET.get("next", "")), max_age=600, httponly=True,
@@ -380,11 +381,13 @@ def wechat_start(request, slug):
     return response
 
 
-def _public_url(request, path: str) -> str:
-    """The address of `path` as the voter's browser reaches it: under XUANSHU_PUBLIC_BASE_URL when set (the site
-    behind a proxy that ends TLS), else on the request's own scheme (`request.is_secure()`) and host."""
-    base = getattr(settings, "XUANSHU_PUBLIC_BASE_URL", "")
-    return f"{base.rstrip('/')}{path}" if base else request.build_absolute_uri(path)
+def _public_url(request, campaign: Campaign, path: str) -> str:
+    """The address of `path` as the voter's browser reaches it: under the campaign's public origin (links.public_origin:
+    XUANSHU_PUBLIC_BASE_URL, else the campaign file's contacts.public_site, each checked as an origin; the site behind
+    a proxy that ends TLS), else on the request's own scheme (`request.is_secure()`) and host (ALLOWED_HOSTS). An
+    invalid setting is never used: the system check reports it, and the request's host stands in."""
+    origin = public_origin(campaign)
+    return origin + path if origin else request.build_absolute_uri(path)
 
 
 def wechat_callback(request, slug):

@@ -2,7 +2,7 @@ import json
 
 from django import template
 
-from xuanshu.core.redaction import redact_contacts
+from xuanshu.core.redaction import redact_personal_data
 
 register = template.Library()
 
@@ -17,12 +17,14 @@ def as_json(value) -> str:
 
 @register.filter
 def masked_contacts(value) -> str:
-    """Text with phone numbers and e-mail addresses masked (auto-escaped like any other text)."""
-    return redact_contacts(str(value or ""))
+    """Text with phone numbers, e-mail addresses, resident ID, bank card, WeChat and QQ numbers masked (auto-escaped
+    like any other text)."""
+    return redact_personal_data(str(value or ""))
 
 
 @register.filter
 def masked_unless(value, revealed) -> str:
-    """Text with contacts masked unless `revealed` (the page shows contacts after a logged reveal)."""
+    """Text with contacts and identifiers masked (`masked_contacts`) unless `revealed` (the page shows them after a
+    logged reveal)."""
     text = str(value or "")
-    return text if revealed else redact_contacts(text)
+    return text if revealed else redact_personal_data(text)

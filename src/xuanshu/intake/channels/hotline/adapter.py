@@ -8,14 +8,16 @@ from xuanshu.intake.channels.webform.forms import normalise_text
 from xuanshu.intake.enums import Channel
 from xuanshu.intake.interpretation import ReaderTipText
 from xuanshu.intake.models import InboundMessage
-from xuanshu.intake.services import Receipt, receive_inbound
+from xuanshu.intake.services import Receipt, process_inbound, receive_inbound
 from xuanshu.nominations.services import NominationDraft
 
 NOMINEE_FIELDS = ["nominee_name", "nominee_kind", "category", "area", "place_detail"]
 
 
 def log_hotline_call(*, campaign: Campaign, operator, cleaned: dict) -> Receipt:
-    """Store the operator's record of a call as an inbound message; a nomination gets its reference now."""
+    """Store the operator's record of a call as an inbound message, and process it at once: a nomination gets its
+    reference and its record now. The operator is waiting (the desk shows the nomination next, with the caller still on
+    the line), so this is not left to the task worker; re-running it, as `inbound reprocess` may, is harmless."""
     is_nomination = cleaned["kind"] == "nomination"
     number = parse_cn_phone(cleaned["caller_phone"])
     payload = {
@@ -28,7 +30,7 @@ def log_hotline_call(*, campaign: Campaign, operator, cleaned: dict) -> Receipt:
         "oral_consent": bool(cleaned.get("oral_consent")),
         "fields": {name: cleaned.get(name, "") for name in NOMINEE_FIELDS},
     }
-    return receive_inbound(
+    receipt = receive_inbound(
         channel=Channel.HOTLINE,
         external_id=cleaned["submission_token"],
         campaign=campaign,
@@ -36,7 +38,10 @@ def log_hotline_call(*, campaign: Campaign, operator, cleaned: dict) -> Receipt:
         payload=payload,
         wants_reference=is_nomination,
         received_at=cleaned["call_time"],
+        enqueue_processing=False,
     )
+    process_inbound(inbound_id=receipt.inbound.pk)  # as the worker would: the operator is already the record's author
+    return receipt
 
 
 def interpret(inbound: InboundMessage):

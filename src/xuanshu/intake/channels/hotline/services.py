@@ -68,9 +68,12 @@ def status_link_desk(nomination) -> StatusLinkDesk:
                     "the campaign file), so there is no link to send: give the caller the reference number and the "
                     "lookup page instead.")
     elif not nomination.nominator_phone:
-        why_not = _("The caller left no number: read the link out instead.")
+        why_not = _("The caller left no number, so no text message can be sent: read the reference number out; they "
+                    "can ask about it by calling the hotline.")
     elif not mobile_number(nomination.nominator_phone):
-        why_not = _("The caller's number is not a mobile number, so no text message can reach it: read the link out instead.")
+        why_not = _("The caller's number is not a mobile number, so no text message can reach it: tell the caller the "
+                    "reference number and the lookup page's address; with the reference number and the last four digits "
+                    "of this number they can check the progress there.")
     return StatusLinkDesk(
         reference=nomination.reference, status_url=status_url, lookup_url=public_lookup_url(campaign),
         lookup_path=lookup_path(campaign), hotline=campaign.hotline, masked_phone=nomination.masked_phone,
@@ -109,7 +112,7 @@ def send_status_link_sms(*, nomination, actor, caller_agreed: bool) -> str:
                                 % {"count": SMS_PER_NOMINATION_PER_DAY}, code="throttled")
     if not hit("hotline-sms-editor", str(actor.pk), limit=SMS_PER_EDITOR_PER_HOUR, window_seconds=3600):
         raise StatusLinkNotSent(_("You have sent %(count)s text messages this hour, the most one person may: ask a "
-                                  "colleague, or read the link out.") % {"count": SMS_PER_EDITOR_PER_HOUR}, code="throttled")
+                                  "colleague, or read the reference number out.") % {"count": SMS_PER_EDITOR_PER_HOUR}, code="throttled")
     from xuanshu.voting.sms import SmsError, get_sender  # the vote's pluggable sender, chosen by VOTING_SMS_SENDER
 
     phone = mobile_number(nomination.nominator_phone)
