@@ -129,8 +129,9 @@ def test_editors_see_a_checkbox_per_row_with_the_state_it_shows(editor_client, n
     a, b = nominate(), nominate()
     set_nomination_state(nomination=b, new_state="in_review", actor=editor)
     html = editor_client.get(QUEUE).content.decode()
-    assert f'<input type="checkbox" name="selected" value="{a.pk}:received" aria-label="Select {a.reference}">' in html
-    assert f'<input type="checkbox" name="selected" value="{b.pk}:in_review" aria-label="Select {b.reference}">' in html
+    assert f'<input type="checkbox" name="selected" value="{a.pk}:received" aria-labelledby="ref-{a.pk}">' in html
+    assert f'<input type="checkbox" name="selected" value="{b.pk}:in_review" aria-labelledby="ref-{b.pk}">' in html
+    assert f'<a id="ref-{a.pk}" href="/console/nominations/{a.reference}/">{a.reference}</a>' in html
     assert 'data-select-all hidden aria-label="Select all on this page"' in html
 
 
