@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.core.cache import cache
 
 from xuanshu.campaigns.loader import parse_campaign
 from xuanshu.campaigns.services import load_campaign
@@ -14,6 +15,13 @@ from xuanshu.nominations.services import NominationDraft, create_nomination_from
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SEED_CAMPAIGN_FILE = REPO_ROOT / "campaigns" / "chucai-liaocheng-2024.toml"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (in memory under the test settings): rows roll back between tests and
+    their ids come round again, so a value cached by one test could answer another's."""
+    cache.clear()
 
 
 def pytest_report_header(config):

@@ -62,11 +62,16 @@ def dashboard(request):
     # votes cast since or on older ones outside it.
     until = timezone.now()
     since = until - selectors.WINDOWS[window] if selectors.WINDOWS[window] else None
-    window_params = {"since": since.isoformat() if since else "", "until": until.isoformat()}
     candidates = {c.pk: c for c in Candidate.objects.filter(campaign=campaign)}
     # One more than shown, to know whether the list was cut.
-    clusters = selectors.suspicious_clusters(campaign.pk, dimension, status=status, since=since, until=until,
-                                             limit=CLUSTER_LIMIT + 1)
+    snapshot = status == VoteStatus.ACCEPTED and since is None
+    if snapshot:  # the counted votes of the whole vote: read from a snapshot, which fixes the window at its time
+        clusters, until = selectors.whole_vote_clusters(campaign.pk, dimension, limit=CLUSTER_LIMIT + 1,
+                                                        refresh=request.GET.get("refresh") == "1")
+    else:
+        clusters = selectors.suspicious_clusters(campaign.pk, dimension, status=status, since=since, until=until,
+                                                 limit=CLUSTER_LIMIT + 1)
+    window_params = {"since": since.isoformat() if since else "", "until": until.isoformat()}
     clusters_cut = len(clusters) > CLUSTER_LIMIT
     clusters = clusters[:CLUSTER_LIMIT]
     voter_labels = _voter_labels(campaign, {c["voter_hash"] for c in clusters}) if dimension == "voter" else {}
@@ -93,7 +98,8 @@ def dashboard(request):
         "has_ballot": hasattr(campaign, "ballot"), "dimension": dimension, "dimensions": DIMENSION_LABELS,
         "status": status, "statuses": [(s, VoteStatus(s).label) for s in STATUSES], "clusters": clusters,
         "window": window, "windows": WINDOW_LABELS, "window_params": window_params,
-        "window_since": since,
+        "window_since": since, "snapshot_at": until if snapshot else None,
+        "snapshot_minutes": selectors.WHOLE_VOTE_SNAPSHOT_SECONDS // 60,
         "tallies": tallies, "decisions": decisions, "clusters_cut": clusters_cut,
         "cluster_limit": CLUSTER_LIMIT,
         "weaker_methods": [IdentityMethod(m).label for m in WEAKER_METHODS],

@@ -66,6 +66,9 @@ def apply_decision(*, head: LedgerHead, action: str, reason: str, actor=None, ac
         old_value={"votes": len(changes), "voters": [v[0][:12] for v in voter_changes]},
         new_value={"selection": selection, "moved": _summary(changes)}, reason=reason,
     )
+    from xuanshu.voting.selectors import forget_whole_vote_clusters
+
+    transaction.on_commit(lambda: forget_whole_vote_clusters(campaign_id))  # the dashboard's snapshots predate it
     # Redis holds the live tallies and block list on the Redis path: bring them along once the database commits.
     if backend.uses_redis():
         from xuanshu.voting import store_redis

@@ -1,4 +1,5 @@
-"""Housekeeping writers of the vote: purging expired key-value state, repairing Redis's live tallies.
+"""Housekeeping of the vote: purging expired key-value state, repairing Redis's live tallies, counting the fraud
+dashboard's whole-vote snapshots ahead of the editors.
 
 Both run beside live voting. The purge deletes in short transactions, so the vote path (which on SQLite
 needs the one write lock) never waits long behind it. The repair holds the campaign's ledger head, as the
@@ -110,3 +111,26 @@ def repair_redis_tallies(*, campaign, actor=None, dry_run: bool = False) -> Tall
                 reason="Redis tallies recounted from the ledger",
             )
     return repair
+
+
+# As many clusters as the dashboard asks for: the ones it shows and one more, to know whether it cut the list.
+DASHBOARD_CLUSTERS = 51
+
+
+def refresh_whole_vote_snapshots(*, now=None) -> int:
+    """Count the whole vote's clusters of every campaign whose voting window is open, by every grouping, and keep
+    them as the dashboard's snapshots (`selectors.whole_vote_clusters`); returns how many campaigns."""
+    from django.utils import timezone
+
+    from xuanshu.campaigns.models import Stage
+    from xuanshu.voting.selectors import CLUSTER_DIMENSIONS, whole_vote_clusters
+
+    now = now or timezone.now()
+    campaign_ids = sorted(set(
+        Stage.objects.filter(kind="voting", starts_at__lte=now, ends_at__gt=now, campaign__ballot__isnull=False)
+        .values_list("campaign_id", flat=True)
+    ))
+    for campaign_id in campaign_ids:
+        for dimension in CLUSTER_DIMENSIONS:
+            whole_vote_clusters(campaign_id, dimension, limit=DASHBOARD_CLUSTERS, refresh=True)
+    return len(campaign_ids)

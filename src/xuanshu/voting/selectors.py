@@ -3,8 +3,10 @@ import datetime as dt
 import time
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db.models import Count, Max, Min, Q, QuerySet
 from django.db.models.functions import TruncHour
+from django.utils import timezone
 
 from xuanshu.voting import backend
 from xuanshu.voting.config import VOTING_TZ, VoteConfig
@@ -119,6 +121,35 @@ def suspicious_clusters(campaign_id: int, dimension: str, *, status: str = VoteS
         .order_by("-votes", *columns)[:limit]
     )
     return _as_local_hours(rows) if dimension == "time" else rows
+
+
+# The counted votes of the whole vote are most of the ledger: grouping them reads it all (seconds at a few hundred
+# thousand votes, more on a real campaign's millions). The dashboard reads them from a snapshot at most this old,
+# which the task worker renews during the vote and any decision discards.
+WHOLE_VOTE_SNAPSHOT_SECONDS = 600
+
+
+def _whole_vote_key(campaign_id: int, dimension: str) -> str:
+    return f"voting:whole-vote-clusters:{campaign_id}:{dimension}"
+
+
+def whole_vote_clusters(campaign_id: int, dimension: str, *, limit: int, refresh: bool = False) -> tuple[list[dict], dt.datetime]:
+    """(clusters, as of when) of the counted votes of the whole vote by `dimension`: the snapshot when there is one
+    at most WHOLE_VOTE_SNAPSHOT_SECONDS old and `refresh` is not asked, else counted now and kept. Acting on a
+    cluster acts on its votes cast until the snapshot's time, the votes it counted."""
+    key = _whole_vote_key(campaign_id, dimension)
+    snapshot = None if refresh else cache.get(key)
+    if snapshot is None or snapshot["limit"] < limit:  # a snapshot of fewer clusters cannot say what it cut
+        until = timezone.now()
+        rows = suspicious_clusters(campaign_id, dimension, status=VoteStatus.ACCEPTED, until=until, limit=limit)
+        snapshot = {"rows": rows, "until": until, "limit": limit}
+        cache.set(key, snapshot, WHOLE_VOTE_SNAPSHOT_SECONDS)
+    return [dict(row) for row in snapshot["rows"][:limit]], snapshot["until"]
+
+
+def forget_whole_vote_clusters(campaign_id: int) -> None:
+    """Discard a campaign's snapshots (a decision moved votes: the next view counts again)."""
+    cache.delete_many([_whole_vote_key(campaign_id, dimension) for dimension in CLUSTER_DIMENSIONS])
 
 
 @dataclass(frozen=True)
