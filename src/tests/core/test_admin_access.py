@@ -95,3 +95,20 @@ def test_every_admin_page_masks_contacts(ops_client, contacts_everywhere):
             assert (url, response.status_code, PHONE in html, EMAIL in html) == (url, 200, False, False)
             pages += 1
     assert pages > 20
+
+
+IDENTIFIERS = "婆婆身份证370102195001011234，捐款卡 6222 0212 3456 7890，微信号：zhang_san88，QQ号 987654321"
+IDENTIFIERS_SHOWN = "婆婆身份证3701**********1234，捐款卡 6222 **** **** 7890，微信号：z*********8，QQ号 9*******1"
+IN_CLEAR = ["370102195001011234", "6222 0212 3456 7890", "zhang_san88", "987654321"]
+
+
+def test_admin_masks_personal_numbers_as_the_console_does(ops_client, campaign, make_nomination):
+    nomination = make_nomination(deeds=IDENTIFIERS)  # the raw message's payload holds the deeds too
+    assert nomination.deeds == IDENTIFIERS  # stored whole: only the display masks them
+    pages = [
+        reverse("admin:nominations_nomination_change", args=[nomination.pk]),
+        reverse("admin:intake_inboundmessage_change", args=[nomination.inbound_id]),
+    ]
+    for url in pages:
+        html = ops_client.get(url).content.decode()
+        assert (url, [value for value in IN_CLEAR if value in html], IDENTIFIERS_SHOWN in html) == (url, [], True)

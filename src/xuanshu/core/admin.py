@@ -1,7 +1,9 @@
-"""Django admin is an ops tool: superusers only, read-only audit trails, citizens' contacts always masked.
+"""Django admin is an ops tool: superusers only, read-only audit trails, citizens' contacts and personal numbers
+always masked.
 
-Staff roles (viewer, editor, admin) work in the console, where contacts are masked by default and every
-unmasked view is logged. The admin has no such logged reveal, so it never shows a contact unmasked, to anyone.
+Staff roles (viewer, editor, admin) work in the console, where contacts and personal numbers (resident ID, bank card,
+WeChat, QQ) are masked by default and every unmasked view is logged. The admin has no such logged reveal, so it never
+shows them unmasked, to anyone: it masks them as the console does (`redact_personal_data`).
 """
 import json
 
@@ -10,7 +12,7 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import ValidationError
 
 from xuanshu.core.models import ActivityLog, ContactAccessLog
-from xuanshu.core.redaction import redact_contacts
+from xuanshu.core.redaction import redact_personal_data
 
 
 def ops_only(request) -> bool:
@@ -37,16 +39,17 @@ admin.site.login_form = OpsAuthenticationForm
 
 
 def masked_text(value) -> str:
-    """Stored text, or a JSON value pretty-printed, with e-mail addresses and phone-like numbers masked."""
+    """Stored text, or a JSON value pretty-printed, as the console shows it by default: e-mail addresses, phone-like
+    numbers, resident ID, bank card, WeChat and QQ numbers masked."""
     if value is None:
         return ""
     if not isinstance(value, str):
         value = json.dumps(value, ensure_ascii=False, indent=2)
-    return redact_contacts(value)
+    return redact_personal_data(value)
 
 
 def masked_column(attribute: str, description: str):
-    """A read-only admin column showing `attribute` of the row with contacts masked (masked_text)."""
+    """A read-only admin column showing `attribute` of the row with contacts and personal numbers masked (masked_text)."""
 
     @admin.display(description=description)
     def column(model_admin, row) -> str:

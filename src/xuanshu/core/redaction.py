@@ -1,9 +1,11 @@
 """Contacts masked inside free text (138****5678, q***@163.com), keeping the shape the citizen typed
 (full-width digits, dashes, +86) while the middle digits are hidden; other personal numbers (resident ID, bank card,
 WeChat, QQ) too where citizens' text is shown to staff (`redact_personal_data`), and in text that is published also
-IP addresses (`redact_addresses`)."""
+IP addresses (`redact_addresses`). A nomination stores its text with contacts masked and resident ID and bank card
+numbers whole (`redact_contacts_for_storage`), for the display masking to hide until a logged reveal."""
 import ipaddress
 import re
+from collections.abc import Sequence
 
 from xuanshu.core.masking import mask_email
 
@@ -43,9 +45,16 @@ def _mask_digits(original: str, match: re.Match) -> str:
 
 def redact_contacts(text: str) -> str:
     """`text` with e-mail addresses and phone-like numbers masked."""
-    text = _EMAIL.sub(lambda match: mask_email(match.group()), text)
+    return _phones_masked(_EMAIL.sub(lambda match: mask_email(match.group()), text))
+
+
+def _phones_masked(text: str, left_alone: Sequence[tuple[int, int]] = ()) -> str:
+    """`text` with its phone-like numbers masked, except inside the spans `left_alone`."""
     pieces, end = [], 0
     half_width = text.translate(_HALF_WIDTH)
+    for start, stop in left_alone:
+        # Letters: a phone number can neither start nor end inside the span, nor touch it, as with its digits.
+        half_width = half_width[:start] + "x" * (stop - start) + half_width[stop:]
     for match in _PHONE_LIKE.finditer(half_width):
         if match["country"] is None and match["national"].isdigit() and len(match["national"]) <= 8 \
                 and _AMOUNT_UNIT.match(half_width, match.end()):
@@ -133,10 +142,10 @@ _IDENTIFIER_PASSES = (
 )
 
 
-def _identifiers_masked(text: str) -> tuple[str, list[tuple[int, int]]]:
-    """`text` with its identifiers masked, and where each masked one is. Masking keeps every character's position
-    (one character becomes one *), so a span is the same in `text` and in the masked copy."""
-    spans = []
+def _identifiers_found(text: str) -> tuple[str, list[tuple[int, int, re.Pattern]]]:
+    """`text` with its identifiers masked, and where each masked one is, with the pattern that found it. Masking keeps
+    every character's position (one character becomes one *), so a span is the same in `text` and in the masked copy."""
+    found = []
     for pattern, group, mask, spare_machine_ids in _IDENTIFIER_PASSES:
         pieces, end = [], 0
         for match in pattern.finditer(text.translate(_ASCII_WIDTH)):  # matched on the half-width copy
@@ -144,10 +153,16 @@ def _identifiers_masked(text: str) -> tuple[str, list[tuple[int, int]]]:
             if spare_machine_ids and _machine_id(text, start, stop):
                 continue
             pieces += [text[end:start], mask(text[start:stop])]
-            spans.append((start, stop))
+            found.append((start, stop, pattern))
             end = stop
         text = "".join(pieces) + text[end:]
-    return text, sorted(spans)
+    return text, sorted(found, key=lambda span: span[:2])
+
+
+def _identifiers_masked(text: str) -> tuple[str, list[tuple[int, int]]]:
+    """`text` with its identifiers masked, and where each masked one is."""
+    masked, found = _identifiers_found(text)
+    return masked, [(start, stop) for start, stop, _pattern in found]
 
 
 def redact_identifiers(text: str) -> str:
@@ -183,6 +198,24 @@ def restore_identifiers(edited: str, original: str) -> str:
 def identifiers_in(text: str) -> bool:
     """Whether `text` holds a resident ID, bank card, WeChat or QQ number that `redact_identifiers` masks."""
     return bool(_identifiers_masked(text or "")[1])
+
+
+# The identifiers that are long runs of digits, which the phone pattern would otherwise take in part for a phone number
+# (6222 0212 3456 7890 read as 6222 plus the landline 0212 3456 7890).
+_PERSONAL_NUMBERS = (_RESIDENT_ID, _OLD_RESIDENT_ID, _BANK_CARD)
+
+
+def redact_contacts_for_storage(text: str) -> str:
+    """`text` as a nomination stores a citizen's words: contacts masked (`redact_contacts`), resident ID and bank card
+    numbers left whole, however they are grouped, for the display masking (`redact_personal_data`) to mask."""
+    # Why whole rather than masked here too: the raw message keeps every number either way (raw first), but an editor
+    # checking a donation account or a nominee's identity works from the nomination, through the console's logged
+    # reveal; the same numbers run together were always stored whole. What is left whole is exactly what
+    # `redact_personal_data` masks on screen, in exports and on public pages (the same patterns on the same text): a
+    # number it would spare as a machine id is masked here like any other phone-like number.
+    text = _EMAIL.sub(lambda match: mask_email(match.group()), text)
+    numbers = [(start, stop) for start, stop, pattern in _identifiers_found(text)[1] if pattern in _PERSONAL_NUMBERS]
+    return _phones_masked(text, numbers)
 
 
 def redact_personal_data(text: str) -> str:

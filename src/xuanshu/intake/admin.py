@@ -8,8 +8,8 @@ from xuanshu.intake.models import InboundFile, InboundMessage
 class InboundMessageAdmin(AppendOnlyAdmin):
     """Raw input is immutable; reprocessing is done from the console.
 
-    Sender, payload, body and error are shown with contacts masked: the unmasked raw record is revealed only in
-    the console, where each reveal is logged.
+    Sender, payload, body and error are shown with contacts and personal numbers masked, as in the console: the
+    unmasked raw record is revealed only in the console, where each reveal is logged.
     """
 
     list_display = ["received_at", "channel", "external_id", "reference", "status", "masked_sender"]

@@ -8,8 +8,8 @@ from xuanshu.nominations.models import Nomination
 class NominationAdmin(AppendOnlyAdmin):
     """Read-only here: state and fields change only through the console's audited services.
 
-    Contacts are masked, the typed text included (citizens write phone numbers into the deeds): the console is
-    where a permitted editor reveals them, logged.
+    Contacts and personal numbers (resident ID, bank card, WeChat, QQ) are masked, the typed text included (citizens
+    write them into the deeds): the console is where a permitted editor reveals them, logged.
     """
 
     list_display = ["reference", "masked_nominee_name", "nominee_kind", "category", "area", "channel", "state", "received_at"]

@@ -12,7 +12,7 @@ from xuanshu.campaigns.models import Area, Category
 from xuanshu.core.errors import DomainError, IllegalTransition, PermissionDenied
 from xuanshu.core.masking import mask_email, mask_phone
 from xuanshu.core.phones import parse_cn_phone, to_e164
-from xuanshu.core.redaction import redact_contacts
+from xuanshu.core.redaction import redact_contacts_for_storage
 from xuanshu.core.services import record_activity
 from xuanshu.intake.models import InboundMessage
 from xuanshu.nominations.enums import REASON_REQUIRED, TRANSITIONS, NominationState
@@ -43,7 +43,9 @@ def create_nomination_from_draft(*, inbound: InboundMessage, draft: NominationDr
 
     Contacts typed into the text fields (a phone number in the deeds) are masked, whatever the channel: the
     nomination is shown to viewers, exported without contacts and may be published. The raw inbound message
-    keeps them, revealed only through the console's logged flow; the contact fields keep theirs.
+    keeps them, revealed only through the console's logged flow; the contact fields keep theirs. Resident ID and bank
+    card numbers are stored whole, however grouped, and masked wherever the text is shown until a logged reveal
+    (`redact_contacts_for_storage` says why).
     """
     existing = Nomination.objects.filter(inbound=inbound).first()
     if existing:
@@ -63,13 +65,13 @@ def create_nomination_from_draft(*, inbound: InboundMessage, draft: NominationDr
         inbound=inbound,
         channel=inbound.channel,
         received_at=inbound.received_at,
-        nominee_name=redact_contacts(draft.nominee_name.strip()),
+        nominee_name=redact_contacts_for_storage(draft.nominee_name.strip()),
         nominee_kind=draft.nominee_kind,
         category=Category.objects.get(campaign=campaign, code=draft.category_code) if draft.category_code else None,
         area=Area.objects.get(campaign=campaign, code=draft.area_code) if draft.area_code else None,
-        place_detail=redact_contacts(draft.place_detail.strip()),
-        deeds=redact_contacts(draft.deeds.strip()),
-        nominator_name=redact_contacts(draft.nominator_name.strip()),
+        place_detail=redact_contacts_for_storage(draft.place_detail.strip()),
+        deeds=redact_contacts_for_storage(draft.deeds.strip()),
+        nominator_name=redact_contacts_for_storage(draft.nominator_name.strip()),
         nominator_phone=draft.nominator_phone,
         nominator_email=draft.nominator_email.strip(),
         consent_at=draft.consent_at,
@@ -285,7 +287,7 @@ def update_nomination_fields(
                               % {"limit_value": limit, "show_value": length}, code="deeds_too_long")
     for field in MASKED_TEXT_FIELDS:
         if isinstance(changes.get(field), str):
-            changes[field] = redact_contacts(_newlines(changes[field]))
+            changes[field] = redact_contacts_for_storage(_newlines(changes[field]))
     if changes.get("nominator_phone"):
         number = parse_cn_phone(changes["nominator_phone"])
         if number is None:

@@ -4,14 +4,27 @@ Wrong answers are counted per reference and address, so one address gets only a 
 they are also counted per reference from every address, and past that cap four digits are no longer checked for that
 reference: only the whole phone number works (or the signed status link, which needs no digits and is not limited).
 A right answer is never counted, so a citizen who looks up often spends nothing.
+
+Right after sending, the task worker may not have read the message into its nomination yet. The lookup then checks
+the digits against the phone the raw record holds, where the channel stores it as typed in a field of its own (web
+form, hotline, the partner app's contact): a match says it was received (as the status link does), and is not
+counted; a wrong answer counts like any other. Where the phone is only read out of free text later (WeChat, e-mail,
+a partner tip without its contact phone), nothing can be checked yet: the answer is that it is being processed, with
+nothing about it, and the try is not counted, since it told nothing about the digits. That tells anyone that this
+reference was given, and not yet read: references are sequential, so that a reference exists is no secret, and the
+answer says nothing of whose it is, what it says or its phone.
 """
 import enum
 import unicodedata
 from dataclasses import dataclass
 
 from xuanshu.campaigns.models import Campaign
-from xuanshu.core.phones import parse_cn_phone, to_e164
+from xuanshu.core.phones import last_four_digits, parse_cn_phone, to_e164
 from xuanshu.core.ratelimit import hit, refund
+from xuanshu.intake.channels.api.record import read_tip
+from xuanshu.intake.enums import Channel
+from xuanshu.intake.models import InboundMessage
+from xuanshu.intake.selectors import nomination_not_read_yet
 from xuanshu.nominations.models import Nomination
 from xuanshu.nominations.selectors import nomination_for_status_lookup
 
@@ -37,12 +50,15 @@ class Outcome(enum.Enum):
     TOO_MANY_LOOKUPS = "too_many_lookups"  # from this address, whatever the reference
     TOO_MANY_FAILURES = "too_many_failures"  # for this reference from this address
     WHOLE_NUMBER_NEEDED = "whole_number_needed"  # four digits are no longer checked for this reference
+    RECEIVED = "received"  # not read into its nomination yet; the phone in its raw record matches
+    PROCESSING = "processing"  # not read yet, and its raw record holds no phone to check: nothing was checked
 
 
 @dataclass(frozen=True)
 class Lookup:
     outcome: Outcome
     nomination: Nomination | None = None
+    inbound: InboundMessage | None = None  # RECEIVED: the message not read yet
 
 
 @dataclass(frozen=True)
@@ -79,9 +95,58 @@ def look_up_status(*, campaign: Campaign, reference: str, typed_phone: str, addr
         refund("status-fail", here, window_seconds=FAILURES_WINDOW_SECONDS)  # nothing was checked
         return Lookup(Outcome.WHOLE_NUMBER_NEEDED)
     nomination = nomination_for_status_lookup(reference=reference, phone_last4=phone.last4, phone_e164=phone.e164)
-    if nomination is None or nomination.campaign_id != campaign.pk:
+    if nomination is None:
+        return _look_up_not_read_yet(campaign=campaign, reference=reference, phone=phone, here=here)
+    if nomination.campaign_id != campaign.pk:
         return Lookup(Outcome.NO_MATCH)
+    _take_back_the_try(here, reference, four_digits=four_digits)
+    return Lookup(Outcome.FOUND, nomination)
+
+
+def _look_up_not_read_yet(*, campaign: Campaign, reference: str, phone: TypedPhone, here: str) -> Lookup:
+    inbound = nomination_not_read_yet(reference=reference, campaign_id=campaign.pk)
+    if inbound is None:
+        return Lookup(Outcome.NO_MATCH)
+    given = phone_in_raw_record(inbound)
+    if given is None:
+        _take_back_the_try(here, reference, four_digits=bool(phone.last4))  # nothing was checked
+        return Lookup(Outcome.PROCESSING)
+    if not _same_phone(given, phone):
+        return Lookup(Outcome.NO_MATCH)
+    _take_back_the_try(here, reference, four_digits=bool(phone.last4))
+    return Lookup(Outcome.RECEIVED, inbound=inbound)
+
+
+def _take_back_the_try(here: str, reference: str, *, four_digits: bool) -> None:
     refund("status-fail", here, window_seconds=FAILURES_WINDOW_SECONDS)
     if four_digits:
         refund("status-fail-4", reference, window_seconds=FOUR_DIGIT_WINDOW_SECONDS)
-    return Lookup(Outcome.FOUND, nomination)
+
+
+def _same_phone(e164: str, typed: TypedPhone) -> bool:
+    """As `nomination_for_status_lookup` compares them: the whole number, or its last four digits."""
+    if not e164:
+        return False
+    return e164 == typed.e164 if typed.e164 else last_four_digits(e164) == typed.last4
+
+
+def phone_in_raw_record(inbound: InboundMessage) -> str | None:
+    """The nominator phone (E.164) the nomination read from `inbound` will have, as its channel's interpreter reads it
+    from the raw record: '' when none was given; None when the raw record cannot tell, because the number is read out
+    of free text (WeChat, e-mail, a partner tip without a contact phone)."""
+    payload = inbound.payload or {}
+    if inbound.channel == Channel.WEBFORM:  # the form requires a valid number, kept as typed
+        typed = (payload.get("fields") or {}).get("nominator_phone") or ""
+    elif inbound.channel == Channel.HOTLINE:  # the caller's number as the editor keyed it; may be empty
+        typed = payload.get("caller_phone") or ""
+    elif inbound.channel == Channel.API:
+        try:
+            typed = read_tip(inbound).contact_phone
+        except (ValueError, KeyError, TypeError, AttributeError):  # a record its interpreter cannot read either
+            return None
+        number = parse_cn_phone(typed)
+        return to_e164(number) if number is not None else None  # without it, the number comes from the text
+    else:
+        return None
+    number = parse_cn_phone(typed)
+    return to_e164(number) if number is not None else ""

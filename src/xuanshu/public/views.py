@@ -152,15 +152,20 @@ def status_by_link(request, slug, token):
         inbound = nomination_not_read_yet(reference=reference, campaign_id=campaign.pk)
         if inbound is None:
             raise Http404(_("This status link is not valid."))
-        result = {"reference": reference, "nominee_name": "", "category": "",
-                  "received_at": timezone.localtime(inbound.received_at),
-                  "state_label": PUBLIC_STATE_LABELS[NominationState.RECEIVED]}
+        result = _received_status(inbound)
     elif nomination.campaign_id != campaign.pk:
         raise Http404(_("This status link is not valid."))
     else:
         result = _public_status(nomination)
     context = {"campaign": campaign, "reference": reference, "error": "", "result": result}
     return render(request, "public/status.html", context)
+
+
+def _received_status(inbound) -> dict:
+    """A message not read into its nomination yet: its reference, when it came and that it was received; nothing else."""
+    return {"reference": inbound.reference, "nominee_name": "", "category": "",
+            "received_at": timezone.localtime(inbound.received_at),
+            "state_label": PUBLIC_STATE_LABELS[NominationState.RECEIVED]}
 
 
 # What the lookup says when it cannot show a status, and the HTTP status it says it with.
@@ -181,12 +186,18 @@ _LINK_STILL_WORKS = {Outcome.TOO_MANY_LOOKUPS, Outcome.TOO_MANY_FAILURES, Outcom
 def status_lookup(request, slug):
     campaign = _campaign_or_404(slug)
     context = {"campaign": campaign, "reference": "", "error": "", "result": None,
-               "link_note": False, "whole_number": False}
+               "link_note": False, "whole_number": False, "notice": ""}
     if request.method == "POST":
         reference = read_typed_reference(request.POST.get("reference", ""), prefix=campaign.reference_prefix)
         context["reference"] = reference
         lookup = look_up_status(campaign=campaign, reference=reference, typed_phone=request.POST.get("phone_last4", ""),
                                 address=client_ip(request))
+        if lookup.outcome is Outcome.RECEIVED:
+            context["result"] = _received_status(lookup.inbound)
+            return render(request, "public/status.html", context)
+        if lookup.outcome is Outcome.PROCESSING:  # nothing checked, nothing shown; the status link works meanwhile
+            context.update(notice=_("This nomination is being processed. Please check again later."), link_note=True)
+            return render(request, "public/status.html", context)
         if lookup.outcome is not Outcome.FOUND:
             status, message = _LOOKUP_REFUSALS[lookup.outcome]
             context.update(error=str(message), link_note=lookup.outcome in _LINK_STILL_WORKS,

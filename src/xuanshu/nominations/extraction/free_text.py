@@ -6,7 +6,7 @@ kind, place and nominator, and (when the campaign is given) the category and cou
 
 
 from xuanshu.core.phones import parse_cn_phone, to_e164
-from xuanshu.core.redaction import redact_contacts
+from xuanshu.core.redaction import redact_contacts_for_storage
 from xuanshu.nominations.extraction.extractor import extract_fields
 from xuanshu.nominations.extraction.profile import default_profile, profile_for_campaign
 from xuanshu.nominations.services import NominationDraft
@@ -32,7 +32,7 @@ def draft_from_text(
         nominee_name=(first["name"] if first else "")[:100],
         nominee_kind="group" if first and first["is_group"] else "individual",
         # The deeds may be shown publicly; the contacts in them stay only in the raw message (and the fields).
-        deeds=redact_contacts(cleaned),
+        deeds=redact_contacts_for_storage(cleaned),
         category_code=result["category"] if campaign is not None else None,
         area_code=place["county"] if campaign is not None else None,
         place_detail=(place["text"] or "")[:200],

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from xuanshu.campaigns.models import Area, Campaign, Category
 from xuanshu.core.models import ActivityLog
-from xuanshu.core.redaction import redact_contacts
+from xuanshu.core.redaction import redact_contacts_for_storage
 from xuanshu.core.services import record_activity
 from xuanshu.intake.enums import Channel
 from xuanshu.nominations.extraction.corrections import current_fields, editor_edited_fields, extracted_fields
@@ -179,7 +179,7 @@ def _fields_from_extractor(nomination: Nomination) -> bool:
 def _stored(name: str, value):
     """An extracted value as the nomination would store it (what create_nomination_from_draft does to a draft)."""
     if name in _LENGTHS:
-        return redact_contacts((value or "")[:_LENGTHS[name]].strip())
+        return redact_contacts_for_storage((value or "")[:_LENGTHS[name]].strip())
     return value
 
 
