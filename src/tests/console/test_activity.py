@@ -90,3 +90,45 @@ def test_every_action_code_the_code_base_writes_has_a_label():
         unlabelled = sorted(code for code in codes if action_label(code) == code)
     assert unlabelled == []
     assert set(ACTION_LABELS) <= codes  # no label for a code nothing writes
+
+
+def test_an_e_mails_files_and_acknowledgement_read_in_chinese_on_its_page(editor_client, campaign):
+    """What the e-mail channel writes on a message (a photo and a document kept, the acknowledgement sent or skipped),
+    in the editors' language: no reply status, skip reason or key in English."""
+    from tests.helpers import jpeg_bytes
+    from xuanshu.intake.enums import Channel
+    from xuanshu.intake.images import reencode_image
+    from xuanshu.intake.services import add_attachment, add_file, receive_inbound
+
+    inbound = receive_inbound(channel=Channel.EMAIL, external_id="<files@example.cn>", campaign=campaign, sender="a@163.com",
+                              raw_body=b"Subject: x\r\n\r\nx", wants_reference=False, enqueue_processing=False).inbound
+    add_attachment(inbound=inbound, original_name="合影.png", image=reencode_image(jpeg_bytes(), max_bytes=10**6))
+    kept = add_file(inbound=inbound, original_name="事迹材料.pdf", data=b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    # The acknowledgement's rows, as intake/channels/email/replies.py writes them.
+    for action, old, new in [
+        ("email.reply_sending", None, {"status": ReplyStatus.SENDING, "reason": ""}),
+        ("email.reply_sent", {"status": ReplyStatus.SENDING}, {"status": ReplyStatus.SENT, "error": ""}),
+        ("email.reply_skipped", None, {"status": ReplyStatus.SKIPPED, "reason": "daily_limit"}),
+    ]:
+        ActivityLog.objects.create(action=action, subject_type="intake.inboundmessage", subject_id=str(inbound.pk),
+                                   actor_label="channel:email", old_value=old, new_value=new)
+    response = editor_client.get(reverse("console:inbound", args=[inbound.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    rows = shown(response.context["activity"])
+    assert rows == [
+        ("渠道：电子邮件", "未发送回复邮件", [], [("状态", "未发送"), ("原因", "今天已向该地址发送过多回复")], ""),
+        ("渠道：电子邮件", "已发送回复邮件", [("状态", "发送中")], [("状态", "已发送"), ("错误", "（空）")], ""),
+        ("渠道：电子邮件", "正在发送回复邮件", [], [("状态", "发送中"), ("原因", "（空）")], ""),
+        ("渠道：电子邮件", "保存文件", [], [("文件", f"#{kept.pk}"), ("文件名", "事迹材料.pdf"), ("文件类型", "application/pdf"),
+                                         ("大小（字节）", "15")], ""),
+        ("渠道：电子邮件", "保存照片", [], [("照片", f"#{inbound.attachments.get().pk}"), ("文件名", "合影.png")], ""),
+    ]
+
+
+def test_every_reason_an_acknowledgement_is_skipped_for_has_words():
+    from xuanshu.console.activity import REPLY_SKIP_REASONS
+    from xuanshu.intake.channels.email import replies
+
+    source = Path(replies.__file__).read_text(encoding="utf-8")
+    written = set(re.findall(r'return "([a-z_]+)"', source)) | set(re.findall(r'reason = "([a-z_]+)"', source))
+    assert {"auto_submitted", "bounce", "daily_limit", "demo_data", "own_address"} <= written
+    assert written - {""} == set(REPLY_SKIP_REASONS)

@@ -126,3 +126,41 @@ def test_a_message_that_reuses_another_messages_message_id_says_so_in_its_histor
     )]
     assert "Same Message-ID as another, different e-mail: kept as a message of its own" in response.content.decode()
     assert history(first)[1] == []  # the first message was stored before anything reused its Message-ID
+
+
+def zh(client, path, **query):
+    return client.get(path, query, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+
+def test_why_a_message_failed_or_waits_is_said_in_chinese_before_the_technical_text(viewer_client, failed, campaign):
+    """The stored error is the pipeline's own text, in English, for whoever fixes it; editors are told in Chinese what
+    it means first."""
+    undecryptable = receive_inbound(channel="wechat", external_id="undecryptable:ab12", campaign=campaign, sender="oOpenid1",
+                                    raw_body=b"<xml><Encrypt>x</Encrypt></xml>", enqueue_processing=False).inbound
+    set_inbound_status(inbound=undecryptable, status=InboundStatus.FAILED,
+                       error="cannot decrypt: no configured EncodingAESKey decrypts the message")
+    still = receive_inbound(channel="wechat", external_id="undecryptable:cd34", campaign=campaign, sender="oOpenid3",
+                            raw_body=b"<xml><Encrypt>y</Encrypt></xml>", enqueue_processing=False).inbound
+    set_inbound_status(inbound=still, status=InboundStatus.FAILED,  # processed again, the key still missing
+                       error="Undecryptable: no configured EncodingAESKey decrypts the stored message")
+    opener = receive_inbound(channel="wechat", external_id="2001", campaign=campaign, sender="oOpenid2", raw_body=b"<xml/>",
+                             enqueue_processing=False).inbound
+    photo = receive_inbound(channel="wechat", external_id="2002", campaign=campaign, sender="oOpenid2", raw_body=b"<xml/>",
+                            enqueue_processing=False).inbound
+    set_inbound_status(inbound=photo, status=InboundStatus.PENDING, waiting_for=opener,
+                       error=f"the message that opens its nomination (inbound {opener.pk}) is not processed yet")
+    listing = zh(viewer_client, INBOUND_LIST)
+    assert "处理失败，以下技术信息供管理员排查：OperationalError: database is locked" in listing
+    assert ("无法解密：公众号的消息加解密密钥（EncodingAESKey）未设置或不正确。设置正确的密钥后重新处理即可。"
+            "以下技术信息供管理员排查：cannot decrypt: no configured EncodingAESKey decrypts the message") in listing
+    assert ("设置正确的密钥后重新处理即可。以下技术信息供管理员排查：Undecryptable: no configured EncodingAESKey decrypts the "
+            "stored message") in listing
+    assert f"等待来稿 #{opener.pk} 先处理完成，之后会自动处理。" in listing
+    assert "is not processed yet" not in listing
+    detail = zh(viewer_client, reverse("console:inbound", args=[failed.pk]))
+    assert "处理失败，以下技术信息供管理员排查：" in detail and "OperationalError: database is locked" in detail
+    waiting = zh(viewer_client, reverse("console:inbound", args=[photo.pk]))
+    assert (f"等待来稿 #{opener.pk} 先处理完成，之后会自动处理。" in waiting, "is not processed yet" in waiting) == (True, False)
+    set_inbound_status(inbound=photo, status=InboundStatus.PROCESSED)
+    history = zh(viewer_client, reverse("console:inbound", args=[photo.pk]))
+    assert (f"等待的消息：#{opener.pk}" in history, "is not processed yet" in history) == (True, False)

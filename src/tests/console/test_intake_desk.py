@@ -137,3 +137,54 @@ def test_viewers_can_read_tips_but_not_act(viewer_client, tip):
     assert viewer_client.post(reverse("console:tip_archive", args=[tip.pk]), {"reason": "x"}).status_code == 403
     tip.refresh_from_db()
     assert tip.state == "open"
+
+
+def _api_tip(campaign):
+    body = '{"tip_id": "t-9", "content": "听说东阿县有位储大爷，天天给环卫工送热水", "contact": {"name": "李明", "phone": "13812341234"}}'
+    return receive_inbound(channel=Channel.API, external_id="pk_test/tip/t-9", campaign=campaign, sender="qlyd",
+                           raw_body=body.encode(), wants_reference=False, enqueue_processing=False)
+
+
+def _email_tip(campaign):
+    raw = ("From: =?utf-8?B?5byg5qGC6Iqz?= <zhanggf@163.com>\r\nTo: qlwblc@163.com\r\nSubject: =?utf-8?B?5aW95Lq6?=\r\n"
+           "Message-ID: <tip-9@163.com>\r\nDate: Mon, 04 Mar 2024 09:15:00 +0800\r\nContent-Type: text/plain; charset=utf-8\r\n"
+           "Content-Transfer-Encoding: 8bit\r\n\r\n" "听说东阿县有位储大爷，天天给环卫工送热水\r\n")
+    return receive_inbound(channel=Channel.EMAIL, external_id="<tip-9@163.com>", campaign=campaign, sender="zhanggf@163.com",
+                           raw_body=raw.encode(), wants_reference=False, enqueue_processing=False)
+
+
+def _hotline_tip(campaign):
+    return receive_inbound(channel=Channel.HOTLINE, external_id="tip-9", campaign=campaign, sender="+866358451234",
+                           payload={"kind": "tip", "caller_phone": "0635-8451234", "caller_name": "赵大姐",
+                                    "notes": "听说东阿县有位储大爷，天天给环卫工送热水"},
+                           wants_reference=False, enqueue_processing=False)
+
+
+def _held_webform_nomination(campaign):
+    """A form nomination posted after the nomination stage closed: kept as a tip."""
+    campaign.stages.filter(kind="nomination").update(ends_at=timezone.now() - timezone.timedelta(minutes=1))
+    fields = {"nominee_name": "储大爷", "nominee_kind": "individual", "category": "", "area": "", "place_detail": "",
+              "deeds": "听说东阿县有位储大爷，天天给环卫工送热水", "nominator_name": "王芳", "nominator_phone": "13912345678",
+              "nominator_email": "wangfang@qq.com", "consent": "on"}
+    return receive_inbound(channel=Channel.WEBFORM, external_id="form-9", campaign=campaign, sender="127.0.0.1",
+                           payload={"fields": fields, "photos": []}, wants_reference=False, enqueue_processing=False)
+
+
+@pytest.mark.parametrize(("received", "contacts"), [
+    (_held_webform_nomination, ("王芳", "+8613912345678", "wangfang@qq.com")),
+    (_api_tip, ("李明", "+8613812341234", "")),
+    (_email_tip, ("张桂芳", "", "zhanggf@163.com")),
+    (_hotline_tip, ("赵大姐", "+866358451234", "")),
+])
+def test_a_converted_tip_keeps_the_contact_its_channel_gave(editor_client, campaign, received, contacts):
+    """The app's contact, the mail's sender and the hotline caller are how the newsroom reaches the nominator: a tip
+    turned into a nomination keeps them, although its text names no phone or address."""
+    process_inbound(inbound_id=received(campaign).inbound.pk)
+    tip = ReaderTip.objects.get()
+    form = editor_client.get(reverse("console:tip", args=[tip.pk])).context["convert_form"]
+    editor_client.post(reverse("console:tip_convert", args=[tip.pk]), {
+        "nominee_name": "储大爷", "nominee_kind": "individual", "deeds": form["deeds"].value(),
+        "nominator_name": form["nominator_name"].value(),
+    })
+    nomination = Nomination.objects.get()
+    assert (nomination.nominator_name, nomination.nominator_phone, nomination.nominator_email) == contacts

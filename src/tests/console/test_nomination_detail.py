@@ -60,8 +60,31 @@ def test_reveal_shows_contacts_and_logs_the_access(editor_client, editor, nomina
     assert "138 1234 1234" in html and "liming@example.com" in html
     assert "&quot;nominator_phone&quot;: &quot;+8613812341234&quot;" in html  # the raw message, as received
     assert "no-store" in response["Cache-Control"]
-    rows = list(ContactAccessLog.objects.values_list("user", "subject_type", "subject_id", "fields", "purpose", "ip_address"))
-    assert rows == [(editor.pk, "nominations.nomination", str(nomination.pk), "nominator_phone,nominator_email", "detail", "10.1.2.3")]
+    rows = list(ContactAccessLog.objects.order_by("pk").values_list("user", "subject_type", "subject_id", "fields", "purpose", "ip_address"))
+    assert rows == [
+        (editor.pk, "nominations.nomination", str(nomination.pk), "nominator_phone,nominator_email", "detail", "10.1.2.3"),
+        # The raw message panel is shown unmasked too: logged as the inbound page's reveal logs it.
+        (editor.pk, "intake.inboundmessage", str(nomination.inbound_id), "sender,raw_message", "detail", "10.1.2.3"),
+    ]
+
+
+def test_reveal_logs_the_follow_up_messages_it_shows_unmasked(editor_client, editor, nomination):
+    from xuanshu.intake.enums import Channel
+    from xuanshu.intake.services import receive_inbound
+    from xuanshu.nominations.services import attach_follow_up
+
+    later = receive_inbound(channel=Channel.WECHAT, external_id="follow-up-1", campaign=nomination.campaign, sender="oOpenid1",
+                            raw_body=b"<xml/>", wants_reference=False, enqueue_processing=False).inbound
+    attach_follow_up(inbound=later, nomination_id=nomination.pk, text="补充：她的电话13912345678")
+    masked = editor_client.get(url("nomination", nomination)).content.decode()
+    assert ("13912345678" in masked, ContactAccessLog.objects.count()) == (False, 0)
+    html = editor_client.post(url("nomination_contact", nomination)).content.decode()
+    assert "补充：她的电话13912345678" in html
+    assert list(ContactAccessLog.objects.order_by("pk").values_list("subject_type", "subject_id", "fields")) == [
+        ("nominations.nomination", str(nomination.pk), "nominator_phone,nominator_email"),
+        ("intake.inboundmessage", str(nomination.inbound_id), "sender,raw_message"),
+        ("intake.inboundmessage", str(later.pk), "raw_message"),
+    ]
 
 
 def test_reveal_needs_a_post(editor_client, nomination):
@@ -200,3 +223,23 @@ def test_too_long_text_and_nul_characters_are_explained_in_plain_chinese(editor_
         "请删减到100字以内（目前150字）。",
         "内容中含有无法保存的不可见控制字符（NUL），请删除它，或不要粘贴、直接重新输入。",
     ])
+
+
+def test_follow_ups_are_shown_in_the_order_they_were_sent(editor_client, nomination):
+    """A photo fetched from WeChat joins its nomination after the texts sent after it; a story split over messages
+    (1/3, 2/3, 3/3) may be processed out of order by two workers. The page shows them as the citizen sent them."""
+    import datetime as dt
+
+    from xuanshu.intake.enums import Channel
+    from xuanshu.intake.services import receive_inbound
+    from xuanshu.nominations.services import attach_follow_up
+
+    sent = {}
+    for n, text in enumerate(["（2/3）退伍后回村种大棚，", "（3/3）还自费修了路。"], start=1):
+        sent[text] = receive_inbound(channel=Channel.WECHAT, external_id=f"part-{n}", campaign=nomination.campaign,
+                                     sender="oOpenid1", raw_body=b"<xml/>", wants_reference=False, enqueue_processing=False,
+                                     received_at=nomination.received_at + dt.timedelta(seconds=n)).inbound
+    attach_follow_up(inbound=sent["（3/3）还自费修了路。"], nomination_id=nomination.pk, text="（3/3）还自费修了路。")
+    attach_follow_up(inbound=sent["（2/3）退伍后回村种大棚，"], nomination_id=nomination.pk, text="（2/3）退伍后回村种大棚，")
+    shown = [follow_up.text for follow_up in editor_client.get(url("nomination", nomination)).context["follow_ups"]]
+    assert shown == ["（2/3）退伍后回村种大棚，", "（3/3）还自费修了路。"]

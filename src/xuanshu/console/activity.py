@@ -84,6 +84,8 @@ FIELD_LABELS = {
     "error": gettext_lazy("Error"),
     "waiting_for": gettext_lazy("Waiting for message"),
     "inbound": gettext_lazy("Raw message"),
+    "attachment": gettext_lazy("Photo"),
+    "file": gettext_lazy("File"),
     "note": gettext_lazy("Note"),
     "nomination": gettext_lazy("Nomination"),
     "nominations": gettext_lazy("Nominations"),
@@ -95,6 +97,7 @@ FIELD_LABELS = {
     "separated": gettext_lazy("Nominee record separated again"),
     "name": gettext_lazy("Name"),
     "reason": gettext_lazy("Reason"),
+    "content_type": gettext_lazy("File type"),
     "size": gettext_lazy("Size in bytes"),
     "kind": gettext_lazy("Kind"),
     "score": gettext_lazy("Similarity"),
@@ -120,6 +123,36 @@ FIELD_LABELS = {
     "message": gettext_lazy("Message id"),
 }
 
+# Keys that mean something else under some actions: a kept or refused file's "name" is its file name.
+ACTION_FIELD_LABELS = {
+    action: {"name": gettext_lazy("File name")}
+    for action in ("inbound.attachment", "inbound.file", "inbound.file_refused")
+}
+
+# An e-mail acknowledgement's status (intake.channels.email.models.ReplyStatus, whose labels are its codes) and why
+# one was not sent (intake.channels.email.replies), as the rows of `email.reply_*` hold them.
+REPLY_STATUS_LABELS = {
+    "sending": gettext_lazy("Being sent"),
+    "sent": gettext_lazy("Sent"),
+    "failed": gettext_lazy("Sending failed"),
+    "skipped": gettext_lazy("Not sent"),
+}
+REPLY_SKIP_REASONS = {
+    "auto_submitted": gettext_lazy("The mail was sent automatically (Auto-Submitted)"),
+    "auto_reply_header": gettext_lazy("The mail is an automatic reply"),
+    "precedence": gettext_lazy("The mail is bulk mail"),
+    "mailing_list": gettext_lazy("The mail came from a mailing list"),
+    "bounce": gettext_lazy("The mail is a delivery failure notice"),
+    "no_address": gettext_lazy("The mail has no address to reply to"),
+    "robot_sender": gettext_lazy("The sender is a system address (such as noreply)"),
+    "own_address": gettext_lazy("The mail came from our own mailbox"),
+    "demo_data": gettext_lazy("Demo data: no reply is sent"),
+    "daily_limit": gettext_lazy("Too many replies have gone to this address today"),
+}
+ACTION_VALUE_LABELS = {
+    f"email.reply_{status}": {"status": REPLY_STATUS_LABELS, "reason": REPLY_SKIP_REASONS} for status in REPLY_STATUS_LABELS
+}
+
 # Keys whose values are choice codes, per subject (ActivityLog.subject_type), and on every subject.
 VALUE_CHOICES: dict[str, dict[str, type[TextChoices]]] = {
     "nominations.nomination": {"state": NominationState},
@@ -130,7 +163,7 @@ VALUE_CHOICES: dict[str, dict[str, type[TextChoices]]] = {
 COMMON_CHOICES: dict[str, type[TextChoices]] = {"nominee_kind": NomineeKind, "kind": NomineeKind, "channel": Channel}
 
 # Keys holding a record's id, shown as #id.
-ID_KEYS = {"inbound", "nominee", "left", "other", "merged_in", "separated", "change", "waiting_for", "note", "same_message_id"}
+ID_KEYS = {"inbound", "attachment", "file", "nominee", "left", "other", "merged_in", "separated", "change", "waiting_for", "note", "same_message_id"}
 
 # Reasons the code itself writes (in English, language-neutral); an editor's reason is shown as written.
 SYSTEM_REASONS = {
@@ -199,19 +232,23 @@ def actor_label(entry: ActivityLog) -> str:
     return str(known) if known is not None else label
 
 
-def value_items(value: Any, *, subject_type: str, skip: frozenset[str] = frozenset()) -> list[ValueItem]:
+def value_items(value: Any, *, subject_type: str, action: str = "", skip: frozenset[str] = frozenset()) -> list[ValueItem]:
     """An old or new value as (field, value) pairs in the current language."""
     if value is None or value == {}:
         return []
     if not isinstance(value, dict):
         return [ValueItem("", _format(value))]
     choices = {**COMMON_CHOICES, **VALUE_CHOICES.get(subject_type, {})}
+    labels = {**FIELD_LABELS, **ACTION_FIELD_LABELS.get(action, {})}
+    words = ACTION_VALUE_LABELS.get(action, {})
     items = []
     for key, item in _ordered(value):
-        if key in skip:
-            continue
-        label = FIELD_LABELS.get(key)
-        items.append(ValueItem(str(label) if label is not None else key, _format_field(key, item, choices)))
+        if key in skip or (key == "error" and value.get("waiting_for")):
+            continue  # a waiting message's error is the pipeline's English for why: "waiting for message #id" says it
+        label = labels.get(key)
+        known = words.get(key, {}).get(item) if isinstance(item, str) else None
+        shown = str(known) if known is not None else _format_field(key, item, choices)
+        items.append(ValueItem(str(label) if label is not None else key, shown))
     return items
 
 
@@ -274,8 +311,8 @@ def present_activity(entries: Iterable[ActivityLog]) -> list[ActivityEntry]:
             action_label=action_label(entry.action),
             subject_type=entry.subject_type,
             subject_id=entry.subject_id,
-            before=value_items(entry.old_value, subject_type=entry.subject_type),
-            after=value_items(entry.new_value, subject_type=entry.subject_type, skip=shown_as_reason),
+            before=value_items(entry.old_value, subject_type=entry.subject_type, action=entry.action),
+            after=value_items(entry.new_value, subject_type=entry.subject_type, action=entry.action, skip=shown_as_reason),
             reason=_reason(entry),
         ))
     return presented

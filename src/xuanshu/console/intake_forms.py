@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from xuanshu.campaigns.enums import NomineeKind
 from xuanshu.campaigns.models import Area, Category
 from xuanshu.console.forms import IdentifiersMaskedForm, check_deeds_length, use_plain_error_messages
+from xuanshu.intake.channels import sender_contact
 from xuanshu.intake.enums import Channel, TipState
 from xuanshu.intake.models import ReaderTip
 from xuanshu.nominations.extraction import draft_from_text
@@ -30,7 +31,11 @@ class TipConvertForm(IdentifiersMaskedForm):
 
     def __init__(self, *args, tip: ReaderTip, **kwargs):
         self.tip = tip
-        self.found = draft_from_text(text=tip.text, campaign=tip.campaign)
+        # The channel's own contact (the app's, the mail's sender, the caller) wins over one found in the text, as it
+        # does for a nomination that arrives with the keyword.
+        sender = sender_contact(tip.inbound)
+        self.found = draft_from_text(text=tip.text, campaign=tip.campaign, sender_name=sender.name, sender_phone=sender.phone,
+                                     sender_email=sender.email)
         categories = Category.objects.filter(campaign_id=tip.campaign_id, is_active=True)
         areas = Area.objects.filter(campaign_id=tip.campaign_id, is_active=True)
         kwargs.setdefault("initial", {
@@ -56,7 +61,8 @@ class TipConvertForm(IdentifiersMaskedForm):
         return check_deeds_length(self.cleaned_data["deeds"], current=self.found.deeds)
 
     def draft(self) -> NominationDraft:
-        """The nomination draft; contacts found in the tip's text carry over (they are never shown unmasked here)."""
+        """The nomination draft; the sender's contacts, or those found in the tip's text, carry over (they are never shown
+        unmasked here)."""
         found, data = self.found, self.cleaned_data
         return NominationDraft(
             nominee_name=data["nominee_name"],

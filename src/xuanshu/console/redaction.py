@@ -17,7 +17,7 @@ from django.utils.translation import pgettext_lazy
 
 from xuanshu.core.redaction import identifiers_in, redact_identifiers, redact_personal_data
 from xuanshu.intake.channels.email.decode import MailUnreadable, ReadableMail, readable_mail
-from xuanshu.intake.enums import Channel, FileRefusal
+from xuanshu.intake.enums import Channel, FileRefusal, InboundStatus
 from xuanshu.intake.models import InboundMessage, RefusedFile
 
 logger = logging.getLogger("xuanshu.console")
@@ -46,17 +46,59 @@ def raw_message_display(inbound: InboundMessage, *, reveal: bool) -> dict[str, A
     """The raw record's sender, payload (as indented JSON), body and error; an e-mail decoded too; the files that
     could not be kept. Contacts and identifiers are masked unless `reveal`."""
     mask = (lambda text: text) if reveal else redact_personal_data
+    body, body_size = _start_of_raw_body(inbound)
     shown: dict[str, Any] = {
         key: mask(value) for key, value in {
             "sender": inbound.sender,
             "payload": json.dumps(inbound.payload, ensure_ascii=False, indent=2) if inbound.payload is not None else "",
-            "body": inbound.raw_text,
+            "body": body,
             "error": inbound.error,
         }.items()
     }
+    shown["body_size"] = body_size
     shown["mail"] = _decoded_mail(inbound, mask) if inbound.channel == Channel.EMAIL and inbound.raw_body is not None else None
     shown["refused"] = refused_file_notices(inbound, reveal=reveal)
     return shown
+
+
+# The raw source shown on a page: an e-mail with a phone's photos or a video is megabytes of base64, which made its
+# page (and its nomination's) that large and slow to mask. Its text parts and files are shown decoded above and below.
+RAW_SHOWN_BYTES = 128 * 1024
+
+
+def _start_of_raw_body(inbound: InboundMessage) -> tuple[str, int | None]:
+    """The raw body for display, whole; or past RAW_SHOWN_BYTES its beginning, cut after a line end (so that no
+    number is cut in two and escapes masking), with the size of the whole."""
+    raw = bytes(inbound.raw_body) if inbound.raw_body is not None else b""
+    if len(raw) <= RAW_SHOWN_BYTES:
+        return inbound.raw_text, None
+    start = raw[:RAW_SHOWN_BYTES]
+    line_end = start.rfind(b"\n")
+    start = start[:line_end + 1] if line_end > 0 else start
+    return start.decode("utf-8", errors="backslashreplace"), len(raw)
+
+
+def inbound_problem(inbound: InboundMessage, technical: str) -> str:
+    """Why a message is not processed, in the editors' language, before `technical` (its stored error, which is the
+    pipeline's own English for whoever fixes it, masked as the page needs); '' when nothing is wrong."""
+    if inbound.status == InboundStatus.PENDING and inbound.waiting_for_id:
+        return _("Waiting for message #%(id)s to be processed first; this one is then processed by itself.") % {
+            "id": inbound.waiting_for_id}
+    if not technical:
+        return ""
+    lead = ""
+    if inbound.error.startswith(UNDECRYPTABLE_ERRORS):
+        lead = _("Cannot decrypt: the WeChat account's EncodingAESKey is not set or wrong. Set the right key, then process "
+                 "the message again.")
+    if inbound.status == InboundStatus.FAILED or lead:
+        lead += _("Technical details for the administrator:") if lead else _("Processing failed. Technical details for the administrator:")
+    # Chinese sentences follow each other without a space; English ones with one.
+    return f"{lead}{'' if not lead or lead.endswith('：') else ' '}{technical}"
+
+
+# How the WeChat channel words the error of a message it keeps undecryptable (wechat.services.keep_undecryptable_message),
+# and the error of processing it again while the key is still missing (wechat.protocol.Undecryptable).
+UNDECRYPTABLE_ERRORS = ("cannot decrypt:", "Undecryptable:")
 
 
 def _decoded_mail(inbound: InboundMessage, mask) -> DecodedMail:

@@ -77,6 +77,7 @@ ADD_NOTE = "nominations.add_nominationnote"
 VIEW_INBOUND = "intake.view_inboundmessage"
 NOMINATION_CONTACT_FIELDS = ("nominator_phone", "nominator_email")
 INBOUND_CONTACT_FIELDS = ("sender", "raw_message")
+FOLLOW_UP_CONTACT_FIELDS = ("raw_message",)  # its text, as a nomination's page shows it
 
 
 def console_view(permission: str | None = None):
@@ -215,9 +216,10 @@ def _allowed_moves(state: str) -> list[dict]:
 
 
 def _follow_ups(nomination, *, reveal: bool) -> list:
+    # In the order the citizen sent them: they join the nomination as each is processed, which is not that order.
     follow_ups = list(nomination.follow_ups.select_related("inbound").prefetch_related(
         "inbound__attachments", "inbound__files", "inbound__refused_files",
-    ))
+    ).order_by("inbound__received_at", "inbound_id"))
     for follow_up in follow_ups:
         follow_up.masked_text = follow_up.text if reveal else redact_personal_data(follow_up.text)
         follow_up.refused_notices = refused_file_notices(follow_up.inbound, reveal=reveal)
@@ -258,10 +260,17 @@ def nomination_detail(request, reference):
 def nomination_contact(request, reference):
     """Show the unmasked contacts (and the identifiers in the text) once, and log that this user saw them."""
     nomination = _nomination_or_404(reference)
+    address = _client_address(request)
     log_contact_access(
         user=request.user, subjects=[nomination], fields=revealed_fields(nomination, NOMINATION_CONTACT_FIELDS),
-        purpose="detail", ip_address=_client_address(request),
+        purpose="detail", ip_address=address,
     )
+    # The page also shows its raw message and the follow-up messages unmasked: each is logged as its own reveal.
+    log_contact_access(user=request.user, subjects=[nomination.inbound], fields=INBOUND_CONTACT_FIELDS, purpose="detail",
+                       ip_address=address)
+    follow_ups = [follow_up.inbound for follow_up in nomination.follow_ups.select_related("inbound")]
+    log_contact_access(user=request.user, subjects=follow_ups, fields=FOLLOW_UP_CONTACT_FIELDS, purpose="detail",
+                       ip_address=address)
     return _render_nomination(request, nomination, reveal=True)
 
 

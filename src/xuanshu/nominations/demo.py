@@ -123,8 +123,19 @@ def _raw_for_channel(channel: str, draft: NominationDraft, campaign: Campaign, w
         mail.set_content(text)
         return None, bytes(mail), str(mail["From"])
     if channel == Channel.API:
-        tip = {"tip_id": f"DEMO{index:08d}", "tag": campaign.keyword, "content": text, "contact": draft.nominator_phone}
+        # As the partner API takes it (api/schemas.py: contact is an object); the phone as the app user typed it.
+        tip = {"tip_id": f"DEMO{index:08d}", "tag": campaign.keyword, "content": text,
+               "contact": {"name": draft.nominator_name, "phone": national}}
         return tip, json.dumps(tip, ensure_ascii=False).encode(), "qilu-app"
+    if channel == Channel.HOTLINE:
+        # As the hotline desk stores a call (intake/channels/hotline/adapter.py: log_hotline_call).
+        call = {
+            "operator": "demo", "call_time": when.isoformat(), "caller_phone": national, "caller_name": draft.nominator_name,
+            "kind": "nomination", "notes": draft.deeds, "oral_consent": True,
+            "fields": {"nominee_name": draft.nominee_name, "nominee_kind": draft.nominee_kind, "category": draft.category_code,
+                       "area": draft.area_code, "place_detail": draft.place_detail},
+        }
+        return call, None, draft.nominator_phone
     fields = {
         "nominee_name": draft.nominee_name, "nominee_kind": draft.nominee_kind, "category": draft.category_code,
         "area": draft.area_code, "place_detail": draft.place_detail, "deeds": draft.deeds,

@@ -2,6 +2,7 @@ import json
 
 from django import template
 
+from xuanshu.console.redaction import inbound_problem as explain_inbound_problem
 from xuanshu.core.redaction import redact_personal_data
 
 register = template.Library()
@@ -28,3 +29,10 @@ def masked_unless(value, revealed) -> str:
     logged reveal)."""
     text = str(value or "")
     return text if revealed else redact_personal_data(text)
+
+
+@register.filter
+def inbound_problem(inbound, technical) -> str:
+    """Why `inbound` is not processed, in the editors' language, then `technical` (its stored error as the page shows
+    it); '' when nothing is wrong."""
+    return explain_inbound_problem(inbound, str(technical or ""))

@@ -1,7 +1,8 @@
 """One folder per channel. Each has `adapter.py` with `interpret(inbound) -> Interpretation`
 (see intake/interpretation.py) and `describe(inbound) -> Description`, the cheap reading for listings; optionally
-`read_again_after(inbound) -> ids`, messages to process again once `inbound` is processed, and `on_processed(inbound)`,
-what the channel does as `inbound` becomes processed."""
+`read_again_after(inbound) -> ids`, messages to process again once `inbound` is processed, `on_processed(inbound)`,
+what the channel does as `inbound` becomes processed, and `sender_contact(inbound) -> SenderContact`, who sent it as
+the channel itself says (not as the text says)."""
 import functools
 import importlib
 import json
@@ -42,6 +43,24 @@ def on_processed(inbound) -> None:
     acts = getattr(importlib.import_module(path), "on_processed", None) if path else None
     if acts is not None:
         acts(inbound)
+
+
+@dataclass(frozen=True)
+class SenderContact:
+    """The sender's name, phone and e-mail address as the channel gave them (the app's contact, the mail's From, the
+    hotline caller); '' where the channel gives none (a WeChat openid is no contact)."""
+
+    name: str = ""
+    phone: str = ""
+    email: str = ""
+
+
+def sender_contact(inbound) -> SenderContact:
+    """Who sent `inbound`, by its channel's optional `sender_contact(inbound)`: for a reader tip turned into a
+    nomination, which has only the tip's text otherwise."""
+    path = CHANNEL_MODULES.get(inbound.channel)
+    reads_it = getattr(importlib.import_module(path), "sender_contact", None) if path else None
+    return reads_it(inbound) if reads_it else SenderContact()
 
 
 def _missing(channel: str):

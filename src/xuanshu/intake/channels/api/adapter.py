@@ -1,5 +1,5 @@
 """Partner API channel (齐鲁壹点 app 情报站): interpret a stored tip into a nomination draft or a reader tip."""
-from xuanshu.intake.channels import Description
+from xuanshu.intake.channels import Description, SenderContact
 from xuanshu.intake.channels.api.record import is_nomination, read_tip
 from xuanshu.intake.interpretation import NominationDraft, ReaderTipText
 from xuanshu.intake.models import InboundMessage
@@ -21,3 +21,9 @@ def describe(inbound: InboundMessage) -> Description:
     tip = read_tip(inbound)
     images = (inbound.payload or {}).get("images") or []
     return Description(subject=tip.tag, text=tip.content, attachments=tuple(image.get("name", "") for image in images))
+
+
+def sender_contact(inbound: InboundMessage) -> SenderContact:
+    """The contact the app sent with the tip."""
+    tip = read_tip(inbound)
+    return SenderContact(name=tip.contact_name, phone=tip.contact_phone)

@@ -6,7 +6,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-from xuanshu.intake.channels import Description
+from xuanshu.intake.channels import Description, SenderContact
 from xuanshu.intake.channels.email.attachments import store_mail_files
 from xuanshu.intake.channels.email.decode import MailUnreadable, ParsedMail, parse_mail
 from xuanshu.intake.channels.email.selectors import thread_messages
@@ -90,3 +90,13 @@ def describe(inbound: InboundMessage) -> Description:
         raise MailUnreadable("no raw message stored")
     parsed = parse_mail(bytes(inbound.raw_body))
     return Description(subject=parsed.subject, text=parsed.text, attachments=tuple(f.name or f.content_type for f in parsed.files))
+
+
+def sender_contact(inbound: InboundMessage) -> SenderContact:
+    """The mail's sender; none for an auto-reply or a bounce, whose sender is a machine."""
+    if inbound.raw_body is None:
+        return SenderContact()
+    parsed = parse_mail(bytes(inbound.raw_body))
+    if is_automatic(parsed):
+        return SenderContact()
+    return SenderContact(name=parsed.sender_name, email=valid_address(parsed.sender_email))

@@ -3,7 +3,7 @@ from django.utils.dateparse import parse_datetime
 
 from xuanshu.campaigns.models import Campaign
 from xuanshu.core.phones import parse_cn_phone, to_e164
-from xuanshu.intake.channels import Description
+from xuanshu.intake.channels import Description, SenderContact
 from xuanshu.intake.channels.webform.forms import normalise_text
 from xuanshu.intake.enums import Channel
 from xuanshu.intake.interpretation import ReaderTipText
@@ -68,3 +68,9 @@ def describe(inbound: InboundMessage) -> Description:
     payload = inbound.payload or {}
     nominee = (payload.get("fields") or {}).get("nominee_name", "") if payload.get("kind") == "nomination" else ""
     return Description(subject=nominee, text=payload.get("notes", ""))
+
+
+def sender_contact(inbound: InboundMessage) -> SenderContact:
+    """The caller, as the operator logged them."""
+    payload = inbound.payload or {}
+    return SenderContact(name=payload.get("caller_name", ""), phone=payload.get("caller_phone", ""))

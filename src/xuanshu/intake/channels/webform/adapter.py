@@ -4,7 +4,7 @@ import json
 
 from xuanshu.campaigns.models import Campaign
 from xuanshu.core.phones import parse_cn_phone, to_e164
-from xuanshu.intake.channels import Description
+from xuanshu.intake.channels import Description, SenderContact
 from xuanshu.intake.channels.webform.forms import normalise_text
 from xuanshu.intake.enums import Channel
 from xuanshu.intake.models import InboundMessage
@@ -85,3 +85,10 @@ def describe(inbound: InboundMessage) -> Description:
         subject=fields.get("nominee_name", ""), text=fields.get("deeds", ""),
         attachments=tuple(photo.get("name", "") for photo in payload.get("photos") or []),
     )
+
+
+def sender_contact(inbound: InboundMessage) -> SenderContact:
+    """The nominator as they filled in the form (a nomination held outside the nomination stage is a tip)."""
+    fields = (inbound.payload or {}).get("fields") or {}
+    return SenderContact(name=normalise_text(fields.get("nominator_name", "")), phone=fields.get("nominator_phone", ""),
+                         email=normalise_text(fields.get("nominator_email", "")))
