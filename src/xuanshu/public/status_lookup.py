@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from xuanshu.campaigns.models import Campaign
 from xuanshu.core.phones import last_four_digits, parse_cn_phone, to_e164
 from xuanshu.core.ratelimit import hit, refund
-from xuanshu.intake.channels.api.record import read_tip
+from xuanshu.intake.channels import sender_contact
 from xuanshu.intake.enums import Channel
 from xuanshu.intake.models import InboundMessage
 from xuanshu.intake.selectors import nomination_not_read_yet
@@ -130,23 +130,21 @@ def _same_phone(e164: str, typed: TypedPhone) -> bool:
     return e164 == typed.e164 if typed.e164 else last_four_digits(e164) == typed.last4
 
 
+# Channels whose raw record holds the nominator's phone in a field of its own (the form, the hotline desk, the
+# app's contact); elsewhere the number is read out of free text, later.
+_PHONE_FIELD_CHANNELS = {Channel.WEBFORM, Channel.HOTLINE, Channel.API}
+
+
 def phone_in_raw_record(inbound: InboundMessage) -> str | None:
-    """The nominator phone (E.164) the nomination read from `inbound` will have, as its channel's interpreter reads it
-    from the raw record: '' when none was given; None when the raw record cannot tell, because the number is read out
+    """The nominator phone (E.164) the nomination read from `inbound` will have, as its channel gives it
+    (`sender_contact`): '' when none was given; None when the raw record cannot tell, because the number is read out
     of free text (WeChat, e-mail, a partner tip without a contact phone)."""
-    payload = inbound.payload or {}
-    if inbound.channel == Channel.WEBFORM:  # the form requires a valid number, kept as typed
-        typed = (payload.get("fields") or {}).get("nominator_phone") or ""
-    elif inbound.channel == Channel.HOTLINE:  # the caller's number as the editor keyed it; may be empty
-        typed = payload.get("caller_phone") or ""
-    elif inbound.channel == Channel.API:
-        try:
-            typed = read_tip(inbound).contact_phone
-        except (ValueError, KeyError, TypeError, AttributeError):  # a record its interpreter cannot read either
-            return None
-        number = parse_cn_phone(typed)
-        return to_e164(number) if number is not None else None  # without it, the number comes from the text
-    else:
+    if inbound.channel not in _PHONE_FIELD_CHANNELS:
         return None
-    number = parse_cn_phone(typed)
-    return to_e164(number) if number is not None else ""
+    try:
+        number = parse_cn_phone(sender_contact(inbound).phone or "")
+    except (ValueError, KeyError, TypeError, AttributeError):  # a record its interpreter cannot read either
+        return None
+    if number is None:
+        return None if inbound.channel == Channel.API else ""  # the app's tip without one: the text may hold it
+    return to_e164(number)
