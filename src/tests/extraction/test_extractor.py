@@ -16,7 +16,7 @@ def test_a_labelled_message_in_full():
     text = "推荐出彩聊城人\n被推荐人：张桂芳\n所在地：东昌府区古楼街道\n事迹：照顾瘫痪婆婆二十年。\n推荐人：李明 13812341234"
     result = extract_fields(text)
     assert {key: value for key, value in result.items() if key != "spans"} == {
-        "version": "rules-3",
+        "version": "rules-4",
         "keyword_found": True,
         "nominees": [person("张桂芳")],
         "category": "good-conduct",
@@ -241,5 +241,56 @@ def test_words_that_start_with_a_weak_surname_or_look_like_names_stay_words():
         "推荐出彩聊城人 推荐东阿县的王秀兰，她捐出十万元方便孩子上学。": ["王秀兰"],
         "推荐征集已截止，来信已保存": [],
         "推荐出彩聊城人王家三代义务护堤": [],
+    }
+    assert {text: [n["name"] for n in nominees(text)] for text in messages} == messages
+
+
+def test_a_name_is_never_cut_out_of_a_word():
+    # QA: 伍 (a surname) ends 退伍, so 退伍军人 and 退伍老兵 were read as the names 伍军人 and 伍老兵.
+    messages = {
+        "我推荐阳谷县的赵铁柱（1/3）：他是一名退伍军人，多年义务巡河。": ["赵铁柱"],
+        "我推荐阳谷县的赵铁柱：他是一名退伍军人，多年义务巡河。": ["赵铁柱"],
+        "推荐出彩聊城人 我推荐临清市的武卫东：他是一名退伍老兵，二十年义务挑水送菜。": ["武卫东"],
+        "推荐出彩聊城人：他是一名退伍军人，名叫赵铁柱，多年义务巡河。": ["赵铁柱"],
+        # must stay: a role noun before the name, 武 as a surname, 他是 without a colon
+        "我推荐一名退伍军人赵铁柱，他多年义务巡河。": ["赵铁柱"],
+        "推荐阳谷县的武卫东（1/3）：他是一名军人。": ["武卫东"],
+        "我推荐阳谷县的赵铁柱，他是一名退伍军人，多年义务巡河。": ["赵铁柱"],
+    }
+    assert {text: [n["name"] for n in nominees(text)] for text in messages} == messages
+
+
+def test_a_surname_with_a_title_is_the_name_when_no_full_name_is_given():
+    # QA: 师 is a surname, so 马老师 was read as the familiar 老 + 师 (老李), giving 老师 alone.
+    messages = {
+        "推荐出彩聊城人 高唐县的马老师，在乡村小学教书三十年。": ["马老师"],
+        "高唐县的马老师": ["马老师"],
+        "推荐阳谷县的马老师：她是一名退伍军人。": ["马老师"],
+        # must stay
+        "推荐出彩聊城人 东阿县的马医生，几十年如一日为村民看病。": ["马医生"],
+        "推荐出彩聊城人 莘县的张师傅，免费为老人修车。": ["张师傅"],
+        "推荐出彩聊城人 冠县的李阿姨，照顾孤寡老人。": ["李阿姨"],
+        "推荐出彩聊城人 临清市的刘大爷，义务打扫街道十年。": ["刘大爷"],
+        "推荐出彩聊城人 我们村的老李，每天义务打扫街道。": ["老李"],
+        "推荐冠县的张师傅：他是一名司机，名叫张兵。": ["张兵"],
+    }
+    assert {text: [n["name"] for n in nominees(text)] for text in messages} == messages
+
+
+def test_a_part_marker_or_a_pronoun_after_a_colon_ends_the_nominee_phrase():
+    # （1/3）, 【1】: a message sent in parts. 推荐X：她是… is about X, not a list after the colon.
+    messages = {
+        "推荐出彩聊城人 莘县的张师傅【1】他是一名志愿者，免费为老人修理家电。": ["张师傅"],
+        "推荐冠县的张红：她是一名武警战士的母亲。": ["张红"],
+        # must stay
+        "我推荐茌平区的王建国（2/3）：他是一名退休教师，义务辅导学生。": ["王建国"],
+        "我推荐茌平区的王建国【1】他是一名退伍老兵，义务宣讲。": ["王建国"],
+        "推荐出彩聊城人 莘县的孙志强（1/2）他是一名志愿者，长期照顾老人。": ["孙志强"],
+        "我推荐临清市的李阿姨（1/2）：她是一名志愿者。": ["李阿姨"],
+        "推荐两位网格员：孟凡英和徐立刚": ["孟凡英", "徐立刚"],
+        "推荐两位网格员：他们是孟凡英和徐立刚": ["孟凡英", "徐立刚"],
+        "推荐两位：（1）冠县的马文清，（2）柳林镇的孟凡荣。": ["马文清", "孟凡荣"],
+        # 【1】【2】 after a count is a list, as （1）（2） is
+        "推荐两位【1】马文清【2】孟凡荣": ["马文清", "孟凡荣"],
     }
     assert {text: [n["name"] for n in nominees(text)] for text in messages} == messages

@@ -183,7 +183,8 @@ def name_ending_at(text: str, end: int, start_limit: int = 0) -> NameMatch | Non
     if best is not None and best[0] > ACCEPT:
         return NameMatch(best[1], stripped_end, text[best[1]:stripped_end], score=best[0])
     familiar = _FAMILIAR.search(text, max(start_limit, end - 2), end)
-    if familiar and surname_length(text, end - 1) == 1 and not _binds_to_previous(text, end - 2):
+    if (familiar and surname_length(text, end - 1) == 1 and not _binds_to_previous(text, end - 2)
+            and text[end - 2:end] not in HONORIFICS):  # 老师 is a title, not 老 + the surname 师
         return NameMatch(end - 2, end, text[end - 2:end], honorific_only=True)  # 老李, 小刘
     if honorific and surname_length(text, stripped_end - 1) and stripped_end - 1 >= start_limit:
         surname_start = stripped_end - 2 if stripped_end - 2 >= start_limit and surname_length(text, stripped_end - 2) == 2 else stripped_end - 1
@@ -218,6 +219,8 @@ def name_starting_at(text: str, start: int, end_limit: int | None = None) -> Nam
             total -= 1.5  # the last character starts the next word (王芳今年, 修自行车)
         if text[start:end] in lexicon:
             total -= 2.0  # an ordinary word (修路)
+        if _binds_to_previous(text, start):
+            total -= 3.0  # the surname is the end of a word before it (退伍军人: not 伍军人)
         if best is None or total > best[0]:
             best = (total, end)
     if best is not None and best[0] > ACCEPT:

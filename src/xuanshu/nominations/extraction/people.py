@@ -22,6 +22,9 @@ from xuanshu.nominations.extraction.text import CJK
 CLAUSE_END = set(",，。.;；!！?？\n")
 _VALUE_END = set(",，。;；!！?？\n(（【[\u3000※")
 _NUMBER = re.compile(r"\+?\d{4,}")
+# A part marker of a message sent in pieces (赵铁柱（1/3）：他是…, 张师傅【1】他是…): it ends the clause, so the phrase
+# before it is read alone and the next part is not read as a list after a colon. (1) alone is an enumeration.
+_PART_MARKER = re.compile(r"[(（]\s*\d{1,2}\s*/\s*\d{1,2}\s*[)）]|[【\[]\s*\d{1,2}(?:\s*/\s*\d{1,2})?\s*[】\]]")
 
 # name-cue suffixes that mean another field (被推荐人单位 is not a name)
 _OTHER_FIELD = r"(?:单位|电话|手机|事迹|地址|所在地|性别|年龄|职务|职业|身份|联系方式|联系电话|简介|理由|情况|邮箱)"
@@ -33,7 +36,7 @@ SIGN_UP_LABEL = re.compile(rf"报名人(?:姓名)?(?!{_OTHER_FIELD}){_SEPARATOR}
 FIELD_LABEL = re.compile(rf"[{CJK}]{{2,8}}\s*[:：]|(?:被推荐人|推荐人|联系人)(?:姓名|单位|电话|手机|事迹|地址)")
 
 _RECOMMEND = re.compile(r"(?<!被)(?:推荐|推选|提名)(?!人|对象|理由|单位|表|信|语|词|资格|活动)(?:了|的是|的|给大家|一下|为)?")
-_ENUMERATION = re.compile(r"(?:另一位是|另一个是|另一位|另一个|一位是|一个是|第[一二三四五六七八九十]位[是:：]?|第[一二三四五六七八九十]个[是:：]?|[一二三四五][是、]|其[一二三][是,，:：]?|(?<![0-9])\d[.、．]|[（(]\d[)）])")
+_ENUMERATION = re.compile(r"(?:另一位是|另一个是|另一位|另一个|一位是|一个是|第[一二三四五六七八九十]位[是:：]?|第[一二三四五六七八九十]个[是:：]?|[一二三四五][是、]|其[一二三][是,，:：]?|(?<![0-9])\d[.、．]|[（(]\d[)）]|【\d】)")
 _COUNT = re.compile(r"[两二三四五几]\s*(?:位|个|名|支|对)")
 _SUBJECT_CUE = re.compile(r"(?:他就是|她就是|就是|名叫|叫做|他叫|她叫|名字叫|名字是)")
 _NOMINATOR_SELF = re.compile(r"(?:我是|我叫|本人是|本人叫|本人)")
@@ -57,6 +60,7 @@ PAIR_WORDS = ("夫妇", "夫妻", "兄弟", "姐妹", "兄妹", "姐弟", "母�
 _DEICTIC = re.compile(r"^(?:我们|咱们|咱|我|本|这个|这支|这位|一支|一个|一位|一对|这对)")
 _QUOTES = "“”\"「」『』‘’《》"
 _PRONOUNS = {"他", "她", "他们", "她们", "它", "其"}
+_PRONOUN_AFTER_COLON = re.compile(r"\s*[他她](?!们)")  # one person: 他们 may open a list
 _PAIR_AFTER = re.compile(r"[,，]\s*(?:" + "|".join(["夫妇", "夫妻", "兄弟", "姐妹", "兄妹", "姐弟", "母女", "父子", "母子", "父女", "婆媳",
                                                      "老两口", "两口子", "两人", "二人"]) + ")")
 _SELF_NOMINATION = re.compile(r"自荐|报名参加|想报名|我要报名|本人报名|推荐自己|推荐我自己")
@@ -305,6 +309,8 @@ def _after_role(text: str, position: int) -> bool:
 def _clause_end(text: str, start: int, *, stop_at_colon: bool = True) -> int:
     position = start
     while position < len(text) and text[position] not in CLAUSE_END and not (stop_at_colon and text[position] in ":："):
+        if text[position] in "(（【[" and position > start and _PART_MARKER.match(text, position):
+            break
         position += 1
     return position
 
@@ -394,6 +400,11 @@ def _after_recommend(text: str) -> list[Person]:
         if not phrase or phrase in _PRONOUNS:
             continue
         if end < len(text) and text[end] in ":：":
+            if _PRONOUN_AFTER_COLON.match(text, end + 1):
+                # 推荐阳谷县的赵铁柱：他是一名退伍军人… : what follows the colon is about the phrase, not a list
+                people = _person_from_phrase(text, start, end, "recommend", 0.85)
+                if people:
+                    return people
             people = _listed_after_colon(text, start, end)
             if people:
                 return people
@@ -448,6 +459,9 @@ def _first_subject(text: str, skip: Person | None) -> list[Person]:
     for _ in range(4):
         while position < len(text) and (text[position] in CLAUSE_END or text[position] in " :：#【】[]!！"):
             position += 1
+        if marker := _PART_MARKER.match(text, position):
+            position = marker.end()
+            continue
         if position >= len(text):
             break
         end = _clause_end(text, position)
