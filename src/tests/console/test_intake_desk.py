@@ -188,3 +188,34 @@ def test_a_converted_tip_keeps_the_contact_its_channel_gave(editor_client, campa
     })
     nomination = Nomination.objects.get()
     assert (nomination.nominator_name, nomination.nominator_phone, nomination.nominator_email) == contacts
+
+
+def _held_webform_nomination_without_consent(campaign):
+    """A form nomination held as a tip whose stored post has no ticked consent box (the form requires it; a raw record
+    from before it did, or a post built by hand, may lack it)."""
+    inbound = _held_webform_nomination(campaign).inbound
+    fields = {**inbound.payload["fields"], "consent": ""}
+    return receive_inbound(channel=Channel.WEBFORM, external_id="form-10", campaign=campaign, sender="127.0.0.1",
+                           payload={"fields": fields, "photos": []}, wants_reference=False, enqueue_processing=False)
+
+
+@pytest.mark.parametrize(("received", "consented"), [
+    (_held_webform_nomination, True),
+    (_held_webform_nomination_without_consent, False),
+    (_api_tip, False),
+    (_email_tip, False),
+    (_hotline_tip, False),
+])
+def test_a_converted_web_form_tip_keeps_the_consent_of_its_stored_post(editor_client, campaign, received, consented):
+    """The consent the citizen ticked on the form is read from the stored post, whatever the editor sends; other channels'
+    tips carry no consent, as before."""
+    inbound = received(campaign).inbound
+    process_inbound(inbound_id=inbound.pk)
+    tip = ReaderTip.objects.get(inbound=inbound)
+    response = editor_client.post(reverse("console:tip_convert", args=[tip.pk]), {
+        "nominee_name": "储大爷", "nominee_kind": "individual", "deeds": "天天给环卫工送热水，坚持五年。",
+        "consent": "on", "consent_at": "2020-01-01T00:00:00Z",
+    })
+    assert response.status_code == 302
+    nomination = Nomination.objects.get(inbound=inbound)
+    assert nomination.consent_at == (inbound.received_at if consented else None)

@@ -221,3 +221,25 @@ def test_a_small_mail_shows_its_whole_source(viewer_client, receive):
     response = inbound_page(viewer_client, receive(mails.GB2312_BASE64.raw))
     assert response.context["raw"]["body"] == redact_personal_data(mails.GB2312_BASE64.raw.decode())
     assert response.context["raw"]["body_size"] is None
+
+
+@pytest.mark.parametrize(("sent", "escaped"), [
+    ("<b>setup</b>.exe", "&lt;b&gt;setup&lt;/b&gt;.exe"),
+    ("C:\\Users\\x\\setup.exe", "setup.exe"),
+    ("/home/x/<b>setup.exe", "&lt;b&gt;setup.exe"),
+])
+def test_a_refused_files_name_is_shown_as_sent_escaped_without_its_path(viewer_client, receive, sent, escaped):
+    body = b"\r\n".join([
+        b"--b1", b"Content-Type: text/plain; charset=utf-8", b"", "推荐出彩聊城人 王秀兰照顾孤寡老人二十年".encode(),
+        b"--b1", b"Content-Type: application/x-msdownload",
+        f'Content-Disposition: attachment; filename="{sent}"'.replace("\\", "\\\\").encode(),
+        b"Content-Transfer-Encoding: base64", b"", b64(b"MZ\x90\x00"), b"--b1--", b"",
+    ])
+    raw = message([("From", "citizen@163.com"), ("Subject", "setup"), *envelope(f"odd-name-{len(sent)}"),
+                   ("Content-Type", 'multipart/mixed; boundary="b1"')], body)
+    inbound = receive(raw)
+    assert list(RefusedFile.objects.filter(inbound=inbound).values_list("original_name", flat=True)) == [escaped.replace(
+        "&lt;", "<").replace("&gt;", ">")]
+    html = viewer_client.get(reverse("console:inbound", args=[inbound.pk])).content.decode()
+    notice = re.search(r'<li class="notice">The file “([^”]*)” could not be used', html)
+    assert notice is not None and notice.group(1) == escaped

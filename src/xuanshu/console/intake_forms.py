@@ -75,7 +75,19 @@ class TipConvertForm(IdentifiersMaskedForm):
             nominator_phone=found.nominator_phone,
             nominator_email=found.nominator_email,
             source_text=self.tip.text,
+            consent_at=consent_from_raw_record(self.tip),
         )
+
+
+def consent_from_raw_record(tip: ReaderTip):
+    """When the citizen agreed to the personal-information notice, read from the tip's stored message (raw first: never
+    from what the editor types). A web form nomination held outside the nomination stage carries the consent box; other
+    channels' tips carry none."""
+    if tip.channel != Channel.WEBFORM:
+        return None
+    from xuanshu.intake.channels.webform.adapter import interpret
+
+    return interpret(tip.inbound).consent_at
 
 
 class TipArchiveForm(forms.Form):

@@ -19,6 +19,7 @@ urlpatterns = [
     path("inbound/", views.inbound_list, name="inbound_list"),
     path("inbound/<int:inbound_id>/", views.inbound_detail, name="inbound"),
     path("inbound/<int:inbound_id>/contact/", views.inbound_contact, name="inbound_contact"),
+    path("inbound/<int:inbound_id>/raw/", views.inbound_raw_download, name="inbound_raw_download"),
     path("inbound/<int:inbound_id>/reprocess/", views.inbound_reprocess, name="inbound_reprocess"),
     path("hotline/", intake_views.hotline_call, name="hotline"),
     path("hotline/<str:reference>/", intake_views.hotline_logged, name="hotline_logged"),

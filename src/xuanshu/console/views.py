@@ -1,4 +1,5 @@
 """The editors' console: thin views that parse input with forms, call selectors and services, and render."""
+import json
 import math
 from functools import wraps
 
@@ -8,7 +9,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponseBadRequest
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
@@ -40,7 +41,7 @@ from xuanshu.core.errors import DomainError
 from xuanshu.core.phones import display_phone
 from xuanshu.core.redaction import redact_personal_data
 from xuanshu.core.services import log_contact_access
-from xuanshu.intake.enums import InboundStatus
+from xuanshu.intake.enums import Channel, InboundStatus
 from xuanshu.intake.models import Attachment, InboundFile, InboundMessage
 from xuanshu.intake.selectors import kept_file_for_console
 from xuanshu.intake.services import process_inbound
@@ -439,6 +440,39 @@ def inbound_contact(request, inbound_id):
         purpose="detail", ip_address=_client_address(request),
     )
     return _render_inbound(request, inbound, reveal=True)
+
+
+# How a downloaded raw record is labelled: never a type a browser renders, since the bytes are the sender's.
+RAW_DOWNLOAD_TYPES = {
+    Channel.EMAIL: ("message/rfc822", ".eml"),
+    Channel.WECHAT: ("application/xml", ".xml"),
+    Channel.API: ("application/json", ".json"),
+}
+
+
+@console_view(VIEW_CONTACT)
+@require_POST
+def inbound_raw_download(request, inbound_id):
+    """The raw record byte for byte as a download (an e-mail as .eml, with the files that could not be kept); it holds
+    contacts unmasked, so the download is logged like a reveal."""
+    inbound = _inbound_or_404(inbound_id)
+    if inbound.raw_body is not None:
+        content_type, extension = RAW_DOWNLOAD_TYPES.get(inbound.channel, ("application/octet-stream", ".bin"))
+        body = bytes(inbound.raw_body)
+    elif inbound.payload is not None:  # a web form post or a hotline call: structured input, stored as JSON
+        content_type, extension = "application/json", ".json"
+        body = json.dumps(inbound.payload, ensure_ascii=False, indent=2).encode()
+    else:
+        raise Http404(_("This message has no raw record to download."))
+    log_contact_access(
+        user=request.user, subjects=[inbound], fields=INBOUND_CONTACT_FIELDS,
+        purpose="download", ip_address=_client_address(request),
+    )
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="inbound-{inbound.pk}{extension}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
 
 
 @console_view(REVIEW)

@@ -23,6 +23,7 @@ from email.utils import parseaddr, parsedate_to_datetime
 import opencc
 
 from xuanshu.intake.channels.email.html_text import html_to_text
+from xuanshu.intake.filenames import name_without_path
 
 # Chinese mailers label GBK and GB18030 text "gb2312"; GB18030 is a superset of both, so the whole
 # family is read as GB18030 and a character outside the label never turns into U+FFFD.
@@ -336,7 +337,7 @@ def _filename(part: Message) -> str:
                 name = text
         else:
             name = decode_header_value(str(value))
-        name = re.sub(r"[\x00-\x1f\x7f]", "", name.replace("\\", "/")).rsplit("/", 1)[-1].strip()
+        name = name_without_path(re.sub(r"[\x00-\x1f\x7f]", "", name)).strip()
         if name:
             return name[:255]
     return ""
