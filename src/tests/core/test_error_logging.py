@@ -95,6 +95,14 @@ def test_log_text_loses_contacts_and_url_passwords():
     ) == "Key (phone)=(+86138****5678) exists; mail l***@example.com; db postgres://xs:***@db:5432/xs; line 1234"
 
 
+def test_log_text_masks_a_card_and_a_resident_id_whole():
+    """A grouped card number was once taken for a landline and half shown; an ID number was shown whole."""
+    line = redact_log_text("Key (deeds)=(捐款账户 6222 0212 3456 7890，身份证 370102199001011234) exists; MsgId 42")
+    for part in ["6222 0212 3456 7890", "3456", "370102199001011234", "19900101"]:
+        assert part not in line
+    assert line.endswith("exists; MsgId 42")
+
+
 def _site_env(tmp_path, **extra) -> dict:
     """A production process's environment (xuanshu.settings, DEBUG off) on an empty database of its own."""
     keep = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "VOTING_REDIS_URL", "TEST_DATABASE_URL",

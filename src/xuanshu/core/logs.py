@@ -2,8 +2,9 @@
 
 Tracebacks end in exception messages, and those can quote data: a unique-constraint violation names the
 phone number that clashed, a connection error the URL it could not reach. What goes out is masked the same
-way as contacts shown to staff (138****5678), and a URL's password is dropped, so that a log shipped to
-someone else carries no citizen's contact and no credential.
+way as citizens' text shown to staff (138****5678, and resident ID, bank card, WeChat and QQ numbers), and a
+URL's password is dropped, so that a log shipped to someone else carries no citizen's contact, identifier or
+credential.
 
 uvicorn's access log (one line per request, written by uvicorn's own handlers) loses its query strings: they
 carry what a citizen was handed, such as WeChat's OAuth `code=` and `state=`. See `configure_logging`.
@@ -12,14 +13,14 @@ import logging
 import logging.config
 import re
 
-from xuanshu.core.redaction import redact_contacts
+from xuanshu.core.redaction import redact_personal_data
 
 _URL_PASSWORD = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*:)[^/\s@]+@")
 
 
 def redact_log_text(text: str) -> str:
-    """`text` with URL passwords replaced by *** and contacts masked."""
-    return redact_contacts(_URL_PASSWORD.sub(r"\g<head>***@", text))
+    """`text` with URL passwords replaced by *** and contacts and identifiers masked."""
+    return redact_personal_data(_URL_PASSWORD.sub(r"\g<head>***@", text))
 
 
 class RedactingFormatter(logging.Formatter):
