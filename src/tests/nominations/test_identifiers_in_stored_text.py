@@ -25,7 +25,9 @@ SHOWN = "她为婆婆治病四处借钱，捐款请打到 6222 **** **** 7890。
     ("身份证371502198501011234,13812345678", "身份证371502198501011234,138****5678"),
     ("身份证 371502 19850101 123X 13812345678", "身份证 371502 19850101 123X 138****5678"),
     ("老身份证 371502850101123，电话8451234", "老身份证 371502850101123，电话***1234"),
-    # Not a card or an ID: still masked as phone numbers, as before.
+    # A QQ number of a local number's length, as the console's comment on stored text promises: kept for the display.
+    ("QQ号：12345678，电话8451234", "QQ号：12345678，电话***1234"),
+    # Not a card, an ID or a QQ number: still masked as phone numbers, as before.
     ("电话 0635 845 1234 或 138 1234 5678", "电话 0635 *** 1234 或 138 **** 5678"),
 ])
 def test_storage_keeps_cards_and_ids_whole_and_masks_the_phones(typed, stored):

@@ -200,14 +200,14 @@ def identifiers_in(text: str) -> bool:
     return bool(_identifiers_masked(text or "")[1])
 
 
-# The identifiers that are long runs of digits, which the phone pattern would otherwise take in part for a phone number
-# (6222 0212 3456 7890 read as 6222 plus the landline 0212 3456 7890).
-_PERSONAL_NUMBERS = (_RESIDENT_ID, _OLD_RESIDENT_ID, _BANK_CARD)
+# The identifiers that are runs of digits, which the phone pattern would otherwise take whole or in part for a phone
+# number (6222 0212 3456 7890 read as 6222 plus the landline 0212 3456 7890; QQ 12345678 as a local number).
+_PERSONAL_NUMBERS = (_RESIDENT_ID, _OLD_RESIDENT_ID, _BANK_CARD, _QQ)
 
 
 def redact_contacts_for_storage(text: str) -> str:
-    """`text` as a nomination stores a citizen's words: contacts masked (`redact_contacts`), resident ID and bank card
-    numbers left whole, however they are grouped, for the display masking (`redact_personal_data`) to mask."""
+    """`text` as a nomination stores a citizen's words: contacts masked (`redact_contacts`), resident ID, bank card and
+    QQ numbers left whole, however they are grouped, for the display masking (`redact_personal_data`) to mask."""
     # Why whole rather than masked here too: the raw message keeps every number either way (raw first), but an editor
     # checking a donation account or a nominee's identity works from the nomination, through the console's logged
     # reveal; the same numbers run together were always stored whole. What is left whole is exactly what
