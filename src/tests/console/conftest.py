@@ -1,6 +1,6 @@
 """Console fixtures: signed-in clients by role, a second campaign, and nominations with a chosen time and channel."""
 import pytest
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import Group, Permission, User
 
 from tests.conftest import SEED_CAMPAIGN_FILE
 from xuanshu.campaigns.loader import parse_campaign
@@ -24,6 +24,14 @@ def editor_client(client, editor):
 def viewer_client(client, viewer):
     client.force_login(viewer)
     return client
+
+
+@pytest.fixture
+def second_editor(db):
+    """Another editor, for two people working on one nomination at once."""
+    user = User.objects.create_user(username="editor2", password="editor2-pass-123", is_staff=True)
+    user.groups.add(Group.objects.get(name="editor"))
+    return User.objects.get(pk=user.pk)
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """Two editors editing one nomination: a save applies only what its editor changed, and never silently undoes
 another editor's change to the same field; an unchanged save from a browser (CRLF line breaks) changes nothing."""
 import pytest
-from django.contrib.auth.models import Group, User
 from django.test import Client
 from django.urls import reverse
 
@@ -12,13 +11,6 @@ from xuanshu.nominations.services import update_nomination_fields
 @pytest.fixture
 def nomination(nominate):
     return nominate()
-
-
-@pytest.fixture
-def second_editor(db):
-    user = User.objects.create_user(username="editor2", password="editor2-pass-123", is_staff=True)
-    user.groups.add(Group.objects.get(name="editor"))
-    return User.objects.get(pk=user.pk)
 
 
 def signed_in(user) -> Client:

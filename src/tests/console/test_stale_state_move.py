@@ -3,7 +3,6 @@ the nomination since, nothing moves and the page says so, naming the current sta
 import re
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -15,13 +14,6 @@ from xuanshu.core.models import ActivityLog
 @pytest.fixture
 def nomination(nominate):
     return nominate()
-
-
-@pytest.fixture
-def second_editor(db):
-    user = User.objects.create_user(username="editor2", password="editor2-pass-123", is_staff=True)
-    user.groups.add(Group.objects.get(name="editor"))
-    return User.objects.get(pk=user.pk)
 
 
 def signed_in(user, language="en") -> Client:
