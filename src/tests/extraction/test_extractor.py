@@ -16,7 +16,7 @@ def test_a_labelled_message_in_full():
     text = "推荐出彩聊城人\n被推荐人：张桂芳\n所在地：东昌府区古楼街道\n事迹：照顾瘫痪婆婆二十年。\n推荐人：李明 13812341234"
     result = extract_fields(text)
     assert {key: value for key, value in result.items() if key != "spans"} == {
-        "version": "rules-4",
+        "version": "rules-5",
         "keyword_found": True,
         "nominees": [person("张桂芳")],
         "category": "good-conduct",
@@ -294,3 +294,67 @@ def test_a_part_marker_or_a_pronoun_after_a_colon_ends_the_nominee_phrase():
         "推荐两位【1】马文清【2】孟凡荣": ["马文清", "孟凡荣"],
     }
     assert {text: [n["name"] for n in nominees(text)] for text in messages} == messages
+
+
+def test_an_enumeration_after_a_count_lists_every_nominee_with_or_without_a_colon():
+    # QA: 推荐以下两位（1）马文清（2）孟凡荣 gave only 孟凡荣, the head of the whole phrase; each item now ends at the next
+    # marker of its kind, colon or not.
+    messages = {
+        "推荐以下两位（1）马文清（2）孟凡荣，都是冠县的志愿者。": ["马文清", "孟凡荣"],
+        "推荐以下两位：（1）马文清（2）孟凡荣，都是冠县的志愿者。": ["马文清", "孟凡荣"],
+        "推荐以下两位(1)马文清(2)孟凡荣": ["马文清", "孟凡荣"],
+        "推荐以下三位①马文清②孟凡荣③孙丽，都是冠县的志愿者。": ["马文清", "孟凡荣", "孙丽"],
+        "推荐以下两位⑴马文清⑵孟凡荣": ["马文清", "孟凡荣"],
+        "推荐两位好人1.马文清2.孟凡荣，都是冠县的志愿者。": ["马文清", "孟凡荣"],
+        "推荐以下两位一、马文清二、孟凡荣": ["马文清", "孟凡荣"],
+        "推荐出彩聊城人 推荐以下两位（1）冠县的马文清（2）柳林镇的孟凡荣": ["马文清", "孟凡荣"],
+        "推荐以下人员（1）马文清（2）孟凡荣": ["马文清", "孟凡荣"],
+        # must stay
+        "推荐两位：（1）冠县的马文清，（2）柳林镇的孟凡荣。": ["马文清", "孟凡荣"],
+        "推荐两位【1】马文清【2】孟凡荣": ["马文清", "孟凡荣"],
+        "推荐出彩聊城人 我推荐两位：一位是冠县贾镇的退休教师马文清，另一位是冠县柳林镇的村医孟凡荣。": ["马文清", "孟凡荣"],
+        "推荐出彩聊城人 推荐冠县的马文清（1/2）他是一名志愿者。": ["马文清"],
+        # a name ending in a numeral before 、 is not the next item of a list in brackets
+        "推荐以下两位（1）张三、李四夫妇（2）孟凡荣": ["张三、李四夫妇", "孟凡荣"],
+        # nor does it open a list, which counts from 1; 2.5万元 is no item
+        "推荐出彩聊城人 推荐两位老人张三、李四": ["张三", "李四"],
+        "推荐出彩聊城人 推荐张三、李四、王五三位老人": ["张三", "李四", "王五"],
+        "推荐两位老人：马文清和孟凡荣，2.5万元积蓄全部捐出。": ["马文清", "孟凡荣"],
+    }
+    assert {text: [n["name"] for n in nominees(text)] for text in messages} == messages
+
+
+def test_a_plural_pronoun_before_the_names_is_not_part_of_a_group_name():
+    # QA: 他们是… after the colon was read into a group's name (他们是聊城市蓝天救援队), 他俩 was read as a group, and
+    # 两人 (a count, not a pair) made 推荐张景春和王玉兰，两人… one group.
+    two = [person("张景春"), person("王玉兰")]
+    people = {
+        "推荐出彩聊城人：他们是张景春和王玉兰，两人多年照顾孤寡老人。": two,
+        "推荐出彩聊城人：他俩是张景春和王玉兰，多年照顾孤寡老人。": two,
+        "推荐出彩聊城人：她们是张景春、王玉兰，多年照顾孤寡老人。": two,
+        "推荐出彩聊城人 推荐张景春和王玉兰，两人多年照顾孤寡老人。": two,
+        "推荐出彩聊城人 推荐张景春、王玉兰，二人多年照顾孤寡老人。": two,
+        "推荐出彩聊城人 推荐东昌府区的两位老人：他们是张景春和王玉兰，两人多年照顾孤寡老人。": two,
+    }
+    assert {text: nominees(text) for text in people} == people
+    # (members are left out for the organisations: 蓝天 of 蓝天救援队 reads as a person's name, as it did before)
+    groups = {
+        "推荐出彩聊城人：他们是聊城市蓝天救援队，多年参与防汛抢险。": "聊城市蓝天救援队",
+        "推荐出彩聊城人：他们是东昌府区志愿者协会，多年帮扶困难群众。": "东昌府区志愿者协会",
+        # must stay: a real group's name
+        "推荐出彩聊城人：聊城市蓝天救援队，多年参与防汛抢险。": "聊城市蓝天救援队",
+        "推荐出彩聊城人：东昌府区志愿者协会，多年帮扶困难群众。": "东昌府区志愿者协会",
+        "推荐出彩聊城人 推荐我们村的志愿服务队，多年帮扶困难群众。": "志愿服务队",
+    }
+    assert {text: [(n["name"], n["is_group"]) for n in nominees(text)] for text in groups} == {
+        text: [(name, True)] for text, name in groups.items()}
+    pairs = {
+        "推荐出彩聊城人：他们是张景春、王玉兰夫妇，多年照顾孤寡老人。": "张景春、王玉兰夫妇",
+        # must stay: a pair presented as one
+        "推荐出彩聊城人 推荐临清市的吴秀兰和她的儿子王磊，母子俩照顾瘫痪的邻居十年。": "吴秀兰和她的儿子王磊",
+        "推荐出彩聊城人 推荐一对老夫妻：张景春和王玉兰，两人多年照顾孤寡老人。": "张景春和王玉兰",
+        "推荐出彩聊城人 推荐一对老夫妻：他们是张景春和王玉兰，两人多年照顾孤寡老人。": "张景春和王玉兰",
+    }
+    members = {"张景春、王玉兰夫妇": ["张景春", "王玉兰"], "吴秀兰和她的儿子王磊": ["吴秀兰", "王磊"], "张景春和王玉兰": ["张景春", "王玉兰"]}
+    assert {text: nominees(text) for text in pairs} == {
+        text: [{"name": name, "is_group": True, "members": members[name]}] for text, name in pairs.items()}

@@ -16,7 +16,7 @@ from xuanshu.nominations.extraction.profile import CampaignProfile, default_prof
 from xuanshu.nominations.extraction.text import CJK, TextView, build_view
 
 # Bump when the rules change: stored extractions say which rules produced them.
-EXTRACTOR_VERSION = "rules-4"
+EXTRACTOR_VERSION = "rules-5"
 SUMMARY_LENGTH = 120
 
 _DEEDS_LABEL = re.compile(r"(?:主要事迹|个人事迹|事迹简介|先进事迹|事迹|推荐理由)\s*[:：]?\s*")

@@ -3,6 +3,7 @@ subject of the first sentence. Only those positions make a nominee, so the peopl
 worked with or cared for (distractors) are never picked up by a scan of every name in the text.
 """
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from xuanshu.nominations.extraction.names import (
@@ -36,7 +37,13 @@ SIGN_UP_LABEL = re.compile(rf"报名人(?:姓名)?(?!{_OTHER_FIELD}){_SEPARATOR}
 FIELD_LABEL = re.compile(rf"[{CJK}]{{2,8}}\s*[:：]|(?:被推荐人|推荐人|联系人)(?:姓名|单位|电话|手机|事迹|地址)")
 
 _RECOMMEND = re.compile(r"(?<!被)(?:推荐|推选|提名)(?!人|对象|理由|单位|表|信|语|词|资格|活动)(?:了|的是|的|给大家|一下|为)?")
-_ENUMERATION = re.compile(r"(?:另一位是|另一个是|另一位|另一个|一位是|一个是|第[一二三四五六七八九十]位[是:：]?|第[一二三四五六七八九十]个[是:：]?|[一二三四五][是、]|其[一二三][是,，:：]?|(?<![0-9])\d[.、．]|[（(]\d[)）]|【\d】)")
+# The markers of a list's items, by kind (the group's name). A list keeps to one kind, and an item ends where the
+# next marker of that kind starts (推荐以下两位（1）马文清（2）孟凡荣: no comma between the items).
+_ENUMERATION = re.compile(
+    r"(?P<word>另一位是|另一个是|另一位|另一个|一位是|一个是)|(?P<ordinal>第[一二三四五六七八九十][位个][是:：]?)"
+    r"|(?P<numeral>[一二三四五][是、])|(?P<qi>其[一二三][是,，:：]?)|(?P<dot>(?<![0-9])\d[.、．]|[\u2488-\u249b])"
+    r"|(?P<bracketed>[（(]\d[)）]|[\u2474-\u2487])|(?P<square>【\d】)|(?P<circled>[\u2460-\u2473\u24eb-\u24ff\u2776-\u2793])"
+)
 _COUNT = re.compile(r"[两二三四五几]\s*(?:位|个|名|支|对)")
 _SUBJECT_CUE = re.compile(r"(?:他就是|她就是|就是|名叫|叫做|他叫|她叫|名字叫|名字是)")
 _NOMINATOR_SELF = re.compile(r"(?:我是|我叫|本人是|本人叫|本人)")
@@ -61,8 +68,12 @@ _DEICTIC = re.compile(r"^(?:我们|咱们|咱|我|本|这个|这支|这位|一�
 _QUOTES = "“”\"「」『』‘’《》"
 _PRONOUNS = {"他", "她", "他们", "她们", "它", "其"}
 _PRONOUN_AFTER_COLON = re.compile(r"\s*[他她](?!们)")  # one person: 他们 may open a list
+# A pair presented as one after the names (…王磊，母子俩…). 两人 and 二人 only count the people (推荐张景春和王玉兰，
+# 两人多年…): they are listed people, each a nominee.
 _PAIR_AFTER = re.compile(r"[,，]\s*(?:" + "|".join(["夫妇", "夫妻", "兄弟", "姐妹", "兄妹", "姐弟", "母女", "父子", "母子", "父女", "婆媳",
-                                                     "老两口", "两口子", "两人", "二人"]) + ")")
+                                                     "老两口", "两口子"]) + ")")
+# 他们是… before the names (推荐出彩聊城人：他们是张景春和王玉兰): the subject, never part of a name or a group's name.
+_PLURAL_SUBJECT = re.compile(r"\s*(?:他们|她们|它们|他俩|她俩)(?:俩|两人|二人|两位|两个|几位)?(?:分别|也|都|就)?是")
 _SELF_NOMINATION = re.compile(r"自荐|报名参加|想报名|我要报名|本人报名|推荐自己|推荐我自己")
 
 
@@ -215,6 +226,9 @@ def _strip_trailing_parenthesis(text: str, start: int, end: int) -> tuple[int, i
 
 def _person_from_phrase(text: str, start: int, end: int, how: str, confidence: float) -> list[Person]:
     """The nominee(s) a noun phrase names; the head of a Chinese noun phrase comes last (…的护林员韩德胜)."""
+    plural_subject = _PLURAL_SUBJECT.match(text, start, end)
+    if plural_subject:
+        start = plural_subject.end()
     while start < end and text[start] in " " + _QUOTES:
         start += 1
     while end > start and text[end - 1] in " ":
@@ -379,12 +393,42 @@ def _last_name_in_value(text: str, start: int, end: int) -> Person | None:
 
 
 def _enumerated(text: str, start: int, limit: int) -> list[Person]:
-    """Nominees listed as 一是… 二是…, 第一位：… , 1. … 2. …"""
+    """Nominees listed as 一是… 二是…, 第一位：… , 1. … 2. …, （1）…（2）…, ①…②…: the markers of the first one's kind,
+    each item up to the end of its clause or the next marker."""
+    markers = _list_markers(text, start, limit)
     people = []
-    for match in _ENUMERATION.finditer(text, start, limit):
+    for index, match in enumerate(markers):
         item_end = _clause_end(text, match.end(), stop_at_colon=False)
+        if index + 1 < len(markers):
+            item_end = min(item_end, markers[index + 1].start())
         people.extend(_person_from_phrase(text, match.end(), item_end, "enumeration", 0.85))
     return people
+
+
+def _list_markers(text: str, start: int, limit: int) -> list[re.Match]:
+    """The markers of one list: of the kind of the first that can open one (一位是…, or numbered 1), and for numbered
+    kinds counting 1, 2, 3… in order, so 三、 in 张三、李四 opens no list and 2.5万元 is no item."""
+    kind, listed, expected = None, [], 1
+    for match in _ENUMERATION.finditer(text, start, limit):
+        if kind is None and (match.lastgroup == "word" or _marker_number(match.group()) == 1):
+            kind = match.lastgroup
+        if match.lastgroup != kind:
+            continue
+        if kind == "word":  # 一位是… 另一位是…: not numbered
+            listed.append(match)
+        elif _marker_number(match.group()) == expected:
+            listed.append(match)
+            expected += 1
+    return listed
+
+
+def _marker_number(marker: str) -> int | None:
+    for ch in marker:
+        if ch not in "第其另":
+            value = unicodedata.numeric(ch, None)
+            if value is not None:
+                return int(value)
+    return None
 
 
 def _after_recommend(text: str) -> list[Person]:
@@ -409,8 +453,10 @@ def _after_recommend(text: str) -> list[Person]:
             if people:
                 return people
             continue
-        if _COUNT.search(phrase):
-            people = _enumerated(text, end, len(text))
+        count = _COUNT.search(text, start, end)
+        if count or len(_list_markers(text, start, end)) >= 2:
+            # the list may start inside the clause (推荐以下两位（1）马文清（2）孟凡荣) or after it (推荐两位【1】…)
+            people = _enumerated(text, count.end() if count else start, len(text))
             if people:
                 return people
         people = _person_from_phrase(text, start, end, "recommend", 0.85)
@@ -430,6 +476,9 @@ def _listed_after_colon(text: str, phrase_start: int, colon: int) -> list[Person
     if enumerated:
         return enumerated
     end = _clause_end(text, list_start, stop_at_colon=False)
+    plural_subject = _PLURAL_SUBJECT.match(text, list_start, end)
+    if plural_subject:
+        list_start = plural_subject.end()  # 一对老夫妻：他们是张景春和王玉兰
     if any(word in text[phrase_start:colon] for word in PAIR_WORDS):
         parts = _split_names(text, list_start, end)
         members = [m for s, e in parts if (m := name_ending_at(text, e, s)) and not m.honorific_only]
@@ -563,7 +612,7 @@ def find_people(text: str, *, phone_starts: list[int], keyword_spans: list[tuple
     if not nominees:
         nominees = _after_keyword_colon(text, list(keyword_spans))
     if not nominees:
-        nominees = _enumerated(text, 0, len(text)) if len(_ENUMERATION.findall(text)) >= 2 else []
+        nominees = _enumerated(text, 0, len(text)) if len(_list_markers(text, 0, len(text))) >= 2 else []
     if not nominees:
         nominees = _subject_cue(text)
     if not nominees:

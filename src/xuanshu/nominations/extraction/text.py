@@ -15,7 +15,12 @@ CJK = r"\u3400-\u9fff"
 _IS_CJK = re.compile(f"[{CJK}]")
 _PUNCT_END = set("。！？!?；;，,：:、）)】」”\"…")
 _LABEL_START = re.compile(rf"^\s*[{CJK}]{{2,8}}\s*[:：]")
-_ENUMERATION_START = re.compile(r"^\s*(?:\d{1,2}\s*[.、．)）]|[（(]\d{1,2}[)）]|[一二三四五六七八九十][是、.]|第[一二三四五六七八九十]位)")
+# Numbers that mark the items of a list: circled (①), in brackets (⑴) and with a full stop (⒈), and their dingbat forms.
+LIST_NUMBERS = "\u2460-\u249b\u24eb-\u24ff\u2776-\u2793"
+_ENUMERATION_START = re.compile(
+    rf"^\s*(?:\d{{1,2}}\s*[.、．)）]|[（(]\d{{1,2}}[)）]|[一二三四五六七八九十][是、.]|第[一二三四五六七八九十]位|[{LIST_NUMBERS}])"
+)
+_IS_LIST_NUMBER = re.compile(f"[{LIST_NUMBERS}]")
 # Marks OCR leaves between the characters of a word.
 _OCR_NOISE = set("丨|｜")
 # Letters OCR confuses with digits, accepted only inside a run of digits.
@@ -41,10 +46,13 @@ class TextView:
 
 
 def _one_for_one(text: str) -> str:
-    """NFKC and traditional-to-simplified, keeping one character for one character."""
+    """NFKC and traditional-to-simplified, keeping one character for one character.
+
+    A circled number (①) stays as written: NFKC would make it a bare digit (推荐以下两位①马文清②孟凡荣 would read
+    …两位1马文清2孟凡荣), and it marks a list's items."""
     chars = []
     for ch in text:
-        folded = unicodedata.normalize("NFKC", ch)
+        folded = ch if _IS_LIST_NUMBER.match(ch) else unicodedata.normalize("NFKC", ch)
         chars.append(folded if len(folded) == 1 else ch)
     folded = "".join(chars)
     simplified = _t2s().convert(folded)
