@@ -161,6 +161,20 @@ def test_a_senders_failure_is_audited_and_may_be_retried_at_once(log_call, edito
     assert send(editor_client, "CCLC2024-000001", caller_agreed="on").status_code == 302
 
 
+def test_a_senders_failure_quoting_a_card_shows_it_masked_as_a_card(log_call, editor_client, campaign, monkeypatch):
+    log_call(caller_phone=MOBILE)
+
+    def refuse(self, **kwargs):
+        raise SmsError("isv.CONTENT_ILLEGAL 6222 0212 3456 7890 123, 6222-0212-3456-7890")
+
+    monkeypatch.setattr(dev.DevSender, "send_notice", refuse)
+    failed = send(editor_client, "CCLC2024-000001", caller_agreed="on")
+    masked = "isv.CONTENT_ILLEGAL 6222 **** **** ***0 123, 6222-****-****-7890"
+    assert failed.context["sms_form"].non_field_errors() == [f"The text message could not be sent: {masked}"]
+    [(_action, _actor, audited)] = sms_audit()
+    assert audited["error"] == masked
+
+
 def test_only_editors_and_only_hotline_nominations(log_call, editor_client, campaign, make_nomination, viewer):
     log_call(caller_phone=MOBILE)
     webform = make_nomination(channel=Channel.WEBFORM, nominator_phone="+8613812345678")

@@ -99,7 +99,32 @@ def test_reprocess_that_fails_again_keeps_the_message_and_shows_why(editor_clien
     response = editor_client.post(reverse("console:inbound_reprocess", args=[broken.pk]), follow=True)
     broken.refresh_from_db()
     assert (broken.status, broken.error, broken.attempts) == ("failed", "KeyError: 'fields'", 2)
-    assert "Processing failed again: KeyError: &#x27;fields&#x27;" in response.content.decode()
+    # The notice says what happened in the editors' words; the technical error is in the message's panel.
+    assert [str(message) for message in response.context["messages"]] == [
+        "Processing failed again. Why is shown below, under “Error”."]
+    assert "Processing failed. Technical details for the administrator: KeyError: &#x27;fields&#x27;" in (
+        response.content.decode())
+
+
+def test_a_failure_that_names_a_phone_number_is_shown_masked(editor_client, broken, monkeypatch):
+    """The stored error is the pipeline's own text and may quote the sender's input: the notice never repeats it,
+    and the panel and the history mask it as they mask the raw message."""
+    import xuanshu.intake.channels as channels
+
+    def unreadable(inbound):
+        raise ValueError("cannot read the phone 13912345678")
+
+    monkeypatch.setattr(channels, "interpreter_for", lambda channel: unreadable)
+    response = editor_client.post(reverse("console:inbound_reprocess", args=[broken.pk]), follow=True)
+    broken.refresh_from_db()
+    html = response.content.decode()
+    history = [(entry.action_label, entry.after) for entry in response.context["activity"]][0]
+    assert (broken.error, "13912345678" in html, history) == (
+        "ValueError: cannot read the phone 13912345678", False,
+        ("Processing: Failed", [ValueItem("Status", "Failed"), ValueItem("Error", "ValueError: cannot read the phone 139****5678"),
+                                ValueItem("Waiting for message", "(empty)")]),
+    )
+    assert "Technical details for the administrator: ValueError: cannot read the phone 139****5678" in html
 
 
 def test_reprocess_needs_a_post(editor_client, failed):

@@ -121,6 +121,11 @@ def test_an_editor_converts_a_tip_into_a_nomination(editor_client, tip, editor):
     assert again.status_code in (302, 400) and Nomination.objects.count() == 1
 
 
+def test_a_category_or_county_not_read_from_the_tip_reads_as_not_given(editor_client, tip):
+    form = editor_client.get(reverse("console:tip", args=[tip.pk])).context["convert_form"]
+    assert (str(form.fields["category"].empty_label), str(form.fields["area"].empty_label)) == ("Not given", "Not given")
+
+
 def test_archive_needs_a_reason_and_can_be_reopened(editor_client, tip):
     refused = editor_client.post(reverse("console:tip_archive", args=[tip.pk]), {"reason": ""})
     assert refused.status_code == 400

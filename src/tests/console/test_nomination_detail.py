@@ -168,6 +168,24 @@ def test_invalid_edit_shows_the_error_and_changes_nothing(editor_client, nominat
     assert (nomination.nominee_name, ActivityLog.objects.filter(action="nomination.edit").count()) == ("张桂芳", 0)
 
 
+def test_every_wrong_field_is_reported_at_once_beside_it(editor_client, nomination):
+    """A wrong phone is found with the other mistakes, not only after they are corrected and the form sent again."""
+    response = editor_client.post(url("nomination_edit", nomination), edit_data(
+        nomination, nominee_name="", nominator_phone="12345", nominator_email="not-an-email"))
+    assert (response.status_code, response.context["edit_form"].errors) == (400, {
+        "nominee_name": ["This field is required."],
+        "nominator_phone": ["Enter a valid mainland mobile number or a landline with area code."],
+        "nominator_email": ["Enter a valid e-mail address, or leave it empty."],
+    })
+
+
+def test_an_empty_category_or_county_reads_as_not_given(editor_client, nominate):
+    nomination = nominate(category_code=None, area_code=None)
+    form = editor_client.get(url("nomination", nomination)).context["edit_form"]
+    assert ([str(label) for _, label in form.fields["category"].choices][:1],
+            [str(label) for _, label in form.fields["area"].choices][:1]) == (["Not given"], ["Not given"])
+
+
 def test_note_is_added_and_shown(editor_client, editor, nomination):
     response = editor_client.post(url("nomination_note", nomination), {"body": "已电话联系推荐人，\n事迹属实。"})
     assert response.status_code == 302

@@ -24,6 +24,12 @@ SECRETS = ("081AbcDEF2gh3SECRET", "st4teSECRET", "13812345678", "CCLC2024-000001
     ("/c/chucai/status/?ref=CCLC2024-000001", "/c/chucai/status/?…"),
     ("/intake/wechat/qlwb/?", "/intake/wechat/qlwb/?…"),
     ("/c/13812345678/", "/c/138****5678/"),
+    # uvicorn logs the path percent-encoded: a space between groups arrives as %20.
+    ("/c/6222%200212%203456%207890%20123/", "/c/6222%20****%20****%20***0%20123/"),
+    ("/c/6222-0212-3456-7890/", "/c/6222-****-****-7890/"),
+    ("/c/%E5%8D%A1%E5%8F%B76222%E3%80%800212%E3%80%803456%E3%80%807890/",
+     "/c/%E5%8D%A1%E5%8F%B76222%E3%80%80****%E3%80%80****%E3%80%807890/"),
+    ("/c/138%201234%205678/%FF", "/c/138%20****%205678/%FF"),
     ("/c/chucai/status/Xk3_tokenSECRET-9/", "/c/chucai/status/…/"),
     ("/c/chucai/nominate/thanks/Xk3_tokenSECRET-9/", "/c/chucai/nominate/thanks/…/"),
     ("/c/chucai/status/", "/c/chucai/status/"),

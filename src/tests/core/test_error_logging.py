@@ -103,6 +103,12 @@ def test_log_text_masks_a_card_and_a_resident_id_whole():
     assert line.endswith("exists; MsgId 42")
 
 
+def test_log_text_masks_cards_in_groups_of_four_as_cards():
+    """Every group but the first four and last four digits hidden, as the console masks a card."""
+    assert redact_log_text("卡号 6222 0212 3456 7890 123；6222-0212-3456-7890；６２２２　０２１２　３４５６　７８９０") == (
+        "卡号 6222 **** **** ***0 123；6222-****-****-7890；６２２２　****　****　７８９０")
+
+
 def _site_env(tmp_path, **extra) -> dict:
     """A production process's environment (xuanshu.settings, DEBUG off) on an empty database of its own."""
     keep = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "VOTING_REDIS_URL", "TEST_DATABASE_URL",

@@ -27,6 +27,12 @@ SHOWN = "她为婆婆治病四处借钱，捐款请打到 6222 **** **** 7890。
     ("老身份证 371502850101123，电话8451234", "老身份证 371502850101123，电话***1234"),
     # A QQ number of a local number's length, as the console's comment on stored text promises: kept for the display.
     ("QQ号：12345678，电话8451234", "QQ号：12345678，电话***1234"),
+    ("QQ：1234567", "QQ：1234567"),
+    ("qq号 87654321", "qq号 87654321"),
+    ("扣扣 12345678", "扣扣 12345678"),
+    ("ＱＱ号码：８７６５４３２１", "ＱＱ号码：８７６５４３２１"),
+    # Without a QQ label, a number of that length is a local phone number.
+    ("电话 12345678，号码 1234567", "电话 ****5678，号码 ***4567"),
     # Not a card, an ID or a QQ number: still masked as phone numbers, as before.
     ("电话 0635 845 1234 或 138 1234 5678", "电话 0635 *** 1234 或 138 **** 5678"),
 ])
@@ -37,6 +43,20 @@ def test_storage_keeps_cards_and_ids_whole_and_masks_the_phones(typed, stored):
 def test_what_storage_keeps_whole_the_display_masks():
     assert redact_contacts_for_storage(DEEDS) == STORED
     assert redact_personal_data(STORED) == SHOWN
+
+
+@pytest.mark.parametrize(("stored", "shown"), [
+    ("QQ：1234567", "QQ：1*****7"),
+    ("qq号 87654321", "qq号 8******1"),
+    ("扣扣 12345678", "扣扣 1******8"),
+])
+def test_a_qq_number_of_a_local_numbers_length_stored_whole_is_shown_masked_as_a_qq_number(stored, shown):
+    assert (redact_contacts_for_storage(stored), redact_personal_data(stored)) == (stored, shown)
+
+
+def test_the_admins_title_of_a_nomination_masks_a_card_stored_whole_as_a_card():
+    nomination = Nomination(reference="CCLC2024-000001", nominee_name=f"卡号{CARD}，{PHONE}")
+    assert str(nomination) == "CCLC2024-000001 卡号6222 **** **** 7890，138****5678"
 
 
 def test_a_number_the_display_spares_as_a_machine_id_is_masked_as_a_phone_in_storage():

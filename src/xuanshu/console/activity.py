@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from xuanshu.campaigns.enums import NomineeKind
 from xuanshu.console.redaction import CITIZEN_TEXT_FIELDS
 from xuanshu.core.models import ActivityLog
-from xuanshu.core.redaction import redact_identifiers
+from xuanshu.core.redaction import redact_identifiers, redact_personal_data
 from xuanshu.intake.enums import Channel, FileRefusal, InboundStatus, TipState
 from xuanshu.nominations.dedup.models import SuggestionState
 from xuanshu.nominations.dedup.reasons import describe
@@ -31,6 +31,7 @@ ACTION_LABELS = {
     "nomination.note": gettext_lazy("Note added"),
     "nomination.follow_up": gettext_lazy("Follow-up message added"),
     "nomination.mask_contacts": gettext_lazy("Contacts in the text masked"),
+    "nomination.restore_numbers": gettext_lazy("ID, bank card and QQ numbers masked by older rules put back from the raw message"),
     "nomination.status_link_sms": gettext_lazy("Status link sent by text message"),
     "nomination.status_link_sms_failed": gettext_lazy("Status link text message failed"),
     "nomination.nominee_merge": gettext_lazy("Its nominee was merged with another"),
@@ -255,6 +256,10 @@ def value_items(value: Any, *, subject_type: str, action: str = "", skip: frozen
 def _format_field(key: str, value: Any, choices: dict[str, type[TextChoices]]) -> str:
     if key in CITIZEN_TEXT_FIELDS and isinstance(value, str) and value:
         return redact_identifiers(value)
+    if key == "error" and isinstance(value, str) and value:
+        # A processing error may quote the sender's input (a phone number it could not read): masked as the message's
+        # panel masks it, since the history has no logged reveal.
+        return redact_personal_data(value)
     if key in choices and isinstance(value, str) and value in choices[key].values:
         return str(choices[key](value).label)
     if key == "reasons" and isinstance(value, list):

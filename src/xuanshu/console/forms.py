@@ -13,6 +13,7 @@ from xuanshu.campaigns.enums import NomineeKind
 from xuanshu.campaigns.models import Area, Category
 from xuanshu.campaigns.selectors import campaign_choices
 from xuanshu.console.redaction import CITIZEN_TEXT_FIELDS
+from xuanshu.core.phones import parse_cn_phone
 from xuanshu.core.redaction import redact_identifiers, restore_identifiers
 from xuanshu.intake.channels.webform.forms import NUL_CHARACTER_MESSAGE, TOO_LONG_MESSAGE
 from xuanshu.intake.enums import Channel, InboundStatus
@@ -29,6 +30,9 @@ from xuanshu.nominations.services import (
 
 # Editors work in Liaocheng: dates they type and times they read are Asia/Shanghai.
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+# The empty choice of an optional category or county, instead of Django's "---------".
+NOT_GIVEN_LABEL = _("Not given")
+INVALID_PHONE_MESSAGE = _("Enter a valid mainland mobile number or a landline with area code.")
 
 
 class ConsoleAuthenticationForm(AuthenticationForm):
@@ -115,7 +119,8 @@ class QueueFilterForm(forms.Form):
     in_deeds = forms.BooleanField(required=False, label=_("Also search the deeds (slower)"))
     sort = forms.ChoiceField(choices=QueueOrder.choices, required=False, label=_("Sort"))
 
-    def __init__(self, data):
+    def __init__(self, data, *, contact_search: bool = False):
+        self.contact_search = contact_search
         data = data.copy()
         if data.get("sort") not in QueueOrder.values:
             data["sort"] = QueueOrder.NEWEST  # an unknown or missing order is the default, never an error
@@ -126,6 +131,8 @@ class QueueFilterForm(forms.Form):
         self.fields["campaign"].choices = [("", _("All campaigns")), *campaigns]
         self.fields["campaign"].widget.attrs["data-autosubmit"] = ""
         self.fields["sort"].widget.attrs["data-autosubmit"] = ""
+        if contact_search:
+            self.fields["q"].help_text = _("Reference number, nominee, nominator, place, or the nominator's phone or e-mail")
         chosen = data.get("campaign", "")
         if chosen.isdigit():
             self.fields["category"].queryset = Category.objects.filter(campaign_id=chosen)
@@ -152,6 +159,7 @@ class QueueFilterForm(forms.Form):
             received_until=_local_midnight(end + dt.timedelta(days=1)) if end else None,
             search=data.get("q", "").strip(),
             search_deeds=bool(data.get("in_deeds")),
+            search_contacts=self.contact_search,
             order=data.get("sort") or QueueOrder.NEWEST,
         )
 
@@ -167,8 +175,10 @@ class NominationEditForm(IdentifiersMaskedForm):
 
     nominee_name = forms.CharField(label=_("Nominee"), max_length=100)
     nominee_kind = forms.ChoiceField(label=_("Kind"), choices=NomineeKind.choices)
-    category = forms.ModelChoiceField(Category.objects.none(), required=False, label=_("Category"))
-    area = forms.ModelChoiceField(Area.objects.none(), required=False, label=_("County"))
+    category = forms.ModelChoiceField(
+        Category.objects.none(), required=False, label=_("Category"), empty_label=NOT_GIVEN_LABEL,
+    )
+    area = forms.ModelChoiceField(Area.objects.none(), required=False, label=_("County"), empty_label=NOT_GIVEN_LABEL)
     place_detail = forms.CharField(label=_("Place"), max_length=200, required=False)
     deeds = forms.CharField(label=_("Deeds"), widget=forms.Textarea(attrs={"rows": 10}))
     nominator_name = forms.CharField(label=_("Nominator"), max_length=100, required=False)
@@ -179,6 +189,7 @@ class NominationEditForm(IdentifiersMaskedForm):
     clear_nominator_phone = forms.BooleanField(label=_("Clear this contact"), required=False)
     nominator_email = forms.EmailField(
         label=_("New e-mail"), required=False, help_text=_("Leave empty to keep the current one."),
+        error_messages={"invalid": _("Enter a valid e-mail address, or leave it empty.")},
     )
     clear_nominator_email = forms.BooleanField(label=_("Clear this contact"), required=False)
     reason = forms.CharField(label=_("Reason for the change"), max_length=500, required=False)
@@ -207,6 +218,13 @@ class NominationEditForm(IdentifiersMaskedForm):
 
     def clean_deeds(self):
         return check_deeds_length(self.cleaned_data["deeds"], current=self.nomination.deeds)
+
+    def clean_nominator_phone(self) -> str:
+        # Checked here too (the service checks it again), so the error shows beside the field with any others.
+        phone = self.cleaned_data["nominator_phone"]
+        if phone and parse_cn_phone(phone) is None:
+            raise forms.ValidationError(INVALID_PHONE_MESSAGE, code="phone")
+        return phone
 
     def clean(self):
         cleaned = super().clean()

@@ -4,7 +4,12 @@ from django.utils.translation import gettext_lazy as _
 
 from xuanshu.campaigns.enums import NomineeKind
 from xuanshu.campaigns.models import Area, Category
-from xuanshu.console.forms import IdentifiersMaskedForm, check_deeds_length, use_plain_error_messages
+from xuanshu.console.forms import (
+    NOT_GIVEN_LABEL,
+    IdentifiersMaskedForm,
+    check_deeds_length,
+    use_plain_error_messages,
+)
 from xuanshu.intake.channels import sender_contact
 from xuanshu.intake.enums import Channel, TipState
 from xuanshu.intake.models import ReaderTip
@@ -23,8 +28,10 @@ class TipConvertForm(IdentifiersMaskedForm):
 
     nominee_name = forms.CharField(label=_("Nominee"), max_length=100)
     nominee_kind = forms.ChoiceField(label=_("Kind"), choices=NomineeKind.choices)
-    category = forms.ModelChoiceField(Category.objects.none(), required=False, label=_("Category"))
-    area = forms.ModelChoiceField(Area.objects.none(), required=False, label=_("County"))
+    category = forms.ModelChoiceField(
+        Category.objects.none(), required=False, label=_("Category"), empty_label=NOT_GIVEN_LABEL,
+    )
+    area = forms.ModelChoiceField(Area.objects.none(), required=False, label=_("County"), empty_label=NOT_GIVEN_LABEL)
     place_detail = forms.CharField(label=_("Place"), max_length=200, required=False)
     deeds = forms.CharField(label=_("Deeds"), widget=forms.Textarea(attrs={"rows": 8}))
     nominator_name = forms.CharField(label=_("Nominator"), max_length=100, required=False)

@@ -135,7 +135,7 @@ def queue(request):
 
 
 def _render_queue(request, *, move_form=None, status=200):
-    form = QueueFilterForm(request.GET)
+    form = QueueFilterForm(request.GET, contact_search=request.user.has_perm(VIEW_CONTACT))
     form.is_valid()
     page = Paginator(review_queue(form.queue_filters()), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
@@ -143,6 +143,11 @@ def _render_queue(request, *, move_form=None, status=200):
         "ticked": set(move_form.cleaned_data.get("selected", {})) if move_form is not None else set(),  # after is_valid()
         "reason_states": [state.value for state in BATCH_TARGETS if state in REASON_REQUIRED],
         "reason_labels": "、".join(f"“{state.label}”" for state in BATCH_TARGETS if state in REASON_REQUIRED),
+        # Asked before the ticked rows go to a state nothing leaves (withdrawn).
+        "final_states": [state.value for state in BATCH_TARGETS if not TRANSITIONS[state]],
+        "final_question": _("The ticked nominations will be moved to %(states)s, and cannot be moved to any other state "
+                            "after that. Continue?") % {
+            "states": "、".join(f"“{state.label}”" for state in BATCH_TARGETS if not TRANSITIONS[state])},
     }
     return render(request, "console/queue.html", context, status=status)
 
@@ -184,7 +189,7 @@ def _report_batch_move(request, result) -> None:
 
 @console_view(EXPORT)
 def export(request):
-    form = ExportForm(request.GET)
+    form = ExportForm(request.GET, contact_search=request.user.has_perm(VIEW_CONTACT))
     if not form.is_valid():
         return HttpResponseBadRequest(_("The export filters are not valid."), content_type="text/plain; charset=utf-8")
     reveal = form.cleaned_data["include_contacts"] and request.user.has_perm(VIEW_CONTACT)
@@ -210,10 +215,19 @@ def _nomination_or_404(reference: str) -> Nomination:
 
 def _allowed_moves(state: str) -> list[dict]:
     return [
-        {"state": target.value, "label": target.label, "needs_reason": target in REASON_REQUIRED}
+        {"state": target.value, "label": target.label, "needs_reason": target in REASON_REQUIRED,
+         "confirm": _final_move_question(target)}
         for target in NominationState
         if target in TRANSITIONS[state]
     ]
+
+
+def _final_move_question(target: NominationState) -> str:
+    """The question asked before a move to a state nothing leaves (withdrawn): one click there cannot be undone."""
+    if TRANSITIONS[target]:
+        return ""
+    return _("After “%(state)s” this nomination cannot be moved to any other state. Move it to “%(state)s”?") % {
+        "state": target.label}
 
 
 def _follow_ups(nomination, *, reveal: bool) -> list:
@@ -480,7 +494,9 @@ def inbound_raw_download(request, inbound_id):
 def inbound_reprocess(request, inbound_id):
     inbound = process_inbound(inbound_id=_inbound_or_404(inbound_id).pk, actor=request.user)
     if inbound.status == InboundStatus.FAILED:
-        messages.error(request, _("Processing failed again: %(error)s") % {"error": inbound.error})
+        # Not the stored error itself: it is the pipeline's English and may quote the sender's input unmasked; the
+        # page shows it, masked and explained, under "Error".
+        messages.error(request, _("Processing failed again. Why is shown below, under “Error”."))
     else:
         messages.success(request, _("The message was processed."))
     return redirect("console:inbound", inbound_id=inbound.pk)

@@ -12,6 +12,7 @@ carry what a citizen was handed, such as WeChat's OAuth `code=` and `state=`. Se
 import logging
 import logging.config
 import re
+from urllib.parse import quote, unquote
 
 from xuanshu.core.redaction import redact_personal_data
 
@@ -39,10 +40,14 @@ _TOKEN_IN_PATH = re.compile(r"^(/c/[^/]+/(?:status|nominate/thanks)/)[^/]+")
 
 def redact_request_target(target: str) -> str:
     """A request's path as the access log shows it: the query string replaced by `?…`, a citizen's link token
-    by `…`, contacts masked."""
+    by `…`, contacts and identifiers masked."""
     path, question_mark, _query = target.partition("?")
+    # uvicorn logs the path percent-encoded: a card typed in groups (6222%200212%203456%207890) is masked as the
+    # decoded text reads, then encoded again as uvicorn wrote it (the masks' * left as they are).
+    decoded = unquote(path, errors="surrogateescape")
+    path = quote(redact_log_text(decoded), safe="/*", errors="surrogateescape")
     path = _TOKEN_IN_PATH.sub(r"\1…", path)
-    return redact_log_text(path) + ("?…" if question_mark else "")
+    return path + ("?…" if question_mark else "")
 
 
 class AccessLogRedaction(logging.Filter):

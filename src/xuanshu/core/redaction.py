@@ -1,8 +1,9 @@
 """Contacts masked inside free text (138****5678, q***@163.com), keeping the shape the citizen typed
 (full-width digits, dashes, +86) while the middle digits are hidden; other personal numbers (resident ID, bank card,
 WeChat, QQ) too where citizens' text is shown to staff (`redact_personal_data`), and in text that is published also
-IP addresses (`redact_addresses`). A nomination stores its text with contacts masked and resident ID and bank card
-numbers whole (`redact_contacts_for_storage`), for the display masking to hide until a logged reveal."""
+IP addresses (`redact_addresses`). A nomination stores its text with contacts masked and resident ID, bank card and QQ
+numbers whole (`redact_contacts_for_storage`), for the display masking to hide until a logged reveal; text stored by
+older rules, which masked some of those digits, gets them back from its source (`numbers_restored`)."""
 import ipaddress
 import re
 from collections.abc import Sequence
@@ -103,9 +104,9 @@ _WECHAT_LABELLED = re.compile(
     r"(?:微信(?:号|账号|id|ID)\s*:?\s*|(?:微信|(?<![A-Za-z])(?:wechat|weixin|vx|wx))(?:\s*id)?\s*(?::|号)\s*:?\s*)"
     r"(?P<value>[A-Za-z][A-Za-z0-9_-]{5,19})(?![A-Za-z0-9_-])", re.IGNORECASE)
 _WXID = re.compile(r"(?<![A-Za-z0-9_])wxid_(?P<value>[A-Za-z0-9_-]{4,})(?![A-Za-z0-9_-])", re.IGNORECASE)
-# A QQ number after QQ (QQ:12345678, QQ号 12345678, qq12345678): 5 to 11 digits, from 1-9. A QQ group (QQ群) is not
-# a person's; a QQ mailbox is masked as an e-mail address.
-_QQ = re.compile(r"(?<![A-Za-z])qq\s*(?:号码|号)?\s*:?\s*(?P<value>[1-9]\d{4,10})(?![0-9A-Za-z])", re.IGNORECASE)
+# A QQ number after QQ or 扣扣, as it is nicknamed (QQ:12345678, QQ号 12345678, qq12345678, 扣扣 12345678): 5 to 11
+# digits, from 1-9. A QQ group (QQ群) is not a person's; a QQ mailbox is masked as an e-mail address.
+_QQ = re.compile(r"(?:(?<![A-Za-z])qq|扣扣)\s*(?:号码|号)?\s*:?\s*(?P<value>[1-9]\d{4,10})(?![0-9A-Za-z])", re.IGNORECASE)
 
 
 def _masked_span(original: str, keep_head: int, keep_tail: int, *, separators: bool = True) -> str:
@@ -213,9 +214,32 @@ def redact_contacts_for_storage(text: str) -> str:
     # reveal; the same numbers run together were always stored whole. What is left whole is exactly what
     # `redact_personal_data` masks on screen, in exports and on public pages (the same patterns on the same text): a
     # number it would spare as a machine id is masked here like any other phone-like number.
+    return _stored_with_numbers(text)[0]
+
+
+def _stored_with_numbers(text: str) -> tuple[str, list[tuple[int, int]]]:
+    """`redact_contacts_for_storage(text)`, and where in it each number it leaves whole is."""
     text = _EMAIL.sub(lambda match: mask_email(match.group()), text)
     numbers = [(start, stop) for start, stop, pattern in _identifiers_found(text)[1] if pattern in _PERSONAL_NUMBERS]
-    return _phones_masked(text, numbers)
+    return _phones_masked(text, numbers), numbers  # phone masking keeps every character's position
+
+
+def numbers_restored(stored: str, text: str) -> tuple[str, int] | None:
+    """`stored`, made from `text` by an older storage redaction that masked resident ID, bank card or QQ numbers (or
+    some of their digits) as phone numbers, with each such number put back as `redact_contacts_for_storage(text)`
+    keeps it, and how many numbers were put back; nothing outside those numbers changes. None when `stored` does not
+    line up with that storage character for character, differing at most in which digits are masked (*): it was not
+    made from `text` (an edit, another reading of the message), so no position in it can be trusted to be the same."""
+    now, numbers = _stored_with_numbers(text)
+    if len(now) != len(stored) or any(
+        old != new and not ((old == "*" and new.isdigit()) or (new == "*" and old.isdigit()))
+        for old, new in zip(stored, now)
+    ):
+        return None
+    restored = [(start, stop) for start, stop in numbers if stored[start:stop] != now[start:stop]]
+    for start, stop in restored:
+        stored = stored[:start] + now[start:stop] + stored[stop:]
+    return stored, len(restored)
 
 
 def redact_personal_data(text: str) -> str:

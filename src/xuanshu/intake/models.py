@@ -4,7 +4,7 @@ from datetime import datetime
 from django.db import models
 from django.utils import timezone
 
-from xuanshu.core.redaction import redact_contacts
+from xuanshu.core.redaction import redact_personal_data
 from xuanshu.intake.channels.wechat.conf import MEDIA_KEPT_BY_WECHAT
 from xuanshu.intake.enums import Channel, FileRefusal, InboundStatus, NominationWindow, TipState
 
@@ -116,7 +116,7 @@ class InboundFile(models.Model):
 
     def __str__(self) -> str:
         # Shown in Django admin's titles and breadcrumbs; a name such as 录音13812345678.mp3 must not give the number away.
-        return redact_contacts(self.original_name)
+        return redact_personal_data(self.original_name)
 
     @property
     def extension(self) -> str:
@@ -157,7 +157,7 @@ class RefusedFile(models.Model):
         constraints = [models.UniqueConstraint(fields=["inbound", "position"], name="refused_file_position_unique")]
 
     def __str__(self) -> str:
-        return redact_contacts(self.original_name) or self.content_type
+        return redact_personal_data(self.original_name) or self.content_type
 
     @property
     def kept_in_raw_message(self) -> bool:

@@ -4,6 +4,7 @@ Each demo nomination goes through the real path: a raw inbound record in the sha
 delivers (WeChat XML, an e-mail, an app tip JSON, a keyed-in hotline call, a form post), then a
 nomination, then the review steps an editor would take. Everything is marked is_demo.
 """
+import dataclasses
 import datetime as dt
 import json
 import random
@@ -158,6 +159,9 @@ def seed_demo_nominations(*, campaign: Campaign, count: int, seed: int = 2024) -
         external_id = f"demo-{campaign.slug}-{index}"
         if InboundMessage.objects.filter(channel=channel, external_id=external_id).exists():
             continue
+        if channel in (Channel.WEBFORM, Channel.HOTLINE):
+            # Their raw records carry the consent box or the oral consent, given when the nomination was sent.
+            draft = dataclasses.replace(draft, consent_at=when)
         payload, raw_body, sender = _raw_for_channel(channel, draft, campaign, when, index)
         receipt = receive_inbound(
             channel=channel, external_id=external_id, campaign=campaign, sender=sender, payload=payload,

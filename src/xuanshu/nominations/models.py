@@ -4,7 +4,7 @@ from django.db import models
 from xuanshu.campaigns.enums import NomineeKind
 from xuanshu.core.masking import mask_email, mask_phone
 from xuanshu.core.models import TimeStampedModel
-from xuanshu.core.redaction import redact_contacts
+from xuanshu.core.redaction import redact_personal_data
 from xuanshu.intake.enums import Channel
 from xuanshu.nominations.enums import NominationState
 from xuanshu.nominations.search import SEARCH_COLUMNS, SOURCE_FIELDS, fill_search_columns
@@ -64,8 +64,9 @@ class Nomination(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        # Shown in Django admin's titles and breadcrumbs, which have no logged reveal: a number typed into the name is masked.
-        return f"{self.reference} {redact_contacts(self.nominee_name)}"
+        # Shown in Django admin's titles and breadcrumbs, which have no logged reveal: a number typed into the name is
+        # masked, as every display masks it (a card or ID is stored whole).
+        return f"{self.reference} {redact_personal_data(self.nominee_name)}"
 
     def save(self, *args, update_fields=None, **kwargs):
         # The search columns follow their source fields whichever code path saves; only this row is written.

@@ -12,7 +12,7 @@ from xuanshu.campaigns.models import Area, Category
 from xuanshu.core.errors import DomainError, IllegalTransition, PermissionDenied
 from xuanshu.core.masking import mask_email, mask_phone
 from xuanshu.core.phones import parse_cn_phone, to_e164
-from xuanshu.core.redaction import redact_contacts_for_storage
+from xuanshu.core.redaction import numbers_restored, redact_contacts_for_storage
 from xuanshu.core.services import record_activity
 from xuanshu.intake.models import InboundMessage
 from xuanshu.nominations.enums import REASON_REQUIRED, TRANSITIONS, NominationState
@@ -370,3 +370,77 @@ def convert_tip_to_nomination(*, tip, actor, draft: NominationDraft) -> Nominati
         nomination = create_nomination_from_draft(inbound=tip.inbound, draft=draft, actor=actor)
         set_tip_state(tip=tip, state=TipState.CONVERTED, actor=actor, nomination=nomination)
     return nomination
+
+
+# Channels whose interpreter reads the stored post alone (no query, no file written): every text field comes from it.
+_POSTED_CHANNELS = ("webform", "hotline")
+
+
+@dataclass(frozen=True)
+class RestoredNumbers:
+    """What `restore_numbers_from_raw` did to one nomination's stored text."""
+
+    restored: dict[str, int]  # per field, the numbers put back
+    kept_for_editors: tuple[str, ...] = ()  # fields with masked digits that an editor wrote or corrected
+    not_lined_up: tuple[str, ...] = ()  # fields that differ from the raw record in more than masked digits
+    no_raw_text: bool = False  # the raw record gives none of its text fields (a free-text message kept no reading)
+
+
+def _texts_from_raw(nomination: Nomination) -> dict[str, str]:
+    """Each text field as the storage redaction was handed it on creation, read again from the raw record: a web form's
+    or hotline's post through its channel's interpreter; a free-text message's deeds as the channel read them out of
+    the raw record then, kept beside the nomination in its extraction (the only field copied from the message)."""
+    from xuanshu.intake.channels import interpreter_for
+    from xuanshu.nominations.extraction.models import Extraction
+
+    if nomination.channel in _POSTED_CHANNELS:
+        try:
+            draft = interpreter_for(nomination.channel)(nomination.inbound)
+        except (KeyError, TypeError):  # a post stored in another shape: nothing to read the fields by
+            return {}
+        if not isinstance(draft, NominationDraft):
+            return {}
+        return {field: getattr(draft, field).strip() for field in MASKED_TEXT_FIELDS}
+    text = Extraction.objects.filter(nomination=nomination).values_list("text", flat=True).first()
+    if text is None:
+        return {}
+    return {"deeds": redact_contacts_for_storage(text.strip()).strip()}  # as draft_from_text hands the deeds on
+
+
+def restore_numbers_from_raw(*, nomination_id: int, dry_run: bool = False) -> RestoredNumbers:
+    """Put back, from the raw record, the resident ID, bank card and QQ numbers that an older storage redaction masked
+    (in part) as phone numbers in a nomination's text, and nothing else; a field an editor wrote or corrected is left
+    as it is. Audited in the same transaction; with `dry_run`, only says what it would do."""
+    from xuanshu.intake.models import ReaderTip
+    from xuanshu.nominations.extraction.corrections import editor_edited_fields
+
+    with transaction.atomic():
+        nomination = Nomination.objects.select_for_update(of=("self",)).select_related("inbound").get(pk=nomination_id)
+        masked = [field for field in MASKED_TEXT_FIELDS if "*" in getattr(nomination, field)]
+        if not masked:
+            return RestoredNumbers(restored={})
+        edited = editor_edited_fields([nomination.pk]).get(nomination.pk, set())
+        if ReaderTip.objects.filter(nomination=nomination).exists():
+            edited = set(MASKED_TEXT_FIELDS)  # a converted tip's fields are what the editor entered, not the message
+        kept = tuple(field for field in masked if field in edited)
+        raw = _texts_from_raw(nomination)
+        restored, not_lined_up, old, new = {}, [], {}, {}
+        for field in masked:
+            if field in edited or field not in raw:
+                continue  # an editor's text; or, in a free-text message, the extractor's reading rather than the message
+            result = numbers_restored(getattr(nomination, field), raw[field])
+            if result is None:
+                not_lined_up.append(field)
+            elif result[1]:
+                new[field], restored[field], old[field] = *result, getattr(nomination, field)
+        outcome = RestoredNumbers(restored=restored, kept_for_editors=kept, not_lined_up=tuple(not_lined_up),
+                                  no_raw_text=not raw and len(kept) < len(masked))
+        if dry_run or not new:
+            return outcome
+        for field, text in new.items():
+            setattr(nomination, field, text)
+        nomination.full_clean()
+        nomination.save(update_fields=[*new, "updated_at"])
+        record_activity(actor=None, actor_label="repair-stored-numbers", action="nomination.restore_numbers",
+                        subject=nomination, old_value=old, new_value=new)
+    return outcome

@@ -5,12 +5,14 @@ The HEIC files are written by libheif (through pillow-heif) in the test, as an i
 `image/heic` with the name IMG_nnnn.HEIC, or `application/octet-stream` from mailers that do not know the type.
 """
 import hashlib
+import logging
 
 import pytest
 from django.utils import timezone
 
 from tests.helpers import heic_bytes, jpeg_bytes
 from tests.intake.email.mails import DEEDS, b64, envelope, message, word
+from xuanshu.core.logs import RedactingFormatter
 from xuanshu.core.models import ActivityLog
 from xuanshu.intake.channels.email.services import receive_email
 from xuanshu.intake.models import Attachment, InboundFile, InboundMessage, RefusedFile
@@ -89,6 +91,22 @@ def test_processing_again_records_nothing_twice(campaign, django_capture_on_comm
     before = (photos(inbound), refused(inbound), ActivityLog.objects.filter(action="inbound.file_refused").count())
     assert process_inbound(inbound_id=inbound.pk).status == "processed"
     assert (photos(inbound), refused(inbound), ActivityLog.objects.filter(action="inbound.file_refused").count()) == before
+
+
+def test_a_refused_files_name_is_logged_with_its_card_masked(campaign, caplog, django_capture_on_commit_callbacks):
+    """The name is written with %r: a full-width space becomes \\u3000 there, which no masking reads as a space."""
+    caplog.set_level(logging.INFO, logger="xuanshu.intake.email")
+    mail = mail_with_files("card-in-name", [("捐款卡６２２２　０２１２　３４５６　７８９０.zip", "application/zip", ZIP),
+                                            ("6222-0212-3456-7890-123.zip", "application/zip", ZIP)])
+    inbound = receive(mail, campaign, django_capture_on_commit_callbacks)
+    formatter = RedactingFormatter("%(message)s")
+    lines = [formatter.format(record) for record in caplog.records if record.name == "xuanshu.intake.email"]
+    assert lines == [
+        f"inbound {inbound.pk}: file '捐款卡６２２２\\u3000****\\u3000****\\u3000７８９０.zip' (application/zip) refused "
+        "(unknown_type), kept only in the raw message",
+        f"inbound {inbound.pk}: file '6222-****-****-***0-123.zip' (application/zip) refused (unknown_type), kept only in "
+        "the raw message",
+    ]
 
 
 def test_files_over_a_limit_are_recorded_with_the_limit(campaign, settings, django_capture_on_commit_callbacks):

@@ -33,4 +33,19 @@ document.querySelectorAll("form.batch-move").forEach(function (form) {
     state.addEventListener("change", sync);
     sync();
   }
+  // A move to a state no nomination can leave (withdrawn) cannot be undone: asked once more before it is sent.
+  var finalStates = (form.dataset.finalStates || "").split(" ").filter(Boolean);
+  form.addEventListener("submit", function (event) {
+    if (state && finalStates.indexOf(state.value) !== -1 && !window.confirm(form.dataset.finalQuestion)) {
+      event.preventDefault();
+    }
+  });
+});
+
+// The same question for a single nomination's button to such a state (data-confirm holds it).
+document.addEventListener("submit", function (event) {
+  var button = event.submitter;
+  if (button && button.dataset.confirm && !window.confirm(button.dataset.confirm)) {
+    event.preventDefault();
+  }
 });

@@ -8,6 +8,7 @@ import os
 
 from django.conf import settings
 
+from xuanshu.core.redaction import redact_personal_data
 from xuanshu.intake.channels.email.decode import MailFile, ParsedMail
 from xuanshu.intake.enums import FileRefusal
 from xuanshu.intake.images import ImageRejected, reencode_image
@@ -80,6 +81,8 @@ def store_mail_files(*, inbound: InboundMessage, parsed: ParsedMail) -> None:
 
 
 def _refuse(inbound: InboundMessage, file: MailFile, position: int, reason: str, *, limit: int | None = None) -> None:
-    logger.info("inbound %s: file %r (%s) refused (%s), kept only in the raw message", inbound.pk, file.name, file.content_type, reason)
+    # Masked before %r: the formatter's masking cannot read a number whose spaces repr wrote as \u3000 or \n.
+    logger.info("inbound %s: file %r (%s) refused (%s), kept only in the raw message", inbound.pk,
+                redact_personal_data(file.name), file.content_type, reason)
     record_refused_file(inbound=inbound, original_name=file.name, content_type=file.content_type, size=len(file.data),
                         reason=reason, limit=limit, position=position)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from xuanshu.core.errors import DomainError
 from xuanshu.core.masking import mask_phone
 from xuanshu.core.ratelimit import hit, refund
-from xuanshu.core.redaction import redact_contacts
+from xuanshu.core.redaction import redact_personal_data
 from xuanshu.core.services import record_activity
 from xuanshu.intake.enums import Channel
 from xuanshu.public.links import lookup_path, public_lookup_url, public_status_url
@@ -129,7 +129,8 @@ def send_status_link_sms(*, nomination, actor, caller_agreed: bool) -> str:
         cache.delete(f"hotline-sms-recent:{reference}")
         refund("hotline-sms-nomination", reference, window_seconds=24 * 3600)
         refund("hotline-sms-editor", str(actor.pk), window_seconds=3600)
-        problem = redact_contacts(str(error))[:300]
+        # A vendor's message may quote what it was sent; masked as the console shows a citizen's text.
+        problem = redact_personal_data(str(error))[:300]
         with transaction.atomic():
             record_activity(actor=actor, action="nomination.status_link_sms_failed", subject=nomination,
                             new_value={**audited, "error": problem})
