@@ -1,7 +1,7 @@
 """The voting pages in Chromium on a phone: the number field's size (no zoom on focus), photos cropped from the
 top, a double tap sending one ballot, an empty ballot stopped in the page, and no message left in the address;
-a ballot that locks what cannot be voted for any more today, a page restored by the back button fetched anew,
-and a code typed in full-width digits."""
+a ballot that locks what cannot be voted for any more today and says so, a page restored by the back button fetched
+anew, and a code typed in full-width digits."""
 import pytest
 
 from tests.voting.conftest import candidates, make_voter, open_campaign  # noqa: F401  (the voting fixtures)
@@ -67,6 +67,8 @@ def test_the_ballot_locks_candidates_voted_for_and_everything_once_no_votes_are_
     page.wait_for_function("() => document.querySelector('[data-remaining]').textContent === '4'")
     page.wait_for_function(SETTLED)
     assert (_enabled_boxes(page), page.is_disabled("#vote-submit")) == ([str(c.pk) for c in candidates[1:]], False)
+    # The card voted for says so, as it does once the page is loaded again.
+    assert page.inner_text(f"li[data-candidate='{candidates[0].pk}'] p.muted") == "今日已投"
 
     for candidate in candidates[1:5]:
         page.check(f"li[data-candidate='{candidate.pk}'] input[type=checkbox]")
@@ -79,15 +81,17 @@ def test_the_ballot_locks_candidates_voted_for_and_everything_once_no_votes_are_
     assert LedgerEntry.objects.count() == 5
 
 
-def test_a_profile_locks_its_vote_button_once_its_candidate_is_voted_for(live_server, open_campaign, candidates,  # noqa: F811
-                                                                          make_voter, phone_page):  # noqa: F811
+def test_a_profile_says_voted_today_in_place_of_its_button_once_its_candidate_is_voted_for(
+        live_server, open_campaign, candidates, make_voter, phone_page):  # noqa: F811
     page = phone_page
     _signed_in(page, live_server, open_campaign, make_voter())
     page.goto(f"{live_server.url}/c/{open_campaign.slug}/candidates/{candidates[2].number}/")
     page.click("#vote-submit")
     page.wait_for_function("() => document.querySelector('[data-remaining]').textContent === '4'")
-    page.wait_for_function(SETTLED)
-    assert page.is_disabled("#vote-submit") is True
+    page.wait_for_selector("#vote-submit", state="detached")
+    after_the_vote = page.inner_text("#ballot")
+    page.reload()  # as the page draws it
+    assert (after_the_vote, page.inner_text("#ballot"), page.query_selector("#vote-submit")) == ("今日已投", "今日已投", None)
 
 
 def test_a_page_restored_by_the_back_button_is_fetched_anew(live_server, open_campaign, candidates, phone_page):  # noqa: F811

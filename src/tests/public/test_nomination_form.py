@@ -125,8 +125,8 @@ BAD_INPUTS = [
     ("landline without area code", valid_post(nominator_phone="8451234"), {}, "nominator_phone", "请输入有效的手机号码或带区号的固话号码"),
     ("missing consent", valid_post(consent=""), {}, "consent", "请阅读并同意个人信息保护告知后再提交"),
     ("short deeds", valid_post(deeds="做了好事"), {}, "deeds", "请至少用30个字描述事迹"),
-    ("missing name", valid_post(nominee_name=""), {}, "nominee_name", "这个字段是必填项"),
-    ("unknown category", valid_post(category="astronauts"), {}, "category", "选择一个有效的选项"),
+    ("missing name", valid_post(nominee_name=""), {}, "nominee_name", "请填写被推荐人（团体）名称。"),
+    ("unknown category", valid_post(category="astronauts"), {}, "category", "请选择推荐类别。"),
     ("bad e-mail", valid_post(nominator_email="not-an-email"), {}, "nominator_email", "请输入有效的电子邮箱地址，或留空"),
     ("exe disguised as jpg", valid_post(), {"photos": [("照片.jpg", b"MZ\x90\x00\x03 not an image at all", "image/jpeg")]},
      "photos", "不是可以打开的图片"),
@@ -150,6 +150,62 @@ def test_bad_input_shows_a_chinese_message_next_to_the_field_and_stores_nothing(
     assert block, f"no error block for {field}"
     assert message in block.group(1)
     assert stored_counts() == before
+
+
+def _field_errors(html: str) -> dict[str, list[str]]:
+    """The messages shown under each marked field of a page sent back."""
+    blocks = re.findall(r'<div class="field[^"]*has-error[^"]*" id="field-(\w+)">(.*?)(?=<div class="field|</fieldset>)', html, re.S)
+    return {name: re.findall(r'<p class="error" role="alert">([^<]*)</p>', block) for name, block in blocks}
+
+
+def test_an_empty_form_says_in_plain_chinese_what_each_field_needs(client, campaign):
+    """Not Django's stock "这个字段是必填项" ("this field is required"), which speaks of a "field", under every box."""
+    empty = {name: "" for name in valid_post()}
+    response = client.post(nominate_url(campaign), {**empty, "submission_token": "empty001"})
+    assert response.status_code == 400
+    assert _field_errors(response.content.decode()) == {
+        "nominee_name": ["请填写被推荐人（团体）名称。"],
+        "nominee_kind": ["请选择个人或团体。"],
+        "category": ["请选择推荐类别。"],
+        "area": ["请选择所在县（市、区）。"],
+        "deeds": ["请至少用30个字描述事迹（目前0字）。"],
+        "nominator_name": ["请填写您的姓名。"],
+        "nominator_phone": ["请填写您的联系电话，以便核实推荐情况。"],
+        "consent": ["请阅读并同意个人信息保护告知后再提交。"],
+    }
+
+
+def test_a_choice_the_list_no_longer_has_is_asked_for_again_without_its_code(client, campaign):
+    response = client.post(nominate_url(campaign), valid_post(nominee_kind="team", area="mars"))
+    assert _field_errors(response.content.decode()) == {
+        "nominee_kind": ["请选择个人或团体。"], "area": ["请选择所在县（市、区）。"]}
+
+
+def test_deeds_longer_than_the_limit_are_kept_whole_and_the_citizen_is_told_how_much_to_cut(client, campaign):
+    """The page does not let the browser cut a long paste silently (no maxlength): the server says how long it is
+    and the whole text comes back to be shortened."""
+    page = client.get(nominate_url(campaign)).content.decode()
+    textarea = re.search(r"<textarea[^>]*>", page).group(0)
+    assert (textarea, re.search(r'id="id_deeds_helptext">([^<]*)<', page).group(1)) == (
+        '<textarea name="deeds" cols="40" rows="8" required aria-describedby="id_deeds_helptext" id="id_deeds">',
+        "至少30字、最多5000字：何时、何地、做了什么。")
+    long_deeds = "他" * 5001
+    before = stored_counts()
+    response = client.post(nominate_url(campaign), valid_post(deeds=long_deeds))
+    html = response.content.decode()
+    assert (response.status_code, _field_errors(html)) == (400, {"deeds": ["请删减到5000字以内（目前5001字）。"]})
+    assert re.search(r'<textarea[^>]*id="id_deeds">\n?(.*?)</textarea>', html, re.S).group(1) == long_deeds
+    assert stored_counts() == before
+
+
+def test_choice_groups_are_named_by_a_legend_and_help_texts_are_where_their_fields_point(client, campaign):
+    """A screen reader names the radio groups (a label "for" nothing named none), and reads the help of a field
+    from the element its aria-describedby names."""
+    html = client.get(nominate_url(campaign)).content.decode()
+    assert (html.count('for=""'), re.findall(r"<legend>([^<]*)<span", html)) == (0, ["个人或团体", "推荐类别"])
+    described = re.findall(r'aria-describedby="([^"]+)"', html)
+    assert [(ident, html.count(f'id="{ident}"')) for ident in described] == [
+        ("id_deeds_helptext", 1), ("photos-chosen", 1), ("id_nominator_phone_helptext", 1)]
 
 
 def test_valid_photos_are_not_stored_when_another_field_is_wrong(client, campaign):

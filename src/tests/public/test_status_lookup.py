@@ -36,6 +36,9 @@ def lookup(client, campaign, reference, last4):
     ("{ref_with_en_dash}", "5678"),
     ("{ref_without_dash}", " 5678 "),
     ("{ref}", "13812345678"),  # the whole number typed or pasted
+    ("{number_alone}", "5678"),  # the number alone, from a phone's number pad: no letters
+    ("{number}", "5678"),
+    ("{full_width_number}", "5678"),
 ])
 def test_what_a_phone_types_finds_the_nomination(client, campaign, reference, typed_reference, typed_last4):
     prefix, number = reference.split("-")
@@ -43,9 +46,12 @@ def test_what_a_phone_types_finds_the_nomination(client, campaign, reference, ty
         ref=reference, ref_with_space=f"{prefix} {number}", ref_with_en_dash=f"{prefix}\u2013{number}",
         ref_without_dash=f"{prefix}{number}".lower(),
         full_width_ref="".join(chr(ord(ch) + 0xFEE0) for ch in reference),  # ＣＣＬＣ２０２４－０００００１
+        number=number, number_alone=str(int(number)), full_width_number="".join(chr(ord(ch) + 0xFEE0) for ch in number),
     )
     response = lookup(client, campaign, typed, typed_last4)
-    assert (response.status_code, response.context["result"]["reference"]) == (200, reference)
+    # The form shows the reference as it was read.
+    assert (response.status_code, response.context["result"]["reference"], response.context["reference"]) == (
+        200, reference, reference)
 
 
 @pytest.mark.parametrize("typed_last4", ["1234", "12345", "５６７", "56 7", "٥٦٧٨"])
@@ -135,3 +141,37 @@ def test_the_thanks_page_gives_the_status_link_that_needs_no_digits(client, camp
         lookup_from(client, campaign, reference, digits, f"10.0.3.{digits[-2:]}")
     response = client.get(link)
     assert (response.status_code, response.context["result"]["reference"]) == (200, reference)
+
+
+def _title(response) -> str:
+    return re.search(r"<title>([^<]*)</title>", response.content.decode()).group(1)
+
+
+def test_the_thanks_and_status_pages_have_titles_of_their_own(client, campaign, reference):
+    """WeChat shows a page's title above it and in its favourites, where the thanks page asks for the status page to
+    be kept: "出彩聊城人" alone named none of them."""
+    from django.core import signing
+
+    from xuanshu.public.views import THANKS_SALT
+
+    thanks = client.get(reverse("public:nominate_thanks", args=[campaign.slug, signing.dumps(reference, salt=THANKS_SALT)]))
+    by_link = client.get(reverse("public:status_link", args=[campaign.slug, status_link_token(reference)]))
+    assert [
+        _title(client.get(reverse("public:status", args=[campaign.slug]))), _title(thanks), _title(by_link),
+        _title(lookup(client, campaign, reference, "5678")), _title(lookup(client, campaign, reference, "0000")),
+    ] == [
+        "查询推荐进度 · 出彩聊城人", "推荐已收到 · 出彩聊城人", f"推荐进度：{reference} · 出彩聊城人",
+        f"推荐进度：{reference} · 出彩聊城人", "查询推荐进度 · 出彩聊城人",
+    ]
+
+
+def test_the_status_comes_first_above_the_lookup_form(client, campaign, reference):
+    """Below the form, the status fell under the fold of a phone's screen once the keyboard closed."""
+    from django.utils import timezone
+
+    html = lookup(client, campaign, reference, "5678").content.decode()
+    result = re.search(r'<section class="card result" id="status-result">(.*?)</section>', html, re.S).group(1)
+    lines = [re.sub(r"<[^>]+>", "", line) for line in re.findall(r"<p[^>]*>(.*?)</p>", result, re.S)]
+    received = timezone.localtime(Nomination.objects.get().received_at).strftime("%Y-%m-%d %H:%M")
+    assert (html.index('id="status-result"') < html.index("<form "), lines) == (True, [
+        reference, "状态：已收到，等待审核", "被推荐人：田玉柱", "推荐类别：崇德向善好人好事", f"已收到：{received}"])

@@ -26,6 +26,7 @@ from xuanshu.intake.enums import Channel
 from xuanshu.intake.models import InboundMessage
 from xuanshu.intake.selectors import nomination_not_read_yet
 from xuanshu.nominations.models import Nomination
+from xuanshu.nominations.references import read_typed_reference
 from xuanshu.nominations.selectors import nomination_for_status_lookup
 
 # All lookups from one address: generous for a family or an office, tight enough to stop a script walking through
@@ -75,6 +76,19 @@ def read_typed_phone(value: str) -> TypedPhone | None:
         return TypedPhone(last4=digits)
     number = parse_cn_phone(value[:40])
     return TypedPhone(e164=to_e164(number)) if number is not None else None
+
+
+# A reference's number has six digits (CCLC2024-000123: intake.services).
+REFERENCE_NUMBER_DIGITS = 6
+
+
+def read_lookup_reference(value: str, *, campaign: Campaign) -> str:
+    """The reference typed in the lookup form, read as `read_typed_reference` reads it; the number alone ("123",
+    "000123"), as a phone's number pad types it, is the campaign's reference with that number."""
+    reference = read_typed_reference(value, prefix=campaign.reference_prefix)
+    if reference.isascii() and reference.isdigit() and len(reference) <= REFERENCE_NUMBER_DIGITS:
+        return f"{campaign.reference_prefix}-{int(reference):0{REFERENCE_NUMBER_DIGITS}d}"
+    return reference
 
 
 def look_up_status(*, campaign: Campaign, reference: str, typed_phone: str, address: str) -> Lookup:

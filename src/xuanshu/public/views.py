@@ -22,11 +22,10 @@ from xuanshu.intake.interpretation import held_because
 from xuanshu.intake.notices import held_nomination_notice
 from xuanshu.intake.selectors import nomination_not_read_yet
 from xuanshu.nominations.enums import PUBLIC_STATE_LABELS, NominationState
-from xuanshu.nominations.references import read_typed_reference
 from xuanshu.nominations.selectors import nomination_by_reference
 from xuanshu.public import gallery
 from xuanshu.public.links import reference_from_status_token, status_path
-from xuanshu.public.status_lookup import Outcome, look_up_status
+from xuanshu.public.status_lookup import Outcome, look_up_status, read_lookup_reference
 
 THANKS_SALT = "xuanshu.public.thanks"
 # The form's submission token lives in this cookie, so a form page loaded again (the back button after sending
@@ -188,7 +187,7 @@ def status_lookup(request, slug):
     context = {"campaign": campaign, "reference": "", "error": "", "result": None,
                "link_note": False, "whole_number": False, "notice": ""}
     if request.method == "POST":
-        reference = read_typed_reference(request.POST.get("reference", ""), prefix=campaign.reference_prefix)
+        reference = read_lookup_reference(request.POST.get("reference", ""), campaign=campaign)
         context["reference"] = reference
         lookup = look_up_status(campaign=campaign, reference=reference, typed_phone=request.POST.get("phone_last4", ""),
                                 address=client_ip(request))

@@ -59,6 +59,7 @@ FORM_EXPIRED_MESSAGE = _("The form has expired. Please submit it again.")
 
 # Django's stock message reads "确保该变量包含不超过…" ("this variable"): programmer's words on a citizen's form.
 TOO_LONG_MESSAGE = _("Please shorten this to at most %(limit_value)d characters (now %(show_value)d).")
+DEEDS_MAX_LENGTH = 5000
 
 
 class NominationForm(forms.Form):
@@ -66,21 +67,32 @@ class NominationForm(forms.Form):
         widget=forms.HiddenInput, max_length=64,
         error_messages={"required": FORM_EXPIRED_MESSAGE, "max_length": FORM_EXPIRED_MESSAGE},
     )
-    nominee_name = forms.CharField(label=_("Name of the nominee (person or group)"), max_length=50)
-    nominee_kind = forms.ChoiceField(label=_("Individual or group"), widget=forms.RadioSelect)
-    category = forms.ChoiceField(label=_("Category"), widget=forms.RadioSelect)
-    area = forms.ChoiceField(label=_("Where in the city"))
+    # Each field says what is missing in its own words: Django's stock "这个字段是必填项" speaks of a "field", and its
+    # message for a choice the list no longer has (a page left open while the campaign changed) shows the raw code.
+    nominee_name = forms.CharField(label=_("Name of the nominee (person or group)"), max_length=50, error_messages={
+        "required": _("Please enter the name of the person or group you nominate.")})
+    nominee_kind = forms.ChoiceField(label=_("Individual or group"), widget=forms.RadioSelect(attrs={"class": "choices"}), error_messages={
+        "required": _("Please choose individual or group."), "invalid_choice": _("Please choose individual or group.")})
+    category = forms.ChoiceField(label=_("Category"), widget=forms.RadioSelect(attrs={"class": "choices"}), error_messages={
+        "required": _("Please choose a category."), "invalid_choice": _("Please choose a category.")})
+    area = forms.ChoiceField(label=_("Where in the city"), error_messages={
+        "required": _("Please choose the county, city or district."),
+        "invalid_choice": _("Please choose the county, city or district.")})
     place_detail = forms.CharField(
         label=_("Town, street or village (optional)"), max_length=100, required=False,
     )
-    deeds = forms.CharField(label=_("Deeds"), widget=forms.Textarea(attrs={"rows": 8}), max_length=5000)
+    # No maxlength in the page: a browser cuts a longer paste silently, and the end of the story would be lost
+    # unseen; the form says how much to shorten instead, with the whole text kept.
+    deeds = forms.CharField(label=_("Deeds"), widget=forms.Textarea(attrs={"rows": 8}), max_length=DEEDS_MAX_LENGTH)
     photos = MultiplePhotoField(label=_("Photos (optional)"), required=False)
-    nominator_name = forms.CharField(label=_("Your name"), max_length=50, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    nominator_name = forms.CharField(label=_("Your name"), max_length=50, widget=forms.TextInput(attrs={"autocomplete": "name"}),
+                                     error_messages={"required": _("Please enter your name.")})
     # A phone shows its number pad for these fields, and offers the number and address it knows.
     nominator_phone = forms.CharField(
         label=_("Your phone"), max_length=40,
         help_text=_("A mobile number, or a landline with area code such as 0635-8451234"),
         widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}),
+        error_messages={"required": _("Please enter your phone number, so that we can check the nomination with you.")},
     )
     nominator_email = forms.CharField(
         label=_("Your e-mail (optional)"), max_length=254, required=False,
@@ -102,7 +114,11 @@ class NominationForm(forms.Form):
         self.fields["nominee_kind"].initial = campaign.nominee_kinds[0]
         self.fields["category"].choices = [(c.code, c.name) for c in campaign.categories.all()]
         self.fields["area"].choices = [("", _("Choose…"))] + [(a.code, a.name) for a in campaign.areas.all()]
-        self.fields["deeds"].help_text = _("At least %(n)s characters: what they did, when and where.") % {"n": campaign.deeds_min_length}
+        self.fields["deeds"].help_text = _("At least %(n)s and at most %(max)s characters: what they did, when and where.") % {
+            "n": campaign.deeds_min_length, "max": DEEDS_MAX_LENGTH}
+        self.fields["deeds"].widget.attrs.pop("maxlength", None)  # a browser would cut a longer paste unseen
+        self.fields["deeds"].error_messages["required"] = _(
+            "Please describe the deeds in at least %(min)s characters (now %(now)s).") % {"min": campaign.deeds_min_length, "now": 0}
         self.fields["photos"].help_text = _("Up to %(count)s photos, each at most %(mb)s MB.") % {
             "count": campaign.max_photos, "mb": campaign.max_photo_bytes // (1024 * 1024),
         }
