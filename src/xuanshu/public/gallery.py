@@ -2,6 +2,7 @@
 them, with their counts under the campaign's display rule, and what the voter has left today."""
 from django.urls import reverse
 
+from xuanshu.nominations.models import Nomination
 from xuanshu.public.photos import photos_for
 from xuanshu.voting import selectors
 from xuanshu.voting.config import VoteConfig, vote_config
@@ -22,6 +23,13 @@ def ballot_candidates(config: VoteConfig) -> list[Candidate]:
 def active_candidate(config: VoteConfig, number: int) -> Candidate | None:
     """The candidate with this ballot number, or None when there is none or it was withdrawn."""
     return selectors.ballot_candidates(config.campaign_id).filter(number=number).first()
+
+
+def candidate_county(candidate: Candidate) -> str:
+    """The name of the county (or district, or zone) of the candidate's nomination, or "" without one."""
+    if candidate.nomination_id is None:
+        return ""
+    return Nomination.objects.filter(pk=candidate.nomination_id).values_list("area__name", flat=True).first() or ""
 
 
 def annotate_for_voter(config: VoteConfig, candidates: list[Candidate], voter: tuple[str, str] | None,

@@ -87,8 +87,10 @@ def nominate(request, slug):
         }, status=429)
     form = NominationForm(request.POST, request.FILES, campaign=campaign)
     if not form.is_valid():
+        # Only the photos that could be used are asked for again; the refused ones are counted, each with its reason.
         return render(request, "public/nominate.html", {
-            "campaign": campaign, "form": form, "photos_to_choose_again": photos_to_choose_again,
+            "campaign": campaign, "form": form, "photos_refused": form.refused_photos,
+            "photos_to_choose_again": form.photos_to_choose_again(photos_to_choose_again),
         }, status=400)
     receipt = receive_webform(
         campaign=campaign, form=form, post_data=request.POST,

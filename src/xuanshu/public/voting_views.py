@@ -41,6 +41,12 @@ _PHONE_COOKIE_AGE = int(otp.CODE_TTL.total_seconds())
 _PICTURE_COOKIE = "xs_otp_picture"
 _PICTURE_SALT = "xuanshu.voting.otp-picture"
 _PICTURE_COOKIE_AGE = captcha.CAPTCHA_TTL
+# What a voter typed for a number the request for a code refused (not a mobile, asked again too soon, the network's
+# cap): the page that says why shows it back in the field, once, to be corrected rather than typed again.
+_TYPED_COOKIE = "xs_otp_typed"
+_TYPED_SALT = "xuanshu.voting.otp-typed"
+_TYPED_COOKIE_AGE = ballot_http.FLASH_MAX_AGE
+_TYPED_MAX_LENGTH = 40
 
 
 def ping(request):
@@ -161,6 +167,7 @@ def _voting_page(request, slug, template: str, *, number: int | None = None):
     show_identity = window == "open" and (not voter or can_upgrade)
     # A picture to solve before a code is sent, when the last request for one asked for it (`otp.NEEDS_PICTURE`).
     picture_for = _picture_phone(request) if sms_enabled and show_identity else ""
+    typed = _signed_number(request, _TYPED_COOKIE, _TYPED_SALT, _TYPED_COOKIE_AGE)
     sms_picture = captcha.new_challenge_for(client_ip(request), limits=config.sms_limits) if picture_for else ""
     context.update({
         "candidates": candidates,
@@ -175,7 +182,7 @@ def _voting_page(request, slug, template: str, *, number: int | None = None):
         "methods": config.identity_methods,
         "sms_enabled": sms_enabled,
         "code_sent_to": mask_phone(code_sent_to),
-        "phone_typed": picture_for.removeprefix("+86"),
+        "phone_typed": typed or picture_for.removeprefix("+86"),
         "sms_picture": sms_picture,
         "sms_picture_refused": message_text("captcha_limit") if picture_for and not sms_picture else "",
         "weaker_method": weaker_method,
@@ -188,13 +195,34 @@ def _voting_page(request, slug, template: str, *, number: int | None = None):
         if IdentityMethod.DEVICE in config.identity_methods and not voter else "",
         "here": request.path,  # where the identity flows bring the voter back to
     })
+    if number is not None:
+        context.update(_profile_context(request, campaign, candidates[0], flash, context))
     response = _flash_shown(request, slug, render(request, template, context))
     # The votes left and the counts change with every vote: the back button must not show an old copy.
     patch_cache_control(response, no_store=True, private=True)
     if not request.COOKIES.get(identity.DEVICE_COOKIE):
         response.set_cookie(identity.DEVICE_COOKIE, identity.new_device_token(), max_age=365 * 86400,
                             httponly=True, samesite="Lax", secure=settings.SESSION_COOKIE_SECURE)
+    if _TYPED_COOKIE in request.COOKIES:  # shown once, with the message that says why it was refused
+        response.delete_cookie(_TYPED_COOKIE)
     return response
+
+
+# The sign-in's own messages (text message, WeChat, picture check): a profile, whose sign-in sits below the
+# candidate, shows them in the sign-in, which its form comes back to; the vote's messages stay by the vote button.
+_SIGN_IN_MESSAGES = frozenset(OTP_MESSAGES) - {"verified"}
+
+
+def _profile_context(request, campaign: Campaign, candidate, flash: str, context: dict) -> dict:
+    """A profile's extras: the candidate's county, the share card's address and photo, and where its message shows."""
+    in_sign_in = context["show_identity"] and flash in _SIGN_IN_MESSAGES
+    return {
+        "county": gallery.candidate_county(candidate),
+        "share_url": _public_url(request, campaign, request.path),
+        "share_image": _public_url(request, campaign, candidate.photo_url) if candidate.photo_url else "",
+        "message": "" if in_sign_in else context["message"],
+        "identity_message": context["message"] if in_sign_in else "",
+    }
 
 
 def _local(t: float | None):
@@ -304,10 +332,14 @@ def sms_code(request, slug):
         response.set_cookie(_PHONE_COOKIE, signing.dumps(result.phone, salt=_PHONE_SALT), max_age=_PHONE_COOKIE_AGE,
                             httponly=True, samesite="Lax", secure=settings.SESSION_COOKIE_SECURE)
         response.delete_cookie(_PICTURE_COOKIE)
+        response.delete_cookie(_TYPED_COOKIE)
     elif result.code in otp.NEEDS_PICTURE:
         response.set_cookie(_PICTURE_COOKIE, signing.dumps(result.phone, salt=_PICTURE_SALT),
                             max_age=_PICTURE_COOKIE_AGE, httponly=True, samesite="Lax",
                             secure=settings.SESSION_COOKIE_SECURE)
+    elif action != "resend" and (typed := phone_text.strip()[:_TYPED_MAX_LENGTH]):
+        response.set_cookie(_TYPED_COOKIE, signing.dumps(typed, salt=_TYPED_SALT), max_age=_TYPED_COOKIE_AGE,
+                            httponly=True, samesite="Lax", secure=settings.SESSION_COOKIE_SECURE)
     return response
 
 

@@ -1,6 +1,7 @@
 from functools import lru_cache
 
 from django import template
+from django.utils.text import Truncator
 
 from xuanshu.core.redaction import redact_addresses
 
@@ -13,6 +14,12 @@ def published(value) -> str:
     WeChat and QQ numbers and IP addresses masked (there is no reveal in public). Auto-escaped like any other text;
     mask before truncating, so that a cut never leaves a number too short to be recognised."""
     return _published(str(value or ""))
+
+
+@register.filter
+def published_excerpt(value, length=60) -> str:
+    """`published` text on one line, cut to `length` characters with an ellipsis: a share card's description."""
+    return Truncator(" ".join(_published(str(value or "")).split())).chars(int(length))
 
 
 # The ballot and the gallery are hot pages showing every candidate's summary, which is fixed once the ballot opens:

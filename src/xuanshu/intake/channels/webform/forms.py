@@ -19,6 +19,10 @@ IMAGE_ERRORS = {
 }
 
 
+# The codes of a photo's own refusal, one error per refused photo: what the page counts as refused.
+PHOTO_REFUSALS = frozenset({"empty", *IMAGE_ERRORS})
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
@@ -31,8 +35,9 @@ class MultiplePhotoField(forms.FileField):
         # Django's own message for an empty file does not say which one; with several photos the citizen must know.
         empty = [item.name for item in files if getattr(item, "size", None) == 0]
         if empty:
-            raise forms.ValidationError([_("“%(name)s” is an empty file (0 bytes). Please choose the photo again.") % {"name": name}
-                                         for name in empty], code="empty")
+            raise forms.ValidationError([forms.ValidationError(
+                _("“%(name)s” is an empty file (0 bytes). Please choose the photo again.") % {"name": name}, code="empty")
+                for name in empty])
         return [super(MultiplePhotoField, self).clean(item, initial) for item in files]
 
 
@@ -142,6 +147,18 @@ class NominationForm(forms.Form):
         return kept
 
     @property
+    def refused_photos(self) -> int:
+        """How many of the chosen photos were refused, each with its reason among the photo field's errors."""
+        return sum(1 for error in self.errors.as_data().get("photos", []) if error.code in PHOTO_REFUSALS)
+
+    def photos_to_choose_again(self, chosen: int) -> int:
+        """How many of the `chosen` photos could be used and must be chosen again, since a page sent back cannot
+        keep them; none when there were too many, which the field's error says."""
+        if any(error.code == "too_many" for error in self.errors.as_data().get("photos", [])):
+            return 0
+        return max(chosen - self.refused_photos, 0)
+
+    @property
     def has_marked_errors(self) -> bool:
         """Whether an error sits next to a visible field (the others are shown at the top of the form)."""
         return any(field.errors for field in self.visible_fields() if field.name != "website")
@@ -206,17 +223,21 @@ class NominationForm(forms.Form):
     def clean_photos(self):
         uploads = self.cleaned_data["photos"]
         if len(uploads) > self.campaign.max_photos:
-            raise forms.ValidationError(_("At most %(count)s photos.") % {"count": self.campaign.max_photos})
+            raise forms.ValidationError(
+                _("You chose %(chosen)s photos; at most %(count)s photos can be sent. Please choose them again.")
+                % {"chosen": len(uploads), "count": self.campaign.max_photos}, code="too_many")
         errors, photos = [], []
         mb = self.campaign.max_photo_bytes // (1024 * 1024)
         for upload in uploads:
             if upload.size > self.campaign.max_photo_bytes:
-                errors.append(IMAGE_ERRORS["too_large"] % {"name": upload.name, "mb": mb})
+                errors.append(forms.ValidationError(IMAGE_ERRORS["too_large"] % {"name": upload.name, "mb": mb},
+                                                    code="too_large"))
                 continue
             try:
                 photos.append((upload.name, reencode_image(upload.read(), max_bytes=self.campaign.max_photo_bytes)))
             except ImageRejected as rejection:
-                errors.append(IMAGE_ERRORS[rejection.code] % {"name": upload.name, "mb": mb})
+                errors.append(forms.ValidationError(IMAGE_ERRORS[rejection.code] % {"name": upload.name, "mb": mb},
+                                                    code=rejection.code))
         if errors:
             raise forms.ValidationError(errors)
         self.reencoded_photos = photos
