@@ -2,6 +2,7 @@
 import csv
 import datetime as dt
 import io
+import zipfile
 from zoneinfo import ZoneInfo
 
 import openpyxl
@@ -101,14 +102,38 @@ FORMULAS = {
 }
 
 
-@pytest.mark.parametrize("kind", ["csv", "xlsx"])
-def test_formula_injection_is_neutralised(editor_client, nominate, kind):
+def test_formula_injection_is_quoted_with_an_apostrophe_in_csv(editor_client, nominate):
     nominate(**FORMULAS)
-    header, values = PARSERS[kind](editor_client.get(EXPORT, {"format": kind}))
+    header, values = parse_csv(editor_client.get(EXPORT, {"format": "csv"}))
     cells = dict(zip(header, values))
     assert [cells["Nominee"], cells["Deeds"], cells["Place"], cells["Nominator"]] == [
         "'" + FORMULAS[name] for name in ("nominee_name", "deeds", "place_detail", "nominator_name")
     ]
+
+
+def xlsx_cells(response) -> dict[str, tuple]:
+    """The data row's cells by column title: (value, data type, quote prefix)."""
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    header, values = sheet.iter_rows()
+    return {title.value: (cell.value, cell.data_type, cell.quotePrefix) for title, cell in zip(header, values)}
+
+
+def test_xlsx_holds_would_be_formulas_as_typed_text_with_a_quote_prefix(editor_client, nominate):
+    nominate(**FORMULAS)
+    cells = xlsx_cells(editor_client.get(EXPORT, {"format": "xlsx"}))
+    assert [cells[title] for title in ("Nominee", "Deeds", "Place", "Nominator", "State")] == [
+        *((FORMULAS[name], "s", True) for name in ("nominee_name", "deeds", "place_detail", "nominator_name")),
+        ("Received", "s", False),
+    ]
+
+
+def test_xlsx_sheet_has_no_formula_element(editor_client, nominate):
+    nominate(**FORMULAS)
+    body = b"".join(editor_client.get(EXPORT, {"format": "xlsx"}).streaming_content)
+    with zipfile.ZipFile(io.BytesIO(body)) as archive:
+        sheet = archive.read("xl/worksheets/sheet1.xml").decode()
+        styles = archive.read("xl/styles.xml").decode()
+    assert ("<f>" in sheet, "<f " in sheet, "HYPERLINK" in sheet, 'quotePrefix="1"' in styles) == (False, False, True, True)
 
 
 def test_xlsx_cells_are_text_not_formulas(editor_client, nominate):
@@ -120,6 +145,7 @@ def test_xlsx_cells_are_text_not_formulas(editor_client, nominate):
 
 def test_control_characters_are_dropped_so_xlsx_stays_valid(editor_client, nominate):
     nominate(nominee_name="张\x0b桂芳", deeds="\x01=1+1" + "好" * 30)
-    header, values = parse_xlsx(editor_client.get(EXPORT, {"format": "xlsx"}))
-    cells = dict(zip(header, values))
-    assert (cells["Nominee"], cells["Deeds"]) == ("张桂芳", "'=1+1" + "好" * 30)
+    cells = xlsx_cells(editor_client.get(EXPORT, {"format": "xlsx"}))
+    assert (cells["Nominee"], cells["Deeds"]) == (("张桂芳", "s", False), ("=1+1" + "好" * 30, "s", True))
+    header, values = parse_csv(editor_client.get(EXPORT, {"format": "csv"}))
+    assert [dict(zip(header, values))[title] for title in ("Nominee", "Deeds")] == ["张桂芳", "'=1+1" + "好" * 30]

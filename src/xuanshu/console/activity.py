@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from xuanshu.campaigns.enums import NomineeKind
 from xuanshu.console.redaction import CITIZEN_TEXT_FIELDS
-from xuanshu.core.models import ActivityLog
+from xuanshu.core.models import ActivityLog, ContactAccessLog
 from xuanshu.core.redaction import redact_identifiers, redact_personal_data
 from xuanshu.intake.enums import Channel, FileRefusal, InboundStatus, TipState
 from xuanshu.nominations.dedup.models import SuggestionState
@@ -30,6 +30,7 @@ ACTION_LABELS = {
     "nomination.reextract": gettext_lazy("Re-read with the current extraction rules"),
     "nomination.note": gettext_lazy("Note added"),
     "nomination.follow_up": gettext_lazy("Follow-up message added"),
+    "nomination.follow_up_absorbed": gettext_lazy("Read again with the text of its follow-up messages"),
     "nomination.mask_contacts": gettext_lazy("Contacts in the text masked"),
     "nomination.restore_numbers": gettext_lazy("ID, bank card and QQ numbers masked by older rules put back from the raw message"),
     "nomination.status_link_sms": gettext_lazy("Status link sent by text message"),
@@ -85,6 +86,7 @@ FIELD_LABELS = {
     "error": gettext_lazy("Error"),
     "waiting_for": gettext_lazy("Waiting for message"),
     "inbound": gettext_lazy("Raw message"),
+    "follow_ups": gettext_lazy("Follow-up messages read"),
     "attachment": gettext_lazy("Photo"),
     "file": gettext_lazy("File"),
     "note": gettext_lazy("Note"),
@@ -164,7 +166,7 @@ VALUE_CHOICES: dict[str, dict[str, type[TextChoices]]] = {
 COMMON_CHOICES: dict[str, type[TextChoices]] = {"nominee_kind": NomineeKind, "kind": NomineeKind, "channel": Channel}
 
 # Keys holding a record's id, shown as #id.
-ID_KEYS = {"inbound", "attachment", "file", "nominee", "left", "other", "merged_in", "separated", "change", "waiting_for", "note", "same_message_id"}
+ID_KEYS = {"inbound", "follow_ups", "attachment", "file", "nominee", "left", "other", "merged_in", "separated", "change", "waiting_for", "note", "same_message_id"}
 
 # Reasons the code itself writes (in English, language-neutral); an editor's reason is shown as written.
 SYSTEM_REASONS = {
@@ -217,6 +219,9 @@ def action_label(action: str) -> str:
         value = action.removeprefix(prefix)
         if action.startswith(prefix) and value in choices.values:
             return str(template) % {"state": choices(value).label}
+    purpose = action.removeprefix(REVEAL_PREFIX)
+    if action.startswith(REVEAL_PREFIX) and purpose in REVEAL_ACTION_LABELS:
+        return str(REVEAL_ACTION_LABELS[purpose])
     return action
 
 
@@ -321,3 +326,51 @@ def present_activity(entries: Iterable[ActivityLog]) -> list[ActivityEntry]:
             reason=_reason(entry),
         ))
     return presented
+
+
+# Logged reveals of a record's contacts (core.models.ContactAccessLog), by what they were for. They are shown in the
+# record's history to staff who may reveal contacts themselves, so that the organiser can say who saw them; a row's
+# action is `contact.<purpose>`.
+REVEAL_PREFIX = "contact."
+REVEAL_ACTION_LABELS = {
+    "detail": gettext_lazy("Contacts shown unmasked"),
+    "export": gettext_lazy("Exported with contacts"),
+    "download": gettext_lazy("Raw message downloaded"),
+}
+# The revealed fields as the log names them, where the history's own labels say something else ("sender").
+REVEALED_FIELD_LABELS = {
+    "sender": gettext_lazy("Sender"),
+    "raw_message": gettext_lazy("Raw message, unmasked"),
+}
+
+
+def _reveal_label(purpose: str) -> str:
+    known = REVEAL_ACTION_LABELS.get(purpose)
+    if known is not None:
+        return str(known)
+    return _("Contacts shown unmasked (%(purpose)s)") % {"purpose": purpose}
+
+
+def present_contact_reveals(reveals: Iterable[ContactAccessLog]) -> list[ActivityEntry]:
+    """Logged reveals as history rows: who, when, what for, and which fields were shown; never the values."""
+    presented = []
+    for reveal in reveals:
+        names = [name for name in reveal.fields.split(",") if name]
+        fields = "、".join(str(REVEALED_FIELD_LABELS.get(name) or FIELD_LABELS.get(name, name)) for name in names)
+        presented.append(ActivityEntry(
+            created_at=reveal.created_at,
+            actor=reveal.user.get_username(),
+            action=f"{REVEAL_PREFIX}{reveal.purpose}",
+            action_label=_reveal_label(reveal.purpose),
+            subject_type=reveal.subject_type,
+            subject_id=reveal.subject_id,
+            before=[],
+            after=[ValueItem(_("Shown unmasked"), fields or _("(empty)"))],
+            reason="",
+        ))
+    return presented
+
+
+def with_contact_reveals(activity: list[ActivityEntry], reveals: list[ActivityEntry]) -> list[ActivityEntry]:
+    """A history with the reveals among its rows, newest first."""
+    return sorted([*activity, *reveals], key=lambda entry: entry.created_at, reverse=True)

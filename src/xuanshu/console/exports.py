@@ -1,7 +1,8 @@
 """Exports of the review queue: CSV streamed with a BOM (Excel reads it as UTF-8) and write-only XLSX.
 
 Rows are read in chunks so a 100k-row export never sits in memory. Citizens write the deeds, so every
-cell that a spreadsheet would take for a formula is neutralised. The export is masked as the screen is: contacts, and
+cell that a spreadsheet would take for a formula is neutralised: in CSV, which has no types, with a leading
+apostrophe; in XLSX as a typed text cell marked "quote prefix", which Excel shows as typed and never evaluates. The export is masked as the screen is: contacts, and
 resident ID, bank card, WeChat and QQ numbers in the citizen's text, unless contacts are asked for and allowed (logged).
 """
 import csv
@@ -15,6 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from xuanshu.console.forms import LOCAL_TZ
@@ -37,10 +39,18 @@ def column_titles() -> list[str]:
     ]
 
 
+def without_control_characters(value: str) -> str:
+    """The value without the control characters XML cannot hold (dropped from both formats, so they match)."""
+    return ILLEGAL_CHARACTERS_RE.sub("", value)
+
+
+def looks_like_formula(value: str) -> bool:
+    return value.startswith(FORMULA_STARTS)
+
+
 def spreadsheet_safe(value: str) -> str:
-    """Drop control characters XML cannot hold, then quote a would-be formula with a leading apostrophe."""
-    value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
+    """A CSV cell: a would-be formula quoted with a leading apostrophe, as CSV cannot say that a cell is text."""
+    return "'" + value if looks_like_formula(value) else value
 
 
 def nomination_row(nomination: Nomination, *, reveal_contacts: bool) -> list[str]:
@@ -62,7 +72,7 @@ def nomination_row(nomination: Nomination, *, reveal_contacts: bool) -> list[str
         display_phone(nomination.nominator_phone) if reveal_contacts else nomination.masked_phone,
         nomination.nominator_email if reveal_contacts else nomination.masked_email,
     ]
-    return [spreadsheet_safe(str(value)) for value in values]
+    return [without_control_characters(str(value)) for value in values]
 
 
 def _chunks(items: Iterable, size: int) -> Iterator[list]:
@@ -110,18 +120,28 @@ def csv_response(rows: Iterable[list[str]], *, filename: str) -> StreamingHttpRe
     def lines():
         yield "\ufeff"
         for row in rows:
-            yield writer.writerow(row)
+            yield writer.writerow([spreadsheet_safe(value) for value in row])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
+def text_cell(sheet, value: str) -> WriteOnlyCell:
+    """A write-only text cell holding the value exactly: typed as text (never a formula or an error code), and marked
+    "quote prefix" when it looks like a formula, so that editing it in Excel keeps it text too."""
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    if looks_like_formula(value):
+        cell.quotePrefix = True
+    return cell
+
+
 def xlsx_response(rows: Iterable[list[str]], *, filename: str) -> FileResponse:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=_("Nominations"))
     for row in rows:
-        sheet.append(row)
+        sheet.append([text_cell(sheet, value) for value in row])
     spool = tempfile.TemporaryFile()
     workbook.save(spool)
     spool.seek(0)

@@ -117,6 +117,8 @@ class QueueFilterForm(forms.Form):
     q = forms.CharField(required=False, max_length=100, label=_("Search"),
                         help_text=_("Reference number, nominee, nominator or place"))
     in_deeds = forms.BooleanField(required=False, label=_("Also search the deeds (slower)"))
+    duplicates = forms.BooleanField(required=False, label=_("Possible duplicates"),
+                                    help_text=_("Only nominations with an open merge suggestion"))
     sort = forms.ChoiceField(choices=QueueOrder.choices, required=False, label=_("Sort"))
 
     def __init__(self, data, *, contact_search: bool = False):
@@ -160,6 +162,7 @@ class QueueFilterForm(forms.Form):
             search=data.get("q", "").strip(),
             search_deeds=bool(data.get("in_deeds")),
             search_contacts=self.contact_search,
+            possible_duplicates=bool(data.get("duplicates")),
             order=data.get("sort") or QueueOrder.NEWEST,
         )
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from xuanshu.console.activity import actor_label, present_activity
+from xuanshu.console.activity import actor_label, present_activity, present_contact_reveals, with_contact_reveals
 from xuanshu.console.exports import csv_response, export_rows, xlsx_response
 from xuanshu.console.forms import (
     BATCH_TARGETS,
@@ -40,6 +40,7 @@ from xuanshu.console.redaction import (
 from xuanshu.core.errors import DomainError
 from xuanshu.core.phones import display_phone
 from xuanshu.core.redaction import redact_personal_data
+from xuanshu.core.selectors import contact_reveals
 from xuanshu.core.services import log_contact_access
 from xuanshu.intake.enums import Channel, InboundStatus
 from xuanshu.intake.models import Attachment, InboundFile, InboundMessage
@@ -51,6 +52,7 @@ from xuanshu.nominations.extraction.evidence import evidence_for_console
 from xuanshu.nominations.models import Nomination
 from xuanshu.nominations.selectors import (
     attachment_for_console,
+    follow_ups_in_sent_order,
     inbound_activity,
     inbound_for_console,
     inbound_queue,
@@ -106,6 +108,15 @@ def console_view(permission: str | None = None):
 
 def _client_address(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
+
+
+def _history(request, activity: list, subject, *, limit: int | None = None) -> list:
+    """A record's history (its newest `limit` rows), with the logged reveals of its contacts among the rows for
+    staff who may reveal them; others see no reveals."""
+    if not request.user.has_perm(VIEW_CONTACT):
+        return activity[:limit]
+    reveals = present_contact_reveals(contact_reveals(subject)[:limit])
+    return with_contact_reveals(activity, reveals)[:limit]
 
 
 # --- sign-in -----------------------------------------------------------------------------------------
@@ -231,10 +242,9 @@ def _final_move_question(target: NominationState) -> str:
 
 
 def _follow_ups(nomination, *, reveal: bool) -> list:
-    # In the order the citizen sent them: they join the nomination as each is processed, which is not that order.
-    follow_ups = list(nomination.follow_ups.select_related("inbound").prefetch_related(
+    follow_ups = list(follow_ups_in_sent_order(nomination.pk).select_related("inbound").prefetch_related(
         "inbound__attachments", "inbound__files", "inbound__refused_files",
-    ).order_by("inbound__received_at", "inbound_id"))
+    ))
     for follow_up in follow_ups:
         follow_up.masked_text = follow_up.text if reveal else redact_personal_data(follow_up.text)
         follow_up.refused_notices = refused_file_notices(follow_up.inbound, reveal=reveal)
@@ -258,7 +268,7 @@ def _render_nomination(request, nomination, *, reveal=False, edit_form=None, sta
         "moves": _allowed_moves(nomination.state) if can_review else [],
         "state_form": state_form or StateChangeForm(nomination=nomination),
         "note_form": note_form or NoteForm(),
-        "activity": present_activity(nomination_activity(nomination)),
+        "activity": _history(request, present_activity(nomination_activity(nomination)), nomination),
         "follow_ups": _follow_ups(nomination, reveal=reveal),
         "nominee_panel": nominee_panel(nomination),
     }
@@ -435,7 +445,7 @@ def _inbound_or_404(inbound_id: int) -> InboundMessage:
 
 def _render_inbound(request, inbound, *, reveal=False):
     context = {"inbound": inbound, "raw": raw_message_display(inbound, reveal=reveal), "contact_revealed": reveal,
-               "activity": present_activity(inbound_activity(inbound)[:50])}
+               "activity": _history(request, present_activity(inbound_activity(inbound)[:50]), inbound, limit=50)}
     return render(request, "console/inbound_detail.html", context)
 
 

@@ -2,7 +2,8 @@
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet
+from django.db.models.lookups import In
 
 from xuanshu.core.models import ActivityLog
 from xuanshu.intake.enums import Channel
@@ -128,6 +129,84 @@ def open_suggestions(nominee: Nominee, limit: int = 10) -> list[SuggestionView]:
         if len(views) >= limit:
             break
     return views
+
+
+def _open_between_active() -> QuerySet[MergeSuggestion]:
+    """Open suggestions whose two nominees are both still active: each stands for exactly those two."""
+    return MergeSuggestion.objects.filter(
+        state=SuggestionState.OPEN, nominee_a__state=NomineeState.ACTIVE, nominee_b__state=NomineeState.ACTIVE,
+    ).order_by()
+
+
+@dataclass(frozen=True)
+class OpenSuggestionCheck:
+    """Which nominations belong to a nominee that open_suggestions() would list at least one suggestion for, as
+    query expressions over nominations (no query per row), in the two shapes a queue needs.
+
+    An open suggestion between two active nominees stands for those two, and is looked up in the database. One with
+    a side merged into another nominee since is rare (an editor's merge): those are read ahead and each side followed
+    to where it lives on, so that one counts for the nominees it now stands for (`through_merges`), and not once
+    both sides are one nominee.
+    """
+
+    through_merges: frozenset[int]
+
+    def _nominee(self, a: Q | Exists, b: Q | Exists) -> Q:
+        condition = Q(a) | Q(b)
+        if not self.through_merges:
+            return condition
+        # A bare lookup on the column: a foreign key's `__in` prepares each of hundreds of ids on every page.
+        return condition | Q(In(F("nominee_id"), sorted(self.through_merges)))
+
+    def flag(self) -> Exists:
+        """EXISTS for the outer query's nomination (`OuterRef("pk")`), read per row through the indexes: for
+        flagging a page of rows."""
+        nominee = self._nominee(
+            Exists(_open_between_active().filter(nominee_a=OuterRef("nominee_id"))),
+            Exists(_open_between_active().filter(nominee_b=OuterRef("nominee_id"))),
+        )
+        return Exists(NomineeMembership.objects.filter(nominee, nomination=OuterRef("pk")))
+
+    def nomination_ids(self) -> QuerySet[NomineeMembership]:
+        """The ids of every such nomination, as a subquery the database reads once: for filtering a whole queue."""
+        nominee = self._nominee(
+            Q(nominee_id__in=_open_between_active().values("nominee_a")),
+            Q(nominee_id__in=_open_between_active().values("nominee_b")),
+        )
+        return NomineeMembership.objects.filter(nominee).values("nomination_id")
+
+
+def _lives_on(nominee_id: int, merged_into: dict[int, int]) -> int | None:
+    """Where a nominee now lives on, given where each merged nominee was merged into (resolve_nominee without a query
+    per step: a nominee is active or merged, so one that was not merged is active); None for a loop."""
+    seen = set()
+    while nominee_id in merged_into:
+        if nominee_id in seen:
+            return None
+        seen.add(nominee_id)
+        nominee_id = merged_into[nominee_id]
+    return nominee_id
+
+
+def open_suggestion_check(*, campaign_id: int | None = None) -> OpenSuggestionCheck:
+    """The check for nominations with an open merge suggestion: two queries read ahead where each merged nominee
+    was merged into, and the open suggestions (of `campaign_id` only, if given) with a side among them."""
+    # A nominee has merged_into exactly when it is merged (a constraint): its index covers this read.
+    merged = Nominee.objects.filter(merged_into__isnull=False).order_by()
+    merged_into = dict(merged.values_list("pk", "merged_into_id"))
+    if not merged_into:
+        return OpenSuggestionCheck(through_merges=frozenset())
+    suggestions = MergeSuggestion.objects.filter(
+        Q(nominee_a__in=merged.values("pk")) | Q(nominee_b__in=merged.values("pk")), state=SuggestionState.OPEN,
+    )
+    if campaign_id is not None:
+        suggestions = suggestions.filter(campaign_id=campaign_id)
+    through_merges = set()
+    for a, b in suggestions.order_by().values_list("nominee_a_id", "nominee_b_id"):
+        a, b = _lives_on(a, merged_into), _lives_on(b, merged_into)
+        if a is not None and b is not None and a != b:
+            through_merges.update((a, b))
+    return OpenSuggestionCheck(through_merges=frozenset(through_merges))
 
 
 def nominee_changes(nominee: Nominee) -> QuerySet[NomineeChange]:

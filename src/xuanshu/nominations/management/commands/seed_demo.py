@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from xuanshu.campaigns.models import Campaign
 from xuanshu.nominations.demo import seed_demo_nominations
@@ -12,11 +13,20 @@ class Command(BaseCommand):
         parser.add_argument("--count", type=int, default=200)
 
     def handle(self, *args, campaign, count, **options):
-        try:
-            target = Campaign.objects.get(slug=campaign)
-        except Campaign.DoesNotExist:
-            raise CommandError(f"no campaign '{campaign}'; load it first with `campaign load FILE --rehearsal`") from None
+        target = Campaign.objects.filter(slug=campaign).first()
+        if target is None:
+            raise CommandError(
+                _("No campaign %(slug)s: load it first with `campaign load FILE --rehearsal`.") % {"slug": campaign}
+            )
         if not target.is_demo:
-            raise CommandError(f"campaign '{campaign}' is live, not a rehearsal: demo data goes only into a rehearsal campaign")
+            raise CommandError(
+                _("Campaign %(slug)s is live, not a rehearsal: demo data goes only into a rehearsal campaign.")
+                % {"slug": campaign}
+            )
         created = seed_demo_nominations(campaign=target, count=count)
-        self.stdout.write(self.style.SUCCESS(f"demo nominations: {created} created, {count - created} already there"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("Demo nominations of %(slug)s: %(created)s created, %(existing)s already there.")
+                % {"slug": campaign, "created": created, "existing": count - created}
+            )
+        )
