@@ -2,7 +2,8 @@
 
 - NominationDraft: a new nomination (the message carries the campaign keyword, or is a form post).
 - ReaderTipText: no keyword; keep it as a reader tip for editors.
-- FollowUpTo: adds to the sender's open nomination (photo, voice, text within the follow-up window).
+- FollowUpTo: adds to the sender's open nomination (photo, voice, text within the follow-up window); its `part_text`,
+  more of the nomination's own text, is read into the nomination while no editor has reviewed it.
 - NothingToDo: an event that needs no record beyond the raw one (e.g. unsubscribe), with the reason.
 
 An interpreter raises NotReadyYet when the message depends on another one that is not processed yet.
@@ -27,6 +28,9 @@ class ReaderTipText:
 class FollowUpTo:
     nomination_id: int
     text: str = ""
+    # What the message adds to the nomination's own text (a text message's words, an e-mail reply without the mail it
+    # quotes), read into it while it is unreviewed; '' for a photo, voice message or video.
+    part_text: str = ""
 
 
 @dataclass(frozen=True)

@@ -304,7 +304,8 @@ def apply_interpretation(*, inbound: InboundMessage, interpretation, actor=None)
     elif isinstance(interpretation, ReaderTipText):
         keep_reader_tip(inbound=inbound, text=interpretation.text)
     elif isinstance(interpretation, FollowUpTo):
-        attach_follow_up(inbound=inbound, nomination_id=interpretation.nomination_id, text=interpretation.text)
+        attach_follow_up(inbound=inbound, nomination_id=interpretation.nomination_id, text=interpretation.text,
+                         part_text=interpretation.part_text)
         _archive_tip_that_joined(inbound)
     elif not isinstance(interpretation, NothingToDo):
         raise TypeError(f"unknown interpretation {interpretation!r}")

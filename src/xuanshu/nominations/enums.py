@@ -28,6 +28,11 @@ TRANSITIONS: dict[str, set[str]] = {
     S.WITHDRAWN: set(),
 }
 
+# States in which no editor has acted on a nomination yet: only here may the pipeline still fill it in (the text of its
+# follow-up messages, extraction.services.absorb_follow_ups). Every other state is reached by an editor's move, and
+# from then on the fields are theirs.
+UNREVIEWED_STATES = frozenset({S.RECEIVED})
+
 # Moves that must say why, so the nominator and the organiser can be told.
 REASON_REQUIRED = {S.NEEDS_INFO, S.REJECTED, S.DUPLICATE, S.WITHDRAWN}
 

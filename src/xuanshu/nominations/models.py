@@ -101,6 +101,11 @@ class FollowUpMessage(models.Model):
     nomination = models.ForeignKey(Nomination, on_delete=models.CASCADE, related_name="follow_ups")
     inbound = models.OneToOneField("intake.InboundMessage", on_delete=models.PROTECT, related_name="follow_up")
     text = models.TextField(blank=True, help_text="Text, or a voice message's recognised text")
+    part_text = models.TextField(
+        blank=True, default="",
+        help_text="What it adds to the nomination's own text: a text message's words, an e-mail reply without the mail it "
+                  "quotes; empty for a photo, voice message or video. Read into the nomination while it is unreviewed",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

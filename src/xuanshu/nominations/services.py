@@ -1,6 +1,7 @@
 """The only writers of nominations: creation from an inbound message, state, fields and notes."""
 import datetime as dt
 import hashlib
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -18,6 +19,8 @@ from xuanshu.intake.models import InboundMessage
 from xuanshu.nominations.enums import REASON_REQUIRED, TRANSITIONS, NominationState
 from xuanshu.nominations.models import FollowUpMessage, Nomination, NominationNote
 from xuanshu.nominations.signals import nomination_created, nomination_edited
+
+logger = logging.getLogger("xuanshu.nominations")
 
 
 @dataclass(frozen=True)
@@ -348,14 +351,40 @@ def add_nomination_note(*, nomination: Nomination, author, body: str) -> Nominat
     return note
 
 
-def attach_follow_up(*, inbound: InboundMessage, nomination_id: int, text: str = "") -> FollowUpMessage:
-    """Add a later message (photo, voice, text) to an open nomination; once per message."""
+def attach_follow_up(*, inbound: InboundMessage, nomination_id: int, text: str = "", part_text: str = "") -> FollowUpMessage:
+    """Add a later message (photo, voice, text) to an open nomination; once per message.
+
+    `part_text`, what the message adds to the nomination's own text, is read into the nomination after commit
+    (extraction.services.absorb_follow_ups, which does nothing once an editor has reviewed it). Attaching the same
+    message again keeps its first nomination and text; its part text follows the channel's current reading, and the
+    nomination is read again, which changes nothing when nothing changed.
+    """
     nomination = Nomination.objects.get(pk=nomination_id)
-    follow_up, created = FollowUpMessage.objects.get_or_create(inbound=inbound, defaults={"nomination": nomination, "text": text})
+    follow_up, created = FollowUpMessage.objects.get_or_create(
+        inbound=inbound, defaults={"nomination": nomination, "text": text, "part_text": part_text},
+    )
+    read_differently = not created and follow_up.part_text != part_text
     if created:
         record_activity(actor=None, actor_label=f"channel:{inbound.channel}", action="nomination.follow_up",
                         subject=nomination, new_value={"inbound": inbound.pk})
+    elif read_differently:
+        follow_up.part_text = part_text  # derived from the raw message, as read again (raw first)
+        follow_up.save(update_fields=["part_text"])
+    if follow_up.part_text or read_differently:
+        joined_id = follow_up.nomination_id
+        transaction.on_commit(lambda: _absorb_follow_ups_later(joined_id))
     return follow_up
+
+
+def _absorb_follow_ups_later(nomination_id: int) -> None:
+    """Enqueue reading the nomination's follow-up text into it. After commit, so a failure never reaches the channel:
+    the follow-up is stored, and editors see it beside the nomination whatever happens here."""
+    from xuanshu.nominations.extraction.tasks import absorb_follow_ups_task
+
+    try:
+        absorb_follow_ups_task(nomination_id)
+    except Exception:  # noqa: BLE001 - see docstring
+        logger.exception("reading the follow-ups of nomination %s failed", nomination_id)
 
 
 def convert_tip_to_nomination(*, tip, actor, draft: NominationDraft) -> Nomination:

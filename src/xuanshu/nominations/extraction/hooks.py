@@ -21,7 +21,8 @@ def on_nomination_created(sender, nomination, inbound=None, source_text="", **kw
 
 
 def on_nomination_edited(sender, nomination, fields=(), **kwargs) -> None:
-    """Screen again when an editor changed a public field, so the stored flag follows the text."""
+    """Screen again when a correction (an editor's, or follow-up text read in) changed a public field, so the stored
+    flag follows the text."""
     from xuanshu.nominations.extraction.services import PUBLIC_FIELDS, screen_nomination
 
     if set(fields) & set(PUBLIC_FIELDS):

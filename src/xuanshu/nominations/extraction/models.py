@@ -7,11 +7,14 @@ class Extraction(models.Model):
     """The extractor's reading of a free-text nomination, as it was when the nomination arrived.
 
     `result` is the JSON of `python -m xuanshu extract`; its spans are offsets into `text`, the message
-    as the channel read it (the deeds may later be edited, so the text is kept here).
+    as the channel read it (the deeds may later be edited, so the text is kept here). A nomination sent in several
+    messages is read whole: `text` is then the opening message and the text of its follow-ups in the order sent
+    (services.absorb_follow_ups), and `opening_text` the opening message alone, from which that is rebuilt.
     """
 
     nomination = models.OneToOneField("nominations.Nomination", on_delete=models.CASCADE, related_name="extraction")
     text = models.TextField()
+    opening_text = models.TextField(blank=True, default="", help_text="The message that opened the nomination, as its channel read it")
     result = models.JSONField()
     version = models.CharField(max_length=20)
     created_at = models.DateTimeField(auto_now_add=True)

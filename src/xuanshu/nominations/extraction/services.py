@@ -1,34 +1,47 @@
-"""Writers of this app's records: the extraction of a free-text nomination, its screening, and re-extraction of
-what older rules read (reextract_stale)."""
+"""Writers of this app's records: the extraction of a free-text nomination, its screening, the reading of a
+nomination's follow-up text into it (absorb_follow_ups), and re-extraction of what older rules read (reextract_stale)."""
 from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field as data_field
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
 from xuanshu.campaigns.models import Area, Campaign, Category
+from xuanshu.core.masking import mask_email, mask_phone
 from xuanshu.core.models import ActivityLog
 from xuanshu.core.redaction import redact_contacts_for_storage
 from xuanshu.core.services import record_activity
 from xuanshu.intake.enums import Channel
+from xuanshu.nominations.enums import UNREVIEWED_STATES
 from xuanshu.nominations.extraction.corrections import current_fields, editor_edited_fields, extracted_fields
 from xuanshu.nominations.extraction.extractor import EXTRACTOR_VERSION, extract_fields
 from xuanshu.nominations.extraction.models import Extraction, Screening
 from xuanshu.nominations.extraction.profile import profile_for_campaign
 from xuanshu.nominations.extraction.screening import find_sensitive, word_list
 from xuanshu.nominations.models import Nomination
+from xuanshu.nominations.signals import nomination_edited
 
 # The fields of a nomination that may be shown publicly, in the order they are screened.
 PUBLIC_FIELDS = ("nominee_name", "place_detail", "deeds")
 
 
 def record_extraction(*, nomination: Nomination, text: str) -> Extraction:
-    """Run the extractor on the message a free-text nomination was read from, and keep its result."""
+    """Run the extractor on the message a free-text nomination was read from, and keep its result.
+
+    Run again on the same message by the same rules (a retried task), it keeps what is stored: that may already be the
+    message read with its follow-ups (absorb_follow_ups), which reading the message alone would undo.
+    """
+    stored = Extraction.objects.filter(nomination=nomination).first()
+    if stored is not None and stored.opening_text == text and stored.version == EXTRACTOR_VERSION:
+        return stored
     result = extract_fields(text, profile_for_campaign(nomination.campaign))
     with transaction.atomic():
         extraction, _created = Extraction.objects.update_or_create(
-            nomination=nomination, defaults={"text": text, "result": result, "version": EXTRACTOR_VERSION},
+            nomination=nomination,
+            defaults={"text": text, "opening_text": text, "result": result, "version": EXTRACTOR_VERSION},
         )
     return extraction
 
@@ -52,6 +65,115 @@ def screen_nomination(*, nomination: Nomination) -> Screening:
             defaults={"flagged": bool(hits), "matches": hits, "word_list": word_list().digest, "screened_at": timezone.now()},
         )
     return screening
+
+
+# What the text of follow-ups may fill in a nomination, when empty and no editor has corrected it: what draft_from_text
+# fills, with the contacts (a phone number given only in the last part). The nominee's kind goes with the name.
+ABSORBED_FIELDS = ("nominee_name", "category", "area", "place_detail", "nominator_name", "nominator_phone", "nominator_email")
+# Between the parts of a nomination sent in several messages: a paragraph break, which the extractor never reads
+# across as one sentence (text.build_view) and which the deeds show as it is.
+PART_SEPARATOR = "\n\n"
+_MASKED_IN_AUDIT = {"nominator_phone": mask_phone, "nominator_email": mask_email}
+
+
+@dataclass(frozen=True)
+class Absorbed:
+    """What absorb_follow_ups did: `reason` says why nothing was read ('' when the extraction was updated)."""
+
+    changed: tuple[str, ...] = ()  # the nomination's fields it wrote
+    reason: str = ""  # "reviewed", "not_free_text", "no_extraction_yet", "unchanged"
+
+
+def absorb_follow_ups(*, nomination_id: int) -> Absorbed:
+    """Read a nomination sent in several messages whole: the opening message and the text of its follow-ups, in the
+    order sent, become the extraction's text, and fill the nomination while no editor has reviewed it.
+
+    Only in an unreviewed state (enums.UNREVIEWED_STATES) and only for a nomination whose fields came from the
+    extractor (a free-text channel, not an editor's converted tip); once an editor has moved it on, nothing changes.
+    The deeds become the whole text (contacts masked, as on creation) unless an editor corrected them; every other
+    field is filled only when empty and never corrected by an editor: a value is never overwritten. The text is rebuilt
+    from the stored messages each time, so a follow-up read twice, or parts read out of order, end in the same text.
+    One audit row (`nomination.follow_up_absorbed`, old and new values) in the transaction that locks the nomination;
+    after commit, `nomination_edited` screens and regroups it as after an editor's correction.
+    """
+    from xuanshu.nominations.selectors import follow_ups_in_sent_order
+
+    with transaction.atomic():
+        # The extraction's row, then the nomination's, as reextract_stale locks them: never the other way round.
+        extraction = Extraction.objects.select_for_update().filter(nomination_id=nomination_id).first()
+        if extraction is None:
+            # The opening message's own analysis has not run yet (a task worker took the follow-up first). It runs
+            # this once it has stored the extraction, if a follow-up has joined by then (extraction.tasks); one that
+            # joins later has its own run after that.
+            return Absorbed(reason="no_extraction_yet")
+        nomination = (Nomination.objects.select_for_update(of=("self",)).select_related("campaign", "category", "area")
+                      .get(pk=nomination_id))
+        if nomination.state not in UNREVIEWED_STATES:
+            return Absorbed(reason="reviewed")
+        if not _fields_from_extractor(nomination):
+            return Absorbed(reason="not_free_text")
+        parts = list(follow_ups_in_sent_order(nomination.pk).exclude(part_text="")
+                     .values_list("inbound__received_at", "inbound_id", "part_text"))
+        opening = extraction.opening_text or extraction.text
+        text = _joined(sorted([(nomination.received_at, nomination.inbound_id, opening), *parts]))
+        if text == extraction.text:
+            return Absorbed(reason="unchanged")
+        result = extract_fields(text, profile_for_campaign(nomination.campaign))
+        new = _absorbed_values(nomination, text, extracted_fields(result))
+        current = {**current_fields(nomination), "deeds": nomination.deeds}
+        old = {name: current[name] for name in new}
+        extraction.text, extraction.opening_text, extraction.result, extraction.version = (
+            text, opening, result, EXTRACTOR_VERSION)
+        extraction.save(update_fields=["text", "opening_text", "result", "version"])
+        if new:
+            _apply(nomination, new)
+        record_activity(
+            actor=None, actor_label=f"extraction:{EXTRACTOR_VERSION}", action="nomination.follow_up_absorbed",
+            subject=nomination, old_value=_audited(old),
+            new_value={"follow_ups": [inbound_id for _at, inbound_id, _text in parts], **_audited(new)},
+        )
+        if new:
+            changed = sorted(new)
+            transaction.on_commit(lambda: nomination_edited.send(sender=Nomination, nomination=nomination, fields=changed))
+    return Absorbed(changed=tuple(sorted(new)))
+
+
+def _joined(parts: list[tuple]) -> str:
+    return PART_SEPARATOR.join(text.strip() for _at, _id, text in parts if text.strip())
+
+
+def _absorbed_values(nomination: Nomination, text: str, read: dict) -> dict:
+    """The fields the whole text fills, as the nomination stores them (codes for category and county)."""
+    edited = editor_edited_fields([nomination.pk]).get(nomination.pk, set())
+    current = current_fields(nomination)
+    new = {}
+    deeds = redact_contacts_for_storage(text.strip()).strip()  # as draft_from_text and creation store the message
+    if "deeds" not in edited and deeds != nomination.deeds:
+        new["deeds"] = deeds
+    for name in ABSORBED_FIELDS:
+        value = _stored(name, read[name])
+        if name == "nominator_email":
+            value = _valid_email((value or "").strip()[:254])
+        if name in edited or current[name] or not value:
+            continue
+        new[name] = value
+        if name == "nominee_name" and "nominee_kind" not in edited and read["nominee_kind"] != current["nominee_kind"]:
+            new["nominee_kind"] = read["nominee_kind"]
+    return new
+
+
+def _valid_email(address: str) -> str:
+    try:
+        validate_email(address)
+    except ValidationError:
+        return ""
+    return address
+
+
+def _audited(values: dict) -> dict:
+    """Old or new values as the audit log keeps them: contacts masked, as update_nomination_fields writes them."""
+    return {name: _MASKED_IN_AUDIT[name](value) if name in _MASKED_IN_AUDIT and value else value
+            for name, value in values.items()}
 
 
 # What re-extraction may rewrite in a nomination: the fields the extractor fills in a draft, not the contacts

@@ -9,6 +9,7 @@ from django.core.validators import validate_email
 from xuanshu.intake.channels import Description, SenderContact
 from xuanshu.intake.channels.email.attachments import store_mail_files
 from xuanshu.intake.channels.email.decode import MailUnreadable, ParsedMail, parse_mail
+from xuanshu.intake.channels.email.quoting import reply_part
 from xuanshu.intake.channels.email.selectors import thread_messages
 from xuanshu.intake.enums import InboundStatus
 from xuanshu.intake.interpretation import FollowUpTo, NotReadyYet, ReaderTipText
@@ -76,7 +77,8 @@ def interpret(inbound: InboundMessage):
         return ReaderTipText(text)
     nomination_id = replied_nomination_id(inbound, parsed)
     if nomination_id is not None:
-        return FollowUpTo(nomination_id=nomination_id, text=text)
+        # Editors read the reply as it came; the nomination takes in only what it adds, not the mail it quotes.
+        return FollowUpTo(nomination_id=nomination_id, text=text, part_text=reply_part(parsed.subject, parsed.text))
     if campaign and mentions_keyword(text, keyword=campaign.keyword, variants=campaign.keyword_variants):
         return draft_from_text(
             text=text, sender_name=parsed.sender_name, sender_email=valid_address(parsed.sender_email), campaign=inbound.campaign,

@@ -1,7 +1,8 @@
 """WeChat channel: read a stored message into a nomination draft, a follow-up, a reader tip or nothing.
 
 Within the follow-up window after a nomination, the sender's messages join it, except a short question about it
-(content.is_short_question), which is answered and kept as raw input only. So does a message received just before it
+(content.is_short_question), which is answered and kept as raw input only; a text message's words are read into the
+nomination while it is unreviewed. So does a message received just before it
 (conf.EARLY_FOLLOW_UP_MINUTES). One read before the nomination arrived was kept as a reader tip: processing the
 nomination reads it again (read_again_after), and it moves from the tips to the nomination.
 """
@@ -52,7 +53,10 @@ def interpret(inbound: InboundMessage) -> Interpretation:
             nomination_id = Nomination.objects.filter(inbound=opener).values_list("pk", flat=True).first()
             if nomination_id is None:
                 raise OpeningNotProcessedYet(f"nomination {opener.reference} is not created yet", inbound_id=opener.pk)
-            return FollowUpTo(nomination_id=nomination_id, text=keyword_text(message))
+            text = keyword_text(message)
+            # A text message is more of the nomination (（2/3）…); a voice message's recognition is no text the sender
+            # wrote, and stays beside it for editors to listen to.
+            return FollowUpTo(nomination_id=nomination_id, text=text, part_text=text if msg_type(message) == "text" else "")
     return ReaderTipText(text=text)
 
 
