@@ -24,7 +24,7 @@ from PIL import Image
 from xuanshu.campaigns.models import Campaign
 from xuanshu.core.masking import mask_phone
 from xuanshu.core.ratelimit import client_ip
-from xuanshu.public import gallery, photos
+from xuanshu.public import gallery, photos, share
 from xuanshu.public.links import public_origin
 from xuanshu.voting import ballot_http, captcha, identity, otp, wechat
 from xuanshu.voting.config import VOTING_TZ, vote_config
@@ -102,12 +102,12 @@ def ballot(request, slug):
 
 def candidate_gallery(request, slug):
     """The candidates as cards, each with its vote control, count and a link to its profile."""
-    return _voting_page(request, slug, "public/voting/gallery.html")
+    return _voting_page(request, slug, "public/voting/gallery.html", share_card=True)
 
 
 def candidate_profile(request, slug, number):
     """One candidate's page: the full summary, the count, the vote control; 404 once withdrawn."""
-    return _voting_page(request, slug, "public/voting/profile.html", number=number)
+    return _voting_page(request, slug, "public/voting/profile.html", number=number, share_card=True)
 
 
 def candidate_photo(request, slug, number):
@@ -127,7 +127,7 @@ def candidate_photo(request, slug, number):
     return response
 
 
-def _voting_page(request, slug, template: str, *, number: int | None = None):
+def _voting_page(request, slug, template: str, *, number: int | None = None, share_card: bool = False):
     campaign = _campaign_or_404(slug)
     config = vote_config(slug)
     flash = request.COOKIES.get(ballot_http.FLASH_COOKIE, "")
@@ -197,6 +197,8 @@ def _voting_page(request, slug, template: str, *, number: int | None = None):
     })
     if number is not None:
         context.update(_profile_context(request, campaign, candidates[0], flash, context))
+    if share_card:  # WeChat's share card (JS-SDK): None outside WeChat's browser, at no cost
+        context["wechat_share"] = share.share_card(request, campaign, candidates[0] if number is not None else None)
     response = _flash_shown(request, slug, render(request, template, context))
     # The votes left and the counts change with every vote: the back button must not show an old copy.
     patch_cache_control(response, no_store=True, private=True)

@@ -13,12 +13,17 @@ WeChat's servers cannot run here. This follows Tencent's documentation:
   `{"errcode": 40001, "errmsg": "invalid credential, access_token is invalid or not latest"}`,
   `{"errcode": 42001, "errmsg": "access_token expired"}`. Developers report the video file itself coming back
   instead of the JSON (WeChat's developer community); `video_files` serves that variant.
+- 获取 jsapi_ticket (JS-SDK 说明文档, 附录1): `GET /cgi-bin/ticket/getticket?access_token=ACCESS_TOKEN&type=jsapi`
+  → `{"errcode": 0, "errmsg": "ok", "ticket": "…", "expires_in": 7200}`; a token that is not (or no longer) good is
+  answered as by the media API (40001, 42001). `ticket_errors` makes the next requests answer a given WeChat error,
+  e.g. `(45009, "reach max api daily quota limit")`, and `ticket_delay` holds each answer back (a slow WeChat).
 Errors come with HTTP 200, as WeChat sends them. `fail_next` makes the next requests to a path fail at the HTTP
 level (e.g. 502 from a gateway), which is not WeChat's error protocol but what a network gives.
 """
 import itertools
 import json
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
@@ -37,10 +42,15 @@ class FakeWechatApi:
     expired_tokens: set[str] = field(default_factory=set)
     issued_tokens: list[str] = field(default_factory=list)
     requests: list[tuple[str, dict]] = field(default_factory=list)
+    issued_tickets: list[str] = field(default_factory=list)
+    ticket_errors: list[tuple[int, str]] = field(default_factory=list)
+    ticket_expires_in: int = 7200
+    ticket_delay: float = 0.0
     base_url: str = ""
 
     def __post_init__(self):
         self._counter = itertools.count(1)
+        self._lock = threading.Lock()
 
     def expire_all_tokens(self) -> None:
         self.expired_tokens.update(self.issued_tokens)
@@ -49,15 +59,22 @@ class FakeWechatApi:
         """A DOWN_URL for a video: plain http, as Tencent serves video downloads."""
         return self.base_url.replace("/cgi-bin/", f"/download/{name}")
 
+    def requests_to(self, path: str) -> list[dict]:
+        """The queries of the requests made to `path`, in order."""
+        return [query for requested, query in self.requests if requested == path]
+
     def answer(self, path: str, query: dict) -> tuple[int, dict, bytes]:
-        self.requests.append((path, query))
-        if self.fail_next.get(path):
-            status = self.fail_next[path].pop(0)
-            return status, {"Content-Type": "text/html"}, b"<html><body>Bad Gateway</body></html>"
+        with self._lock:  # the server answers each request in its own thread
+            self.requests.append((path, query))
+            failure = self.fail_next[path].pop(0) if self.fail_next.get(path) else None
+        if failure is not None:
+            return failure, {"Content-Type": "text/html"}, b"<html><body>Bad Gateway</body></html>"
         if path == "/cgi-bin/token":
             return self._token(query)
         if path == "/cgi-bin/media/get":
             return self._media(query)
+        if path == "/cgi-bin/ticket/getticket":
+            return self._ticket(query)
         if path.startswith("/download/") and path.removeprefix("/download/") in self.downloads:
             return 200, {"Content-Type": "video/mp4"}, self.downloads[path.removeprefix("/download/")]
         return 404, {"Content-Type": "text/html"}, b"<html>404</html>"
@@ -69,9 +86,27 @@ class FakeWechatApi:
             return _error(40013, "invalid appid")
         if query.get("secret") != self.secret:
             return _error(40125, "invalid appsecret")
-        token = f"ACCESS_TOKEN_{next(self._counter)}"
-        self.issued_tokens.append(token)
+        with self._lock:
+            token = f"ACCESS_TOKEN_{next(self._counter)}"
+            self.issued_tokens.append(token)
         return _json({"access_token": token, "expires_in": 7200})
+
+    def _ticket(self, query: dict):
+        if self.ticket_delay:
+            time.sleep(self.ticket_delay)
+        token = query.get("access_token", "")
+        if token in self.expired_tokens:
+            return _error(42001, "access_token expired")
+        if token not in self.issued_tokens:
+            return _error(40001, "invalid credential, access_token is invalid or not latest")
+        if query.get("type") != "jsapi":
+            return _error(40097, "invalid args")
+        with self._lock:
+            if self.ticket_errors:
+                return _error(*self.ticket_errors.pop(0))
+            ticket = f"JSAPI_TICKET_{next(self._counter)}"
+            self.issued_tickets.append(ticket)
+        return _json({"errcode": 0, "errmsg": "ok", "ticket": ticket, "expires_in": self.ticket_expires_in})
 
     def _media(self, query: dict):
         token = query.get("access_token", "")
