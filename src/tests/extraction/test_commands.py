@@ -84,10 +84,13 @@ def test_eval_extraction_prints_every_field_for_every_part():
     out = io.StringIO()
     call_command("eval-extraction", "--json", stdout=out)
     report = json.loads(out.getvalue())
+    fields = sorted(
+        ["nominee_name", "nominee_kind", "nominee_members", "county", "town", "category", "phones", "nominator", "keyword_found"]
+    )
     assert {part: (figures["messages"], sorted(figures["fields"])) for part, figures in report.items()} == {
-        "dev": (108, sorted(["nominee_name", "nominee_kind", "county", "town", "category", "phones", "nominator", "keyword_found"])),
-        "heldout": (54, sorted(["nominee_name", "nominee_kind", "county", "town", "category", "phones", "nominator", "keyword_found"])),
-        "fresh": (45, sorted(["nominee_name", "nominee_kind", "county", "town", "category", "phones", "nominator", "keyword_found"])),
-        "reported": (50, sorted(["nominee_name", "nominee_kind", "county", "town", "category", "phones", "nominator", "keyword_found"])),
+        "dev": (108, fields),
+        "heldout": (54, fields),
+        "fresh": (45, fields),
+        "reported": (58, fields),
     }
     assert sorted(report["dev"]["fields"]["phones"]) == ["accuracy", "f1", "n", "precision", "recall"]

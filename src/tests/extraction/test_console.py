@@ -55,7 +55,7 @@ def test_a_corrected_field_is_exported_as_a_labelled_example(editor, free_text_n
         "changed": ["nominee_name", "category", "area"],
         "edited_fields": ["nominee_name"],
         "corrected_at": rows[0]["corrected_at"],
-        "extractor_version": "rules-5",
+        "extractor_version": "rules-6",
         "nominees_found": [{"name": "郭振海", "is_group": False, "members": []}],
     }]
 

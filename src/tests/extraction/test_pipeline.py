@@ -32,7 +32,7 @@ def test_a_free_text_nomination_keeps_its_extraction_and_screening(free_text_nom
     screening = Screening.objects.get(nomination=nomination)
     assert (nomination.nominee_name, nomination.place_detail, nomination.nominator_phone) == ("刘秀珍", "冠县清泉街道", "+8613853512345")
     assert (extraction.text, extraction.version, extraction.result["place"]["county"], extraction.result["category"]) == (
-        MESSAGE, "rules-5", "guanxian", "good-conduct",
+        MESSAGE, "rules-6", "guanxian", "good-conduct",
     )
     assert (screening.flagged, screening.matches) == (False, [])
 

@@ -4,8 +4,16 @@ import pytest
 
 from xuanshu.nominations.extraction.evaluation import PARTS, evaluate, load_part
 
-TARGETS = {"nominee_name": ("f1", 0.92), "nominee_kind": ("accuracy", 0.95), "county": ("accuracy", 0.95),
-           "phones": ("f1", 0.99), "category": ("accuracy", 0.85)}
+TARGETS = {
+    "nominee_name": ("f1", 0.92),
+    "nominee_kind": ("accuracy", 0.95),
+    "county": ("accuracy", 0.95),
+    "phones": ("f1", 0.99),
+    "category": ("accuracy", 0.85),
+    # not the issue's: a group's members since rules-6 (0.889 on dev, held-out and fresh under rules-5: 蓝天 of
+    # 蓝天救援队 read as a member, 队长王秀芳、队员… missed)
+    "nominee_members": ("accuracy", 0.95),
+}
 
 
 @pytest.mark.parametrize("part", PARTS)

@@ -82,7 +82,7 @@ def test_a_three_part_nomination_is_read_whole(account, post_xml):
         WHOLE_DEEDS,
     )
     extraction = Extraction.objects.get(nomination=nomination)
-    assert (extraction.text, extraction.opening_text, extraction.version) == (WHOLE, PART_1, "rules-5")
+    assert (extraction.text, extraction.opening_text, extraction.version) == (WHOLE, PART_1, "rules-6")
     assert list(FollowUpMessage.objects.order_by("inbound_id").values_list("text", "part_text")) == [
         (PART_2, PART_2),
         (PART_3, PART_3),
@@ -90,7 +90,7 @@ def test_a_three_part_nomination_is_read_whole(account, post_xml):
     assert absorbed(nomination) == [
         (
             None,
-            "extraction:rules-5",
+            "extraction:rules-6",
             {"deeds": PART_1, "area": None, "place_detail": ""},
             {
                 "follow_ups": [inbound_id("3002")],
@@ -101,7 +101,7 @@ def test_a_three_part_nomination_is_read_whole(account, post_xml):
         ),
         (
             None,
-            "extraction:rules-5",
+            "extraction:rules-6",
             {"deeds": f"{PART_1}\n\n{PART_2}", "nominator_name": "", "nominator_phone": ""},
             {
                 "follow_ups": [inbound_id("3002"), inbound_id("3003")],

@@ -2,7 +2,8 @@
 
 Matching rules (see data/eval/README.md): names are compared in simplified script without spaces or
 punctuation; a group also matches when its leading place names differ (东阿县义工联合会 ~ 义工联合会) or
-when both sides list the same members (刘洪亮、崔玉兰夫妇 ~ 刘洪亮和崔玉兰).
+when both sides list the same members (刘洪亮、崔玉兰夫妇 ~ 刘洪亮和崔玉兰). A group's members are scored per gold group
+(accuracy: the same set of names) and per member (precision, recall).
 """
 import json
 import re
@@ -16,7 +17,7 @@ from xuanshu.nominations.extraction.places import find_mentions
 from xuanshu.nominations.extraction.profile import CampaignProfile
 
 PARTS = ("dev", "heldout", "fresh", "reported")
-FIELDS = ("nominee_name", "nominee_kind", "county", "town", "category", "phones", "nominator", "keyword_found")
+FIELDS = ("nominee_name", "nominee_kind", "nominee_members", "county", "town", "category", "phones", "nominator", "keyword_found")
 _NOT_NAME = re.compile(r"[\W_]+")
 
 
@@ -89,6 +90,20 @@ def _single(tally: Tally, predicted, gold, example_id: str) -> None:
         tally.errors.append((example_id, predicted, gold))
 
 
+def _members(tally: Tally, predicted: dict | None, gold: dict, example_id: str) -> None:
+    """A gold group's members against those of the nominee read for it (none when no nominee was read)."""
+    found = {normalise_name(m) for m in predicted["members"]} if predicted is not None and predicted["is_group"] else set()
+    wanted = {normalise_name(m) for m in gold["members"]}
+    tally.total += 1
+    tally.predicted += len(found)
+    tally.gold += len(wanted)
+    tally.true_positive += len(found & wanted)
+    if found == wanted:
+        tally.correct += 1
+    else:
+        tally.errors.append((example_id, sorted(found), sorted(wanted)))
+
+
 def evaluate(examples: list[dict], profile: CampaignProfile | None = None) -> dict[str, Tally]:
     """Tallies for each field over `examples` (rows of an eval part)."""
     tallies = {name: Tally() for name in FIELDS}
@@ -125,6 +140,8 @@ def evaluate(examples: list[dict], profile: CampaignProfile | None = None) -> di
                 kinds.errors.append((example_id, same and same["is_group"], gold_nominee["is_group"]))
             kinds.predicted += same is not None
             kinds.gold += 1
+            if gold_nominee["is_group"]:
+                _members(tallies["nominee_members"], same, gold_nominee, example_id)
         _single(tallies["county"], result["place"]["county"], example["county"], example_id)
         _single(tallies["town"], result["place"]["town"], example["town"], example_id)
         _single(tallies["category"], result["category"], example["category"], example_id)

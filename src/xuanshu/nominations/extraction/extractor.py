@@ -16,7 +16,7 @@ from xuanshu.nominations.extraction.profile import CampaignProfile, default_prof
 from xuanshu.nominations.extraction.text import CJK, TextView, build_view
 
 # Bump when the rules change: stored extractions say which rules produced them.
-EXTRACTOR_VERSION = "rules-5"
+EXTRACTOR_VERSION = "rules-6"
 SUMMARY_LENGTH = 120
 
 _DEEDS_LABEL = re.compile(r"(?:主要事迹|个人事迹|事迹简介|先进事迹|事迹|推荐理由)\s*[:：]?\s*")
@@ -26,9 +26,20 @@ _CONTACT_CLAUSE = re.compile(
 )
 
 
-_FULL_WIDTH = {",": "，", ";": "；", ":": "：", "!": "！", "?": "？", "(": "（", ")": "）"}
-# Punctuation the cleaned text made half-width, given back its Chinese form next to Chinese text.
-_FULL_WIDTH_PUNCTUATION = re.compile(rf"(?<=[{CJK}，；：！？（）)])[,;:!?()]|[,;:!?()](?=[{CJK}（）])")
+_FULL_WIDTH = {",": "，", ";": "；", ":": "：", "!": "！", "?": "？"}
+# Punctuation the cleaned text made half-width, given back its Chinese form next to Chinese text. Brackets are given
+# back as written instead (see _summary_source), a pair in one width.
+_FULL_WIDTH_PUNCTUATION = re.compile(rf"(?<=[{CJK}，；：！？（）)])[,;:!?]|[,;:!?](?=[{CJK}（）])")
+# What a keyword is wrapped in (#推荐出彩聊城人#, 【推荐出彩聊城人】), in the cleaned text: its closing marks.
+_KEYWORD_WRAPPERS = dict(zip("#【[《〔〖「『“", "#】]》〕〗」』”")) | {"(": ")）", "（": ")）"}
+_HORIZONTAL_SPACE = " \t\u3000"
+# Marks of the cleaned text (NFKC made most of them half-width) that would meet where a keyword was taken out.
+_WEAK_MARKS, _END_MARKS = ",，、;；:：", "。!！?？"
+# Pairs of brackets and quotes, by closing mark: the opening marks it closes. Dropped when they hold nothing (【 】,
+# （）: a keyword or a contact was all they held).
+_CLOSES = {")": "(（", "）": "(（", "】": "【", "]": "[", "》": "《", "〕": "〔", "〗": "〖", "」": "「", "』": "『", "”": "“"}
+_OPENS = set("".join(_CLOSES.values()))
+_OPENING, _CLOSING = "(（", ")）"
 
 
 def _blank_keyword(view: TextView, profile: CampaignProfile) -> tuple[str, list[tuple[int, int]]]:
@@ -45,16 +56,109 @@ def _blank_keyword(view: TextView, profile: CampaignProfile) -> tuple[str, list[
     return text, spans
 
 
+def _summary_source(view: TextView, cleaned: str, keyword_spans: list[tuple[int, int]]) -> str:
+    """The cleaned text as the summary reads it: brackets as written (NFKC made （1/3） half-width), and each keyword
+    gone with what wraps it (#…#, 【…】, a hashtag's #) and the spaces beside it."""
+    chars = list(cleaned)
+    for index, ch in enumerate(chars):
+        if ch in "()" and view.original[view.origin[index]] in "（）":
+            chars[index] = view.original[view.origin[index]]
+    removed = [False] * len(chars)
+    for start, end in keyword_spans:
+        removed[start:end] = [True] * (end - start)
+    for start, end in keyword_spans:
+        while True:
+            before, after = start - 1, end
+            while before >= 0 and chars[before] in _HORIZONTAL_SPACE and not removed[before]:
+                before -= 1
+            while after < len(chars) and chars[after] in _HORIZONTAL_SPACE and not removed[after]:
+                after += 1
+            # a mark already taken out belongs to another keyword (#推荐出彩聊城人##推荐出彩聊城人#)
+            opening = chars[before] if before >= 0 and not removed[before] else ""
+            closing = chars[after] if after < len(chars) and not removed[after] else ""
+            if opening in _KEYWORD_WRAPPERS and closing and closing in _KEYWORD_WRAPPERS[opening]:
+                removed[before] = removed[after] = True  # the spaces between go with them (_close_up)
+                start, end = before, after + 1
+                continue
+            if "#" in (opening, closing):  # a hashtag's mark alone: #推荐出彩聊城人 王秀兰…
+                removed[before if opening == "#" else after] = True
+            break
+    return _close_up(chars, removed)
+
+
+def _close_up(chars: list[str], removed: list[bool]) -> str:
+    """The text without the removed characters and the spaces beside them; one space stays between Latin letters or
+    digits."""
+    kept: list[str] = []
+    index = 0
+    while index < len(chars):
+        if not removed[index]:
+            kept.append(chars[index])
+            index += 1
+            continue
+        while kept and kept[-1] in _HORIZONTAL_SPACE:
+            kept.pop()
+        while index < len(chars) and (removed[index] or chars[index] in _HORIZONTAL_SPACE):
+            index += 1
+        following = chars[index] if index < len(chars) else ""
+        if kept and following and following in _WEAK_MARKS + _END_MARKS:
+            if kept[-1] in _WEAK_MARKS:
+                kept.pop()  # 二十年，推荐出彩聊城人。: not 二十年，。
+            elif kept[-1] in _END_MARKS:
+                index += 1  # 好！推荐出彩聊城人！王秀兰…: not 好！！
+        if kept and index < len(chars) and _is_latin_or_digit(kept[-1]) and _is_latin_or_digit(chars[index]):
+            kept.append(" ")
+    return "".join(kept)
+
+
+def _is_latin_or_digit(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
+def _drop_empty_pairs(text: str) -> str:
+    """The text without pairs of brackets or quotes that hold nothing but spaces (【 】, （）, 【（）】), in one pass."""
+    kept: list[str] = []
+    open_pairs: list[list] = []  # [where the opening mark is in kept, whether anything but spaces follows it]
+    for ch in text:
+        if ch in _CLOSES and open_pairs and kept[open_pairs[-1][0]] in _CLOSES[ch]:
+            start, filled = open_pairs.pop()
+            if not filled:
+                del kept[start:]
+                continue
+            if open_pairs:
+                open_pairs[-1][1] = True
+        elif ch in _OPENS:
+            open_pairs.append([len(kept), False])
+        elif open_pairs and not ch.isspace():
+            open_pairs[-1][1] = True
+        kept.append(ch)
+    return "".join(kept)
+
+
+def _one_width_per_pair(text: str) -> str:
+    """Each pair of round brackets in one width: as written when both are, full-width when written mixed (（1/3))."""
+    chars, open_at = list(text), []
+    for index, ch in enumerate(chars):
+        if ch in _OPENING:
+            open_at.append(index)
+        elif ch in _CLOSING and open_at:
+            opening = open_at.pop()
+            if _OPENING.index(chars[opening]) != _CLOSING.index(ch):
+                chars[opening], chars[index] = "（", "）"
+    return "".join(chars)
+
+
 def _summary(text: str) -> str:
     label = _DEEDS_LABEL.search(text)
     body = text[label.end():] if label else text
     if label:
         line_end = body.find("\n")
         body = body if line_end < 0 else body[:line_end]
-    body = _CONTACT_CLAUSE.sub("", body)
+    body = _drop_empty_pairs(_CONTACT_CLAUSE.sub("", body))
     body = re.sub(r"\s+", " ", body).strip(" ,，;；:：-—")
     body = re.sub(r"^[。!！,，、\s]+", "", body)
     body = _FULL_WIDTH_PUNCTUATION.sub(lambda m: _FULL_WIDTH[m.group()], body)
+    body = _one_width_per_pair(body)
     if len(body) <= SUMMARY_LENGTH:
         return body
     cut = max(body.rfind(mark, 0, SUMMARY_LENGTH) for mark in "。!！?？；;")
@@ -125,7 +229,7 @@ def extract_fields(text: str, profile: CampaignProfile | None = None) -> dict:
             "emails": [email.value for email in emails],
             "wechat_ids": [wechat.value for wechat in wechat_ids],
         },
-        "summary": _summary(cleaned),
+        "summary": _summary(_summary_source(view, cleaned, keyword_spans)),
         "confidence": {
             "nominees": round(min((p.confidence for p in people.nominees), default=0.0), 2),
             "category": category.confidence,

@@ -2,6 +2,7 @@
 subject of the first sentence. Only those positions make a nominee, so the people a nominee rescued,
 worked with or cared for (distractors) are never picked up by a scan of every name in the text.
 """
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -76,6 +77,21 @@ _PAIR_AFTER = re.compile(r"[,，]\s*(?:" + "|".join(["夫妇", "夫妻", "兄弟
 _PLURAL_SUBJECT = re.compile(r"\s*(?:他们|她们|它们|他俩|她俩)(?:俩|两人|二人|两位|两个|几位)?(?:分别|也|都|就)?是")
 _SELF_NOMINATION = re.compile(r"自荐|报名参加|想报名|我要报名|本人报名|推荐自己|推荐我自己")
 
+# Groups whose name is made of their members' names (王立春、赵秀芝夫妇, 李金生一家, 王德胜家庭). Any other group's name
+# (聊城市蓝天救援队, 张庄村, “三代教师之家”) names no member: 蓝天 and 张庄 are no people.
+_NAMED_BY_MEMBERS = {*PAIR_WORDS, "一家", "一家人", "家庭", "全家", "和老伴"}
+_FAMILY = {"一家", "一家人", "家庭", "全家", "之家"}
+# A group's members named outside its name, by their part in it (队长王强带领…, 队长王秀芳、队员李红梅、张玉霞等,
+# 负责人：王强) or, in a family, by kinship not of someone else (妻子李红梅、儿子王强; not 李金生的父亲李大山).
+_MEMBER_ROLE = re.compile(
+    r"(?:副?(?:队长|会长|团长|社长|站长|组长|理事长|秘书长)|负责人|发起人|创始人|创办人|带头人|领头人|骨干|队员|成员|会员|团员"
+    r"|社员|组员|志愿者)\s*[:：]?\s*"
+)
+_KIN = re.compile(
+    r"(?<!的)(?:爷爷|奶奶|姥姥|姥爷|外公|外婆|父亲|母亲|爸爸|妈妈|丈夫|妻子|老伴|儿子|女儿|儿媳|女婿|孙子|孙女|外孙女|外孙|哥哥|姐姐"
+    r"|弟弟|妹妹|公公|婆婆)\s*[:：]?\s*"
+)
+
 
 @dataclass
 class Person:
@@ -87,6 +103,7 @@ class Person:
     confidence: float = 0.5
     how: str = ""
     honorific_only: bool = False  # 李医生: the full name may follow (李医生名叫李红军)
+    suffix: str = ""  # a group's: 救援队, 一家, 夫妇…
 
 
 @dataclass
@@ -192,8 +209,8 @@ def _group_from_phrase(text: str, start: int, end: int, how: str) -> Person | No
     name_start, name_end = _strip_quotes_keep_pairs(text, name_start, end)
     if name_end - name_start < 2:
         return None
-    members = _members(text, name_start, name_end, suffix)
-    return Person(text[name_start:name_end], name_start, name_end, True, members, 0.8, how)
+    members = _members(text, name_start, name_end, suffix) if suffix in _NAMED_BY_MEMBERS else []
+    return Person(text[name_start:name_end], name_start, name_end, True, members, 0.8, how, suffix=suffix)
 
 
 def _strip_quotes_keep_pairs(text: str, start: int, end: int) -> tuple[int, int]:
@@ -206,7 +223,7 @@ def _strip_quotes_keep_pairs(text: str, start: int, end: int) -> tuple[int, int]
 
 
 def _members(text: str, start: int, end: int, suffix: str) -> list[tuple[str, int, int]]:
-    """People named inside a group's name: 刘洪亮、崔玉兰夫妇, 李金生一家."""
+    """People named inside the name of a pair or a family: 刘洪亮、崔玉兰夫妇, 李金生一家."""
     body_end = end - len(suffix) if text.startswith(suffix, end - len(suffix)) else end
     members = []
     for part_start, part_end in _split_names(text, start, body_end):
@@ -214,6 +231,61 @@ def _members(text: str, start: int, end: int, suffix: str) -> list[tuple[str, in
         if match and not match.honorific_only and match.end == part_end:
             members.append((match.name, match.start, match.end))
     return members
+
+
+def _members_named_after(
+    text: str, group: Person, start: int, end: int, skip: list[tuple[int, int]]
+) -> list[tuple[str, int, int]]:
+    """Members of `group` named in text[start:end] (after its name, before the next nominee) by their part in it or,
+    in a family, by kinship; a list goes on after 、 和 与 及 (队长王秀芳、队员李红梅、张玉霞等). Names inside `skip` (the
+    nominator's labelled fields: 联系人：车队队长 苗建国) are left out."""
+    cues = [_MEMBER_ROLE] + ([_KIN] if group.suffix in _FAMILY else [])
+    found: list[tuple[str, int, int]] = []
+    for cue in cues:
+        reached = start
+        for match in cue.finditer(text, start, end):
+            if match.start() < reached:
+                continue  # inside a list already read
+            position = match.end()
+            while position < end:
+                named = _name_after_cue(text, position, end)
+                if named is None or named.honorific_only:
+                    break
+                if not _inside(skip, named.start):
+                    found.append((named.name, named.start, named.end))
+                position = named.end
+                if position >= end or text[position] not in "、和与及":
+                    break
+                position += 1
+                for next_cue in cues:
+                    if again := next_cue.match(text, position, end):
+                        position = again.end()
+                        break
+            reached = position
+    return sorted(found, key=lambda member: member[1])
+
+
+def _inside(ranges: list[tuple[int, int]], position: int) -> bool:
+    """Is `position` inside one of `ranges` (sorted, not overlapping)?"""
+    index = bisect.bisect_right(ranges, (position, float("inf"))) - 1
+    return index >= 0 and ranges[index][0] <= position < ranges[index][1]
+
+
+def _merged(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(ranges):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _name_after_cue(text: str, start: int, end: int) -> NameMatch | None:
+    """The name starting at `start`, where what comes before says one starts (队长孙丽: not 长孙, a word)."""
+    window = text[start : min(end, start + 12)]
+    named = name_starting_at(window, 0)
+    return NameMatch(start + named.start, start + named.end, named.name, named.honorific_only, named.score) if named else None
 
 
 def _strip_trailing_parenthesis(text: str, start: int, end: int) -> tuple[int, int]:
@@ -286,7 +358,9 @@ def _deeds_start(text: str, start: int, end: int) -> int | None:
             continue
         if position > start and text[position - 1] not in "的、和与及" and not _after_role(text, position):
             continue
-        read = name_before(text, position, end, lambda at: starts_predicate(text, at, end))
+        read = name_before(
+            text, position, end, lambda at: starts_predicate(text, at, end) and not _ends_group_name(text, at, end)
+        )
         if read is not None:
             cut = read[1]
             break
@@ -294,6 +368,21 @@ def _deeds_start(text: str, start: int, end: int) -> int | None:
         if _group_suffix(text, start, predicate):
             return predicate
     return cut
+
+
+# Group suffixes that open with a predicate word (救 of 救援队, 服务 of 服务队): 蓝天救援队 is no name (蓝天) and deeds.
+# Not 学会, also a verb (张三学会帮助老人).
+_SUFFIXES_OPENING_PREDICATES = tuple(suffix for suffix in GROUP_SUFFIXES if starts_predicate(suffix, 0) and suffix != "学会")
+
+
+def _ends_group_name(text: str, position: int, end: int) -> bool:
+    """Does a group suffix start at `position` and end the phrase or come before the deeds (蓝天救援队，/ 蓝天救援队多年…)?
+    Not 学会 in 张三学会修车."""
+    for suffix in _SUFFIXES_OPENING_PREDICATES:
+        after = position + len(suffix)
+        if text.startswith(suffix, position) and after <= end and (after == end or starts_predicate(text, after, end)):
+            return True
+    return False
 
 
 def _has_several_people(text: str, start: int, end: int) -> bool:
@@ -626,7 +715,29 @@ def find_people(text: str, *, phone_starts: list[int], keyword_spans: list[tuple
     nominees = _unique(nominees)
     if nominator is None:
         nominator = _signature(text, phone_starts, {person.name for person in nominees})
+    _add_members_named_outside(text, nominees, nominator, nominator_labels)
     return People(nominees, nominator)
+
+
+def _add_members_named_outside(text: str, nominees: list[Person], nominator: Person | None, labels: list[re.Match]) -> None:
+    """Each group's members named after its name (队长王强带领队员…), up to the next nominee; never the nominator."""
+    if not any(person.is_group for person in nominees):
+        return
+    skip = [(label.start(), _value_end(text, label.end(), stop_at_space=False)) for label in labels]
+    if nominator is not None:
+        skip.append((nominator.start, nominator.end))
+    skip = _merged(skip)
+    starts = sorted(person.start for person in nominees)
+    for group in nominees:
+        if not group.is_group:
+            continue
+        following = bisect.bisect_left(starts, group.end)
+        end = starts[following] if following < len(starts) else len(text)
+        known = {name for name, _s, _e in group.members}
+        for member in _members_named_after(text, group, group.end, end, skip):
+            if member[0] not in known and member[0] != group.name:
+                known.add(member[0])
+                group.members.append(member)
 
 
 def _unique(people: list[Person]) -> list[Person]:
