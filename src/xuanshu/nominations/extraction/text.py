@@ -50,15 +50,29 @@ def _one_for_one(text: str) -> str:
 
     A circled number (①) stays as written: NFKC would make it a bare digit (推荐以下两位①马文清②孟凡荣 would read
     …两位1马文清2孟凡荣), and it marks a list's items."""
-    chars = []
-    for ch in text:
-        folded = ch if _IS_LIST_NUMBER.match(ch) else unicodedata.normalize("NFKC", ch)
-        chars.append(folded if len(folded) == 1 else ch)
-    folded = "".join(chars)
+    folded = text.translate(_FOLD_TABLE)
     simplified = _t2s().convert(folded)
     if len(simplified) != len(folded):
         simplified = "".join(_single_t2s(ch) for ch in folded)
     return simplified
+
+
+class _FoldTable(dict):
+    """Each character's one-for-one NFKC fold, worked out the first time it is met: `str.translate` then folds a
+    message in C, where a Python loop normalised it a character at a time."""
+
+    MAX_ENTRIES = 50_000  # the characters messages really use; an odd flood of others is folded, not kept
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        folded = ch if _IS_LIST_NUMBER.match(ch) else unicodedata.normalize("NFKC", ch)
+        value = folded if len(folded) == 1 else ch
+        if len(self) < self.MAX_ENTRIES:
+            self[code] = value
+        return value
+
+
+_FOLD_TABLE = _FoldTable()
 
 
 @functools.lru_cache(maxsize=4096)
