@@ -11,7 +11,6 @@ import re
 import pytest
 
 from tests.intake.wechat.conftest import APPID, SECRET, TOKEN
-from tests.intake.wechat.fake_wechat_api import FakeWechatApi, serve
 from tests.public.test_candidate_photos import _photo_of
 from tests.voting.helpers import UA
 from xuanshu.intake.channels.wechat.services import set_wechat_account
@@ -26,16 +25,6 @@ JWEIXIN = '<script src="https://res.wx.qq.com/open/js/jweixin-1.6.0.js" defer></
 DESKTOP_UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36"
 TOKEN_PATH, TICKET_PATH = "/cgi-bin/token", "/cgi-bin/ticket/getticket"
 JS_API_LIST = ["updateAppMessageShareData", "updateTimelineShareData"]
-
-
-@pytest.fixture
-def wechat_api(settings):
-    api = FakeWechatApi(appid=APPID, secret=SECRET)
-    server = serve(api)
-    settings.WECHAT_API_BASE_URL = api.base_url
-    yield api
-    server.shutdown()
-    server.server_close()
 
 
 @pytest.fixture
